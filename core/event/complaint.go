@@ -1,0 +1,44 @@
+package event
+
+import "time"
+
+// ComplaintKind names a step in a complaint's life.
+type ComplaintKind string
+
+// Complaint events, in procedure order.
+const (
+	ComplaintSubmitted  ComplaintKind = "submitted"
+	ComplaintVerified   ComplaintKind = "verified"
+	ComplaintReturned   ComplaintKind = "returned"
+	ComplaintAssigned   ComplaintKind = "assigned"
+	ComplaintFollowedUp ComplaintKind = "followed_up"
+	ComplaintResolved   ComplaintKind = "resolved"
+	ComplaintArchived   ComplaintKind = "archived"
+	ComplaintPublished  ComplaintKind = "published"
+	// ComplaintUpdated is sent when a reporter adds information to a submitted complaint.
+	ComplaintUpdated ComplaintKind = "updated"
+)
+
+// Complaint is a complaint life-cycle event. It carries no personal data:
+// consumers that need the reporter's identity read it from the store.
+type Complaint struct {
+	Schema string `json:"schema"`
+	// ID is a ULID of this event.
+	ID     string        `json:"id"`
+	Kind   ComplaintKind `json:"kind"`
+	Ticket string        `json:"ticket"`
+	// Status is the complaint's status after the event (e.g. menunggu_verifikasi).
+	Status  string  `json:"status"`
+	Channel Channel `json:"channel"`
+	// ExternalRef links the complaint to its origin, e.g. a LAPOR! tracking id.
+	ExternalRef string    `json:"external_ref,omitempty"`
+	Note        string    `json:"note,omitempty"`
+	Actor       string    `json:"actor,omitempty"`
+	OccurredAt  time.Time `json:"occurred_at"`
+}
+
+// SchemaName implements Event.
+func (*Complaint) SchemaName() string { return SchemaComplaint }
+
+// Subject is the subject the event is published on.
+func (m *Complaint) Subject() string { return ComplaintSubject(m.Kind) }

@@ -1,0 +1,105 @@
+package event
+
+import (
+	"errors"
+	"time"
+)
+
+// AttachmentKind says what a file is, as far as the dialog cares.
+type AttachmentKind string
+
+// Attachment kinds. Only images count as a possible KTP photo.
+const (
+	AttachmentImage    AttachmentKind = "image"
+	AttachmentDocument AttachmentKind = "document"
+	AttachmentAudio    AttachmentKind = "audio"
+	AttachmentVideo    AttachmentKind = "video"
+	AttachmentSticker  AttachmentKind = "sticker"
+	AttachmentOther    AttachmentKind = "other"
+)
+
+// Attachment references a file already stored in the object store. Events
+// carry references, never bytes.
+type Attachment struct {
+	Kind      AttachmentKind `json:"kind"`
+	MIME      string         `json:"mime,omitempty"`
+	Filename  string         `json:"filename,omitempty"`
+	Size      int64          `json:"size,omitempty"`
+	SHA256    string         `json:"sha256,omitempty"`
+	ObjectKey string         `json:"object_key,omitempty"`
+	Caption   string         `json:"caption,omitempty"`
+	// Error is set when the adapter could not fetch or store the file; the
+	// message is still delivered so nothing is lost, and the inbox shows why.
+	Error string `json:"error,omitempty"`
+}
+
+// Sender is the citizen as the channel knows them.
+type Sender struct {
+	// ID is the sender's id on the channel (WhatsApp JID user, page-scoped id, ...).
+	ID string `json:"id"`
+	// Name is the profile name the platform gives, if any.
+	Name string `json:"name,omitempty"`
+	// Phone is the sender's number in E.164 form when the platform gives it.
+	Phone string `json:"phone,omitempty"`
+}
+
+// LaporExtra carries the fields of a report that came from SP4N-LAPOR!.
+type LaporExtra struct {
+	TrackingID     string    `json:"tracking_id"`
+	Title          string    `json:"title,omitempty"`
+	Category       string    `json:"category,omitempty"`
+	Classification string    `json:"classification,omitempty"`
+	Location       string    `json:"location,omitempty"`
+	Anonymous      bool      `json:"anonymous,omitempty"`
+	Confidential   bool      `json:"confidential,omitempty"`
+	DisposedAt     time.Time `json:"disposed_at,omitzero"`
+}
+
+// Inbound is a citizen's message, normalized by the adapter of its channel.
+type Inbound struct {
+	Schema string `json:"schema"`
+	// ID is a ULID assigned by the adapter when it first saw the message.
+	ID      string  `json:"id"`
+	Channel Channel `json:"channel"`
+	// Account is our side of the channel: page id, WhatsApp number, LAPOR! agency id.
+	Account string `json:"account"`
+	// ExternalID is the platform's id of the message; with Channel and Account it
+	// identifies the message for de-duplication.
+	ExternalID string `json:"external_id"`
+	// ConversationKey is stable per reporter per channel and account.
+	ConversationKey string       `json:"conversation_key"`
+	Sender          Sender       `json:"sender"`
+	Text            string       `json:"text,omitempty"`
+	Attachments     []Attachment `json:"attachments,omitempty"`
+	SentAt          time.Time    `json:"sent_at,omitzero"`
+	ReceivedAt      time.Time    `json:"received_at"`
+	Lapor           *LaporExtra  `json:"lapor,omitempty"`
+}
+
+// SchemaName implements Event.
+func (*Inbound) SchemaName() string { return SchemaInbound }
+
+// MsgID is the de-duplication id of the message.
+func (m *Inbound) MsgID() string { return MsgID(m.Channel, m.Account, m.ExternalID) }
+
+// Subject is the subject the message is published on.
+func (m *Inbound) Subject() string { return InboundSubject(m.Channel) }
+
+// Validate reports the first missing or wrong field.
+func (m *Inbound) Validate() error {
+	switch {
+	case !m.Channel.Valid():
+		return errors.New("inbound message: unknown channel " + string(m.Channel))
+	case m.Account == "":
+		return errors.New("inbound message: account is empty")
+	case m.ExternalID == "":
+		return errors.New("inbound message: external_id is empty")
+	case m.ConversationKey == "":
+		return errors.New("inbound message: conversation_key is empty")
+	case m.ReceivedAt.IsZero():
+		return errors.New("inbound message: received_at is empty")
+	case m.Text == "" && len(m.Attachments) == 0:
+		return errors.New("inbound message: neither text nor attachments")
+	}
+	return nil
+}
