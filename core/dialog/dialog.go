@@ -1,0 +1,106 @@
+// Package dialog is the conversation with a citizen as a pure state machine:
+// (conversation, message) → (conversation', replies, actions). It decides what
+// to ask, when a report is complete, and what to answer to commands; the
+// caller (core/intake) does the I/O and carries out the actions.
+package dialog
+
+import (
+	"time"
+
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
+)
+
+// Status is where a conversation stands.
+type Status string
+
+// Conversation statuses.
+const (
+	// StatusCollecting: gathering identity and the complaint text.
+	StatusCollecting Status = "collecting"
+	// StatusSubmitted: a complaint was created; new messages add to it.
+	StatusSubmitted Status = "submitted"
+	// StatusCancelled: the reporter wrote BATAL; the next message starts afresh.
+	StatusCancelled Status = "cancelled"
+)
+
+// Conversation is the dialog's memory of one reporter on one channel.
+// Identity is per reporter and outlives a single complaint.
+type Conversation struct {
+	Status   Status
+	Identity identity.Identity
+	// Complaint is the complaint text collected for the report being built.
+	Complaint string
+	// Ticket is the complaint this conversation last submitted ("" if none).
+	Ticket string
+	// Greeted is true once the first message was acknowledged.
+	Greeted bool
+	// AwaitingKTP is true once the KTP photo was asked for, so the next image counts as the KTP.
+	AwaitingKTP bool
+	// HumanTakeover: an officer answers by hand; the bot stays silent.
+	HumanTakeover bool
+}
+
+// TicketInfo is one of the reporter's own complaints, for STATUS.
+type TicketInfo struct {
+	Ticket string
+	Status string // workflow status code, e.g. menunggu_verifikasi
+}
+
+// Input is one step's input.
+type Input struct {
+	Conv Conversation
+	Msg  *event.Inbound
+	Now  time.Time
+	// OwnTickets are the reporter's complaints; STATUS answers only for these.
+	OwnTickets []TicketInfo
+	// NewTicket allocates a ticket number when the report becomes complete.
+	NewTicket func() (string, error)
+}
+
+// Action is something the caller must carry out in the same transaction.
+type Action interface{ isAction() }
+
+// CreateComplaint: the report is complete; store it as a complaint in
+// status menunggu_verifikasi and publish aduan.complaint.submitted.
+type CreateComplaint struct {
+	Ticket    string
+	Text      string
+	Identity  identity.Identity
+	Submitted time.Time
+}
+
+// AppendToComplaint: the reporter added information to a submitted complaint.
+type AppendToComplaint struct {
+	Ticket string
+	Text   string
+}
+
+func (CreateComplaint) isAction()   {}
+func (AppendToComplaint) isAction() {}
+
+// Output is one step's result.
+type Output struct {
+	Conv    Conversation
+	Replies []string
+	Actions []Action
+	// Missing is what the report still lacks after this step, as identity field codes.
+	Missing []identity.Field
+}
+
+// Dialog holds the reply templates and which fields each channel requires.
+type Dialog struct {
+	tpl      *Templates
+	required map[event.Channel][]identity.Field
+}
+
+// New returns a dialog that answers with tpl and requires, per channel, the
+// fields in required (channels not listed require every field).
+func New(tpl *Templates, required map[event.Channel][]identity.Field) *Dialog {
+	return &Dialog{tpl: tpl, required: required}
+}
+
+// Step handles one message.
+func (d *Dialog) Step(in Input) (Output, error) {
+	return Output{Conv: in.Conv}, nil
+}
