@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ComplaintID identifies a complaint.
+type ComplaintID int64
+
+// Complaint statuses the intake sets; the workflow adds the later ones.
+const (
+	StatusAwaitingVerification = "menunggu_verifikasi"
+)
+
+// NextTicket takes the next ticket number of year, e.g. ADU-2026-000123.
+// The counter row stays locked until the transaction ends, so numbers are
+// strictly sequential and a rolled-back complaint gives its number back.
+func (t *Tx) NextTicket(ctx context.Context, prefix string, year int) (ticket string, seq int, err error) {
+	err = t.tx.QueryRow(ctx, `INSERT INTO ticket_counters (year, last) VALUES ($1, 1)
+		ON CONFLICT (year) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last`, year).Scan(&seq)
+	if err != nil {
+		return "", 0, fmt.Errorf("taking ticket number: %w", err)
+	}
+	return FormatTicket(prefix, year, seq), seq, nil
+}
+
+// FormatTicket formats a ticket number.
+func FormatTicket(prefix string, year, seq int) string {
+	return fmt.Sprintf("%s-%d-%06d", prefix, year, seq)
+}
+
+// NewComplaint is what CreateComplaint stores.
+type NewComplaint struct {
+	Ticket       string
+	Year, Seq    int
+	Channel      string
+	Account      string
+	Conversation ConversationID
+	Reporter     ReporterID
+	Status       string
+	Text         string
+	ExternalRef  string
+	ReceivedAt   time.Time
+}
+
+// CreateComplaint stores a new complaint.
+func (t *Tx) CreateComplaint(ctx context.Context, c NewComplaint) (ComplaintID, error) {
+	var conv *ConversationID
+	if c.Conversation != 0 {
+		conv = &c.Conversation
+	}
+	var id ComplaintID
+	err := t.tx.QueryRow(ctx, `INSERT INTO complaints (ticket, year, seq, channel, account, conversation_id,
+		reporter_id, status, text, external_ref, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		RETURNING id`, c.Ticket, c.Year, c.Seq, c.Channel, c.Account, conv, c.Reporter, c.Status, c.Text,
+		c.ExternalRef, c.ReceivedAt).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("storing complaint %s: %w", c.Ticket, err)
+	}
+	return id, nil
+}
+
+// AddToComplaint records information the reporter added to a complaint.
+func (t *Tx) AddToComplaint(ctx context.Context, ticket string, msg MessageID, text string) error {
+	var m *MessageID
+	if msg != 0 {
+		m = &msg
+	}
+	tag, err := t.tx.Exec(ctx, `INSERT INTO complaint_additions (complaint_id, message_id, text)
+		SELECT id, $2, $3 FROM complaints WHERE ticket = $1`, ticket, m, text)
+	if err != nil {
+		return fmt.Errorf("adding to complaint %s: %w", ticket, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("adding to complaint %s: %w", ticket, ErrNotFound)
+	}
+	_, err = t.tx.Exec(ctx, `UPDATE complaints SET updated_at = now() WHERE ticket = $1`, ticket)
+	return err
+}
+
+// TicketStatus is a ticket with its status.
+type TicketStatus struct {
+	Ticket string
+	Status string
+}
+
+// ReporterTickets lists a reporter's complaints, newest first.
+func (t *Tx) ReporterTickets(ctx context.Context, reporter ReporterID) ([]TicketStatus, error) {
+	rows, err := t.tx.Query(ctx, `SELECT ticket, status FROM complaints WHERE reporter_id = $1 ORDER BY id DESC`, reporter)
+	if err != nil {
+		return nil, fmt.Errorf("listing tickets: %w", err)
+	}
+	ts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[TicketStatus])
+	if err != nil {
+		return nil, fmt.Errorf("listing tickets: %w", err)
+	}
+	return ts, nil
+}
+
+// ComplaintSummary is a complaint as lists show it: the NIK only masked.
+type ComplaintSummary struct {
+	Ticket       string    `json:"ticket"`
+	Channel      string    `json:"channel"`
+	Status       string    `json:"status"`
+	ReceivedAt   time.Time `json:"received_at"`
+	ReporterName string    `json:"reporter_name"`
+	NIKMasked    string    `json:"nik_masked"`
+	Text         string    `json:"text"`
+	Additions    []string  `json:"additions,omitempty"`
+}
+
+const complaintSummaryColumns = `SELECT c.id, c.ticket, c.channel, c.status, c.received_at,
+	CASE WHEN r.name <> '' THEN r.name ELSE r.profile_name END, r.nik_masked, c.text
+	FROM complaints c JOIN reporters r ON r.id = c.reporter_id`
+
+func scanSummary(row pgx.Row) (ComplaintID, ComplaintSummary, error) {
+	var id ComplaintID
+	var c ComplaintSummary
+	err := row.Scan(&id, &c.Ticket, &c.Channel, &c.Status, &c.ReceivedAt, &c.ReporterName, &c.NIKMasked, &c.Text)
+	return id, c, err
+}
+
+// ListComplaints returns up to limit complaints, newest first.
+func (s *Store) ListComplaints(ctx context.Context, limit int) ([]ComplaintSummary, error) {
+	rows, err := s.pool.Query(ctx, complaintSummaryColumns+` ORDER BY c.received_at DESC, c.id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing complaints: %w", err)
+	}
+	defer rows.Close()
+	list := []ComplaintSummary{}
+	for rows.Next() {
+		_, c, err := scanSummary(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing complaints: %w", err)
+		}
+		list = append(list, c)
+	}
+	return list, rows.Err()
+}
+
+// ComplaintByTicket returns one complaint with the information added to it.
+func (s *Store) ComplaintByTicket(ctx context.Context, ticket string) (*ComplaintSummary, error) {
+	id, c, err := scanSummary(s.pool.QueryRow(ctx, complaintSummaryColumns+` WHERE c.ticket = $1`, ticket))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading complaint %s: %w", ticket, err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT text FROM complaint_additions WHERE complaint_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading complaint %s: %w", ticket, err)
+	}
+	if c.Additions, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return nil, fmt.Errorf("reading complaint %s: %w", ticket, err)
+	}
+	return &c, nil
+}
+
+// CountComplaints counts complaints; tests and metrics use it.
+func (s *Store) CountComplaints(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM complaints`).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ConversationID identifies a conversation.
+type ConversationID int64
+
+// Conversation is the dialog state with one reporter on one channel.
+type Conversation struct {
+	ID            ConversationID
+	Channel       string
+	Account       string
+	Key           string
+	ReporterID    ReporterID
+	Status        string
+	Draft         string
+	Ticket        string
+	Greeted       bool
+	AwaitingKTP   bool
+	HumanTakeover bool
+	Missing       []string
+	LastMessageAt time.Time
+}
+
+// ConversationKey identifies a conversation by its channel, our account and
+// the channel's key for the reporter.
+type ConversationKey struct {
+	Channel string
+	Account string
+	Key     string
+}
+
+// ConversationFor returns the conversation for key, locked for the
+// transaction so that messages of one reporter are handled one at a time
+// even with several core consumers; it is created for reporter on first contact.
+func (t *Tx) ConversationFor(ctx context.Context, key ConversationKey, reporter ReporterID) (*Conversation, error) {
+	_, err := t.tx.Exec(ctx, `INSERT INTO conversations (channel, account, conversation_key, reporter_id)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (channel, account, conversation_key) DO NOTHING`,
+		key.Channel, key.Account, key.Key, reporter)
+	if err != nil {
+		return nil, fmt.Errorf("creating conversation: %w", err)
+	}
+	return scanConversation(t.tx.QueryRow(ctx, conversationColumns+`
+		WHERE channel = $1 AND account = $2 AND conversation_key = $3 FOR UPDATE`, key.Channel, key.Account, key.Key))
+}
+
+const conversationColumns = `SELECT id, channel, account, conversation_key, reporter_id, status, draft,
+	coalesce(ticket, ''), greeted, awaiting_ktp, human_takeover, missing, last_message_at FROM conversations`
+
+func scanConversation(row pgx.Row) (*Conversation, error) {
+	c := &Conversation{}
+	err := row.Scan(&c.ID, &c.Channel, &c.Account, &c.Key, &c.ReporterID, &c.Status, &c.Draft,
+		&c.Ticket, &c.Greeted, &c.AwaitingKTP, &c.HumanTakeover, &c.Missing, &c.LastMessageAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading conversation: %w", err)
+	}
+	return c, nil
+}
+
+// SaveConversation writes the dialog state back.
+func (t *Tx) SaveConversation(ctx context.Context, c *Conversation) error {
+	var ticket *string
+	if c.Ticket != "" {
+		ticket = &c.Ticket
+	}
+	missing := c.Missing
+	if missing == nil {
+		missing = []string{}
+	}
+	_, err := t.tx.Exec(ctx, `UPDATE conversations SET status = $2, draft = $3, ticket = $4, greeted = $5,
+		awaiting_ktp = $6, human_takeover = $7, missing = $8, last_message_at = greatest(last_message_at, $9),
+		updated_at = now() WHERE id = $1`,
+		c.ID, c.Status, c.Draft, ticket, c.Greeted, c.AwaitingKTP, c.HumanTakeover, missing, c.LastMessageAt)
+	if err != nil {
+		return fmt.Errorf("saving conversation %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+// ConversationView is a conversation with its reporter, for display.
+type ConversationView struct {
+	Conversation
+	Reporter Reporter
+}
+
+// FindConversation reads a conversation and its reporter without locking.
+func (s *Store) FindConversation(ctx context.Context, key ConversationKey) (*ConversationView, error) {
+	var v *ConversationView
+	err := s.InTx(ctx, func(tx *Tx) error {
+		c, err := scanConversation(tx.tx.QueryRow(ctx, conversationColumns+`
+			WHERE channel = $1 AND account = $2 AND conversation_key = $3`, key.Channel, key.Account, key.Key))
+		if err != nil {
+			return err
+		}
+		r, err := tx.reporterNoLock(ctx, c.ReporterID)
+		if err != nil {
+			return err
+		}
+		v = &ConversationView{Conversation: *c, Reporter: *r}
+		return nil
+	})
+	return v, err
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aduan-gateway/aduan/core/event"
+)
+
+// MessageID identifies a stored message.
+type MessageID int64
+
+// InsertInbound stores a citizen's message and its attachments in
+// conversation conv. It reports duplicate=true, storing nothing, when a
+// message with the same channel, account and external id is already stored.
+func (t *Tx) InsertInbound(ctx context.Context, conv ConversationID, m *event.Inbound) (id MessageID, duplicate bool, err error) {
+	sentAt := m.SentAt
+	if sentAt.IsZero() {
+		sentAt = m.ReceivedAt
+	}
+	err = t.tx.QueryRow(ctx, `INSERT INTO messages (event_id, conversation_id, direction, channel, account,
+		external_id, sender_id, text, sent_at, created_at)
+		VALUES ($1, $2, 'in', $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (channel, account, external_id) WHERE direction = 'in' DO NOTHING RETURNING id`,
+		m.ID, conv, m.Channel, m.Account, m.ExternalID, m.Sender.ID, m.Text, sentAt, m.ReceivedAt).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, true, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("storing inbound message: %w", err)
+	}
+	for _, a := range m.Attachments {
+		if _, err := t.tx.Exec(ctx, `INSERT INTO attachments (message_id, kind, mime, filename, size, sha256,
+			object_key, caption, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			id, a.Kind, a.MIME, a.Filename, a.Size, a.SHA256, a.ObjectKey, a.Caption, a.Error); err != nil {
+			return 0, false, fmt.Errorf("storing attachment: %w", err)
+		}
+	}
+	if _, err := t.tx.Exec(ctx, `UPDATE conversations SET unread = unread + 1,
+		last_message_at = greatest(last_message_at, $2) WHERE id = $1`, conv, m.ReceivedAt); err != nil {
+		return 0, false, fmt.Errorf("counting unread: %w", err)
+	}
+	return id, false, nil
+}
+
+// MarkKTP records that the images of message id are the reporter's KTP.
+func (t *Tx) MarkKTP(ctx context.Context, id MessageID) error {
+	_, err := t.tx.Exec(ctx, `UPDATE attachments SET is_ktp = true WHERE message_id = $1 AND kind = 'image'`, id)
+	if err != nil {
+		return fmt.Errorf("marking KTP: %w", err)
+	}
+	return nil
+}
+
+// InsertOutbound stores a reply in conversation conv, answering message
+// replyTo (0 for none).
+func (t *Tx) InsertOutbound(ctx context.Context, conv ConversationID, replyTo MessageID, m *event.Outbound) (MessageID, error) {
+	var rt *MessageID
+	if replyTo != 0 {
+		rt = &replyTo
+	}
+	var id MessageID
+	err := t.tx.QueryRow(ctx, `INSERT INTO messages (event_id, conversation_id, direction, channel, account,
+		external_id, text, origin, reply_to, delivery_status, created_at)
+		VALUES ($1, $2, 'out', $3, $4, $1, $5, $6, $7, 'pending', $8) RETURNING id`,
+		m.ID, conv, m.Channel, m.Account, m.Text, m.Origin, rt, m.CreatedAt).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("storing reply: %w", err)
+	}
+	return id, nil
+}
+
+// Message is a stored message, for display.
+type Message struct {
+	ID         MessageID
+	EventID    string
+	Direction  string
+	Channel    string
+	Account    string
+	ExternalID string
+	Text       string
+	Origin     string
+	Delivery   string
+	CreatedAt  time.Time
+}
+
+const messageColumns = `SELECT id, event_id, direction, channel, account, external_id, text, origin,
+	delivery_status, created_at FROM messages`
+
+func scanMessages(rows pgx.Rows) ([]Message, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Message, error) {
+		var m Message
+		err := row.Scan(&m.ID, &m.EventID, &m.Direction, &m.Channel, &m.Account, &m.ExternalID,
+			&m.Text, &m.Origin, &m.Delivery, &m.CreatedAt)
+		return m, err
+	})
+}
+
+// InboundByExternalID returns a stored inbound message.
+func (s *Store) InboundByExternalID(ctx context.Context, channel, account, externalID string) (*Message, error) {
+	rows, err := s.pool.Query(ctx, messageColumns+` WHERE direction = 'in' AND channel = $1 AND account = $2
+		AND external_id = $3`, channel, account, externalID)
+	if err != nil {
+		return nil, fmt.Errorf("reading message: %w", err)
+	}
+	ms, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("reading message: %w", err)
+	}
+	if len(ms) == 0 {
+		return nil, ErrNotFound
+	}
+	return &ms[0], nil
+}
+
+// RepliesTo returns the replies written to message id, oldest first.
+func (s *Store) RepliesTo(ctx context.Context, id MessageID) ([]Message, error) {
+	rows, err := s.pool.Query(ctx, messageColumns+` WHERE reply_to = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading replies: %w", err)
+	}
+	ms, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("reading replies: %w", err)
+	}
+	return ms, nil
+}
+
+// CountMessages counts messages in one direction ("in" or "out") of a
+// conversation; tests and the inbox use it.
+func (s *Store) CountMessages(ctx context.Context, conv ConversationID, direction string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM messages WHERE conversation_id = $1 AND direction = $2`,
+		conv, direction).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aduan-gateway/aduan/core/identity"
+)
+
+// ReporterID identifies a reporter.
+type ReporterID int64
+
+// Reporter is a citizen with the identity collected so far. NIK is held in
+// clear only in memory; the row keeps it encrypted.
+type Reporter struct {
+	ID          ReporterID
+	Name        string
+	ProfileName string
+	NIK         string
+	Address     string
+	Phone       string
+	KTPPhoto    bool
+}
+
+// ReporterKey is how a reporter is known on a channel.
+type ReporterKey struct {
+	Channel  string
+	Account  string
+	SenderID string
+}
+
+// ReporterFor returns the reporter known by key, creating one (with the
+// platform's profile name) on first contact.
+func (t *Tx) ReporterFor(ctx context.Context, key ReporterKey, profileName string) (*Reporter, error) {
+	var id ReporterID
+	err := t.tx.QueryRow(ctx, `SELECT reporter_id FROM reporter_identities
+		WHERE channel = $1 AND account = $2 AND sender_id = $3`, key.Channel, key.Account, key.SenderID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if err := t.tx.QueryRow(ctx, `INSERT INTO reporters (profile_name) VALUES ($1) RETURNING id`, profileName).Scan(&id); err != nil {
+			return nil, fmt.Errorf("creating reporter: %w", err)
+		}
+		// Two first messages racing: the loser's reporter row rolls back with
+		// its transaction when this insert conflicts.
+		if _, err := t.tx.Exec(ctx, `INSERT INTO reporter_identities (channel, account, sender_id, reporter_id)
+			VALUES ($1, $2, $3, $4)`, key.Channel, key.Account, key.SenderID, id); err != nil {
+			return nil, fmt.Errorf("linking reporter: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("finding reporter: %w", err)
+	}
+	return t.Reporter(ctx, id)
+}
+
+// Reporter reads a reporter, locking the row for the transaction.
+func (t *Tx) Reporter(ctx context.Context, id ReporterID) (*Reporter, error) {
+	return t.readReporter(ctx, id, " FOR UPDATE")
+}
+
+func (t *Tx) reporterNoLock(ctx context.Context, id ReporterID) (*Reporter, error) {
+	return t.readReporter(ctx, id, "")
+}
+
+func (t *Tx) readReporter(ctx context.Context, id ReporterID, lock string) (*Reporter, error) {
+	r := &Reporter{ID: id}
+	var nikEnc []byte
+	err := t.tx.QueryRow(ctx, `SELECT name, profile_name, nik_enc, address, phone, ktp_photo
+		FROM reporters WHERE id = $1`+lock, id).
+		Scan(&r.Name, &r.ProfileName, &nikEnc, &r.Address, &r.Phone, &r.KTPPhoto)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading reporter %d: %w", id, err)
+	}
+	if nikEnc != nil {
+		if r.NIK, err = t.crypt.open(nikEnc); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// SaveReporter writes the reporter's identity, encrypting the NIK.
+func (t *Tx) SaveReporter(ctx context.Context, r *Reporter) error {
+	var nikEnc, nikHash []byte
+	if r.NIK != "" {
+		nikEnc, nikHash = t.crypt.seal(r.NIK), t.crypt.hash(r.NIK)
+	}
+	_, err := t.tx.Exec(ctx, `UPDATE reporters SET name = $2, profile_name = $3, nik_enc = $4, nik_hash = $5,
+		nik_masked = $6, address = $7, phone = $8, ktp_photo = $9, updated_at = now() WHERE id = $1`,
+		r.ID, r.Name, r.ProfileName, nikEnc, nikHash, maskNIK(r.NIK), r.Address, r.Phone, r.KTPPhoto)
+	if err != nil {
+		return fmt.Errorf("saving reporter %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+func maskNIK(nik string) string {
+	if nik == "" {
+		return ""
+	}
+	return identity.MaskNIK(nik)
+}
