@@ -1,0 +1,129 @@
+package event
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRoundTrip(t *testing.T) {
+	at := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		in     Event
+		out    Event
+		schema string
+	}{
+		{"inbound", &Inbound{
+			ID: NewID(), Channel: ChannelWhatsApp, Account: "6281100000000", ExternalID: "3EB0ABC",
+			ConversationKey: "6281234567890", Sender: Sender{ID: "6281234567890", Name: "Siti", Phone: "+6281234567890"},
+			Text: "bantuan PKH belum cair",
+			Attachments: []Attachment{{Kind: AttachmentImage, MIME: "image/jpeg", Filename: "ktp.jpg", Size: 1234,
+				SHA256: strings.Repeat("ab", 32), ObjectKey: "sha256/" + strings.Repeat("ab", 32), Caption: "ktp"}},
+			SentAt: at, ReceivedAt: at.Add(time.Second),
+		}, &Inbound{}, SchemaInbound},
+		{"inbound from lapor", &Inbound{
+			ID: NewID(), Channel: ChannelLapor, Account: "dinsos-babel", ExternalID: "1234567:3",
+			ConversationKey: "1234567", Text: "Bantuan tidak tepat sasaran", ReceivedAt: at,
+			Lapor: &LaporExtra{TrackingID: "1234567", Title: "BLT", Category: "Sosial", Confidential: true, DisposedAt: at},
+		}, &Inbound{}, SchemaInbound},
+		{"outbound", &Outbound{
+			ID: NewID(), Channel: ChannelMessenger, Account: "1001", ConversationKey: "psid-1", Recipient: "psid-1",
+			Text: "Terima kasih", InReplyTo: "m_1", Origin: OriginBot, CreatedAt: at,
+		}, &Outbound{}, SchemaOutbound},
+		{"delivery", &Delivery{
+			ID: NewID(), OutboundID: NewID(), Channel: ChannelInstagram, Account: "17841", ExternalID: "mid.1",
+			Status: DeliveryFailed, Reason: "outside the 24-hour window", Retryable: false, At: at,
+		}, &Delivery{}, SchemaDelivery},
+		{"complaint", &Complaint{
+			ID: NewID(), Kind: ComplaintSubmitted, Ticket: "ADU-2026-000001", Status: "menunggu_verifikasi",
+			Channel: ChannelWalkin, Actor: "system:intake", OccurredAt: at,
+		}, &Complaint{}, SchemaComplaint},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := Marshal(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), `"schema":"`+tt.schema+`"`) {
+				t.Fatalf("encoded event lacks schema %s: %s", tt.schema, b)
+			}
+			if err := Unmarshal(b, tt.out); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(tt.in, tt.out) {
+				t.Fatalf("round trip changed the event:\n in: %+v\nout: %+v", tt.in, tt.out)
+			}
+		})
+	}
+}
+
+func TestUnmarshalChecksSchema(t *testing.T) {
+	b, err := Marshal(&Outbound{ID: "x", Channel: ChannelWhatsApp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Unmarshal(b, &Inbound{}); !errors.Is(err, ErrSchema) {
+		t.Fatalf("outbound decoded as inbound: err = %v", err)
+	}
+	if err := Unmarshal([]byte(`{"channel":"whatsapp"}`), &Inbound{}); !errors.Is(err, ErrSchema) {
+		t.Fatalf("event without schema accepted: err = %v", err)
+	}
+	if err := Unmarshal([]byte(`{"schema":`), &Inbound{}); err == nil {
+		t.Fatal("malformed JSON accepted")
+	}
+}
+
+func TestInboundValidateAndMsgID(t *testing.T) {
+	at := time.Now()
+	good := Inbound{Channel: ChannelWhatsApp, Account: "62811", ExternalID: "ABC", ConversationKey: "62812",
+		Text: "halo", ReceivedAt: at}
+	if err := good.Validate(); err != nil {
+		t.Fatalf("valid message refused: %v", err)
+	}
+	if got, want := good.MsgID(), "whatsapp:62811:ABC"; got != want {
+		t.Fatalf("MsgID = %q, want %q", got, want)
+	}
+	if got, want := good.Subject(), "aduan.inbound.whatsapp"; got != want {
+		t.Fatalf("Subject = %q, want %q", got, want)
+	}
+	broken := map[string]func(m *Inbound){
+		"unknown channel": func(m *Inbound) { m.Channel = "telegram" },
+		"no account":      func(m *Inbound) { m.Account = "" },
+		"no external id":  func(m *Inbound) { m.ExternalID = "" },
+		"no conversation": func(m *Inbound) { m.ConversationKey = "" },
+		"no time":         func(m *Inbound) { m.ReceivedAt = time.Time{} },
+		"empty":           func(m *Inbound) { m.Text = "" },
+	}
+	for name, breakIt := range broken {
+		m := good
+		breakIt(&m)
+		if err := m.Validate(); err == nil {
+			t.Errorf("%s: Validate accepted %+v", name, m)
+		}
+	}
+}
+
+func TestParseChannel(t *testing.T) {
+	for _, c := range Channels {
+		got, err := ParseChannel(string(c))
+		if err != nil || got != c {
+			t.Errorf("ParseChannel(%q) = %q, %v", c, got, err)
+		}
+	}
+	if _, err := ParseChannel("WhatsApp "); !errors.Is(err, ErrUnknownChannel) {
+		t.Errorf("ParseChannel accepted a misspelt channel: %v", err)
+	}
+}
+
+func TestNewIDSortsByTime(t *testing.T) {
+	a := NewID()
+	time.Sleep(2 * time.Millisecond) // ULIDs order by millisecond
+	b := NewID()
+	if len(a) != 26 || !(a < b) {
+		t.Fatalf("ids %q, %q: want 26 chars, increasing", a, b)
+	}
+}
