@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// newLogger builds the process logger from the configuration.
+func newLogger(cfg *config.Config, w io.Writer) zerolog.Logger {
+	level, err := zerolog.ParseLevel(cfg.LogLevel)
+	if err != nil {
+		level = zerolog.InfoLevel
+	}
+	if cfg.LogFormat == config.LogFormatConsole {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(level).With().Timestamp().Logger()
+}
+
+// openStore opens the database with the configured NIK key.
+func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	key, err := cfg.NIKKey()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, cfg.DatabaseURL, key)
+}
+
+// requiredFields turns the configured checklists into the dialog's types.
+func requiredFields(cfg *config.Config) map[event.Channel][]identity.Field {
+	out := make(map[event.Channel][]identity.Field, len(event.Channels))
+	for _, ch := range event.Channels {
+		for _, f := range cfg.Required(string(ch)) {
+			out[ch] = append(out[ch], identity.Field(f))
+		}
+	}
+	return out
+}
+
+// warnUnknownKeys points out ADUAN_* variables nothing reads: likely typos.
+func warnUnknownKeys(log zerolog.Logger) {
+	if unknown := config.UnknownKeys(os.Environ()); len(unknown) > 0 {
+		log.Warn().Str("keys", strings.Join(unknown, ",")).Msg("unknown ADUAN_* environment variables ignored")
+	}
+}
+
+// loadConfig reads and validates the configuration.
+func loadConfig() (*config.Config, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}
