@@ -122,7 +122,9 @@ func TestOverrides(t *testing.T) {
 		{"ticket prefix", map[string]string{"ADUAN_TICKET_PREFIX": "DINSOS1"},
 			func(c *config.Config) (any, any) { return c.TicketPrefix, "DINSOS1" }},
 		{"required fields in checklist order", map[string]string{"ADUAN_REQUIRED_FIELDS_WHATSAPP": "isi_aduan, NAMA,nik,nama"},
-			func(c *config.Config) (any, any) { return strings.Join(c.Required("whatsapp"), ","), "nama,nik,isi_aduan" }},
+			func(c *config.Config) (any, any) {
+				return strings.Join(c.Required("whatsapp"), ","), "nama,nik,isi_aduan"
+			}},
 		{"required fields of one channel leave others", map[string]string{"ADUAN_REQUIRED_FIELDS_WALKIN": "nama"},
 			func(c *config.Config) (any, any) { return len(c.Required("lapor")), 6 }},
 		{"required none", map[string]string{"ADUAN_REQUIRED_FIELDS_LAPOR": "none"},
