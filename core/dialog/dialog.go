@@ -5,6 +5,7 @@
 package dialog
 
 import (
+	"slices"
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/event"
@@ -96,11 +97,28 @@ type Dialog struct {
 
 // New returns a dialog that answers with tpl and requires, per channel, the
 // fields in required (channels not listed require every field).
+//
+// The complaint text (isi_aduan) is always required, whatever required
+// says: a complaint without content cannot be verified. A nil tpl means the
+// embedded templates.
 func New(tpl *Templates, required map[event.Channel][]identity.Field) *Dialog {
+	if tpl == nil {
+		tpl = mustEmbedded()
+	}
 	return &Dialog{tpl: tpl, required: required}
 }
 
-// Step handles one message.
-func (d *Dialog) Step(in Input) (Output, error) {
-	return Output{Conv: in.Conv}, nil
+// Required returns the fields a report on channel ch needs, in checklist order.
+func (d *Dialog) Required(ch event.Channel) []identity.Field {
+	req, ok := d.required[ch]
+	if !ok {
+		req = identity.Fields
+	}
+	out := make([]identity.Field, 0, len(identity.Fields))
+	for _, f := range identity.Fields {
+		if f == identity.FieldComplaint || slices.Contains(req, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -1,0 +1,519 @@
+package dialog
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
+)
+
+// Errors of Step. Either means the caller should not commit the step.
+var (
+	// ErrNoMessage: Input.Msg is nil.
+	ErrNoMessage = errors.New("dialog step without a message")
+	// ErrNoTicket: the report is complete but no ticket number could be had
+	// (Input.NewTicket is nil, failed, or returned "").
+	ErrNoTicket = errors.New("no ticket number for a complete report")
+)
+
+// Commands a reporter can type as a whole message, in any case.
+const (
+	cmdStatus = "STATUS"
+	cmdHelp   = "BANTUAN"
+	cmdCancel = "BATAL"
+	cmdNew    = "BARU"
+)
+
+// CancelRequestNote is the text of the AppendToComplaint sent when a
+// reporter writes BATAL after the report was submitted, so the officer sees
+// the request on the complaint itself.
+const CancelRequestNote = "Pelapor mengirim BATAL: meminta laporan ini dibatalkan."
+
+// Step handles one message. It returns at most one reply: when several
+// things are said (acknowledgement, a NIK problem, what is missing) they are
+// paragraphs of that one reply, so they cannot arrive out of order.
+func (d *Dialog) Step(in Input) (Output, error) {
+	if in.Msg == nil {
+		return Output{Conv: in.Conv}, ErrNoMessage
+	}
+	s := &step{d: d, in: in, conv: in.Conv, required: d.Required(in.Msg.Channel)}
+	if s.conv.Status == "" {
+		s.conv.Status = StatusCollecting
+	}
+	if err := s.run(); err != nil {
+		return Output{Conv: in.Conv}, err
+	}
+	out := Output{Conv: s.conv, Actions: s.actions}
+	if len(s.parts) > 0 {
+		out.Replies = []string{strings.Join(s.parts, "\n\n")}
+	}
+	if s.conv.Status != StatusSubmitted {
+		out.Missing = s.missing()
+	}
+	return out, nil
+}
+
+// step is the working state of one Step call.
+type step struct {
+	d        *Dialog
+	in       Input
+	conv     Conversation
+	required []identity.Field
+	parts    []string
+	actions  []Action
+}
+
+func (s *step) run() error {
+	if s.conv.HumanTakeover {
+		// The officer answers; keep what the message tells about the reporter
+		// (and the complaint being collected) for the officer's checklist.
+		s.absorb(s.conv.Status == StatusCollecting)
+		return nil
+	}
+	if cmd, arg, ok := parseCommand(s.in.Msg); ok {
+		if err := s.greet(); err != nil {
+			return err
+		}
+		return s.command(cmd, arg)
+	}
+	if err := s.greet(); err != nil {
+		return err
+	}
+	if s.conv.Status == StatusSubmitted {
+		return s.addToSubmitted()
+	}
+	return s.collect()
+}
+
+// greet acknowledges the first message of the conversation.
+func (s *step) greet() error {
+	if s.conv.Greeted {
+		return nil
+	}
+	s.conv.Greeted = true
+	return s.say(tplAck, s.view())
+}
+
+// collect gathers identity and complaint text, and submits once complete.
+func (s *step) collect() error {
+	if s.conv.Status != StatusCollecting { // cancelled: start afresh
+		s.conv.Status = StatusCollecting
+		s.conv.Complaint = ""
+	}
+	got := s.absorb(true)
+	if got.nikErr != nil {
+		if err := s.sayNIKProblem(got); err != nil {
+			return err
+		}
+	}
+	missing := s.missing()
+	if len(missing) == 0 {
+		return s.submit()
+	}
+	return s.ask(missing)
+}
+
+// ask says what is still missing and remembers whether a KTP photo is expected.
+func (s *step) ask(missing []identity.Field) error {
+	s.conv.AwaitingKTP = slices.Contains(missing, identity.FieldKTPPhoto)
+	v := s.view()
+	v.Missing = s.d.tpl.fieldViews(missing)
+	v.Form = formLines(v.Missing)
+	switch {
+	case len(missing) == 1 && missing[0] == identity.FieldKTPPhoto:
+		return s.say(tplAskKTP, v)
+	case len(missing) == 1 && missing[0] == identity.FieldComplaint:
+		return s.say(tplAskComplaint, v)
+	default:
+		return s.say(tplAskMissing, v)
+	}
+}
+
+// submit takes a ticket number and hands the complete report on.
+func (s *step) submit() error {
+	if s.in.NewTicket == nil {
+		return fmt.Errorf("%w: Input.NewTicket is nil", ErrNoTicket)
+	}
+	ticket, err := s.in.NewTicket()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrNoTicket, err)
+	}
+	if ticket == "" {
+		return fmt.Errorf("%w: NewTicket returned an empty ticket", ErrNoTicket)
+	}
+	s.actions = append(s.actions, CreateComplaint{
+		Ticket:    ticket,
+		Text:      s.conv.Complaint,
+		Identity:  s.conv.Identity,
+		Submitted: s.in.Now,
+	})
+	s.conv.Status = StatusSubmitted
+	s.conv.Ticket = ticket
+	s.conv.Complaint = ""
+	s.conv.AwaitingKTP = false
+	v := s.view()
+	v.Ticket = ticket
+	return s.say(tplSubmitted, v)
+}
+
+// addToSubmitted adds a message sent after submission to that complaint.
+func (s *step) addToSubmitted() error {
+	got := s.absorb(false)
+	if got.nikErr != nil {
+		if err := s.sayNIKProblem(got); err != nil {
+			return err
+		}
+	}
+	v := s.view()
+	v.Ticket = s.conv.Ticket
+	text := s.additionText(got)
+	if text == "" {
+		// Nothing to add ("terima kasih", a sticker): say where things stand.
+		return s.say(tplStillProcessing, v)
+	}
+	s.actions = append(s.actions, AppendToComplaint{Ticket: s.conv.Ticket, Text: text})
+	v.Added = text
+	return s.say(tplAppended, v)
+}
+
+// additionText is what a message adds to a submitted complaint: its
+// complaint text, a note of its attachments and of identity data it updated
+// (which fields, not their values).
+func (s *step) additionText(got absorbed) string {
+	var lines []string
+	if got.complaint != "" {
+		lines = append(lines, got.complaint)
+	}
+	if a := describeAttachments(got.extra); a != "" {
+		lines = append(lines, "[lampiran: "+a+"]")
+	}
+	if len(got.updated) > 0 {
+		labels := make([]string, len(got.updated))
+		for i, f := range got.updated {
+			labels[i] = s.d.tpl.Label(f)
+		}
+		lines = append(lines, "[data diri diperbarui: "+strings.Join(labels, ", ")+"]")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// command answers STATUS, BANTUAN, BATAL and BARU.
+func (s *step) command(cmd, arg string) error {
+	switch cmd {
+	case cmdHelp:
+		return s.say(tplHelp, s.view())
+	case cmdStatus:
+		return s.status(arg)
+	case cmdCancel:
+		return s.cancel()
+	case cmdNew:
+		return s.startNew()
+	}
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// status answers STATUS [ticket], only ever about the reporter's own tickets.
+func (s *step) status(ticket string) error {
+	v := s.view()
+	if ticket == "" {
+		for _, t := range s.in.OwnTickets {
+			v.Tickets = append(v.Tickets, TicketView{Ticket: t.Ticket, Status: s.d.tpl.StatusLabel(t.Status), StatusCode: t.Status})
+		}
+		if s.conv.Status == StatusCollecting && strings.TrimSpace(s.conv.Complaint) != "" {
+			v.Missing = s.d.tpl.fieldViews(s.missing())
+			v.Form = formLines(v.Missing)
+		}
+		return s.say(tplStatusList, v)
+	}
+	for _, t := range s.in.OwnTickets {
+		if strings.EqualFold(t.Ticket, ticket) {
+			v.Ticket, v.StatusCode, v.Status = t.Ticket, t.Status, s.d.tpl.StatusLabel(t.Status)
+			return s.say(tplStatus, v)
+		}
+	}
+	v.Ticket = clip(strings.ToUpper(ticket), 40)
+	return s.say(tplStatusNotFound, v)
+}
+
+// cancel handles BATAL: drops the report being collected (never the identity).
+func (s *step) cancel() error {
+	v := s.view()
+	if s.conv.Status == StatusSubmitted {
+		v.Ticket = s.conv.Ticket
+		s.actions = append(s.actions, AppendToComplaint{Ticket: s.conv.Ticket, Text: CancelRequestNote})
+		return s.say(tplCancelSubmitted, v)
+	}
+	s.conv.Status = StatusCancelled
+	s.conv.Complaint = ""
+	s.conv.AwaitingKTP = false
+	return s.say(tplCancelled, v)
+}
+
+// startNew handles BARU: a new report, with the identity already known.
+func (s *step) startNew() error {
+	v := s.view()
+	if s.conv.Status == StatusSubmitted {
+		v.Ticket = s.conv.Ticket
+	}
+	s.conv.Status = StatusCollecting
+	s.conv.Complaint = ""
+	s.conv.Ticket = ""
+	if err := s.say(tplNewReport, v); err != nil {
+		return err
+	}
+	return s.ask(s.missing())
+}
+
+func (s *step) missing() []identity.Field {
+	return identity.Missing(s.conv.Identity, s.conv.Complaint, s.required)
+}
+
+// say renders a reply paragraph; an empty rendering is left out.
+func (s *step) say(name string, v View) error {
+	text, err := s.d.tpl.render(name, v)
+	if err != nil {
+		return err
+	}
+	if text != "" {
+		s.parts = append(s.parts, text)
+	}
+	return nil
+}
+
+// view is the data every reply starts from.
+func (s *step) view() View {
+	v := View{SenderName: s.in.Msg.Sender.Name, Name: s.conv.Identity.Name}
+	if s.conv.Identity.NIK != "" {
+		v.MaskedNIK = maskNIK(s.conv.Identity.NIK)
+	}
+	return v
+}
+
+func (s *step) sayNIKProblem(got absorbed) error {
+	digits := onlyDigits(got.nikInvalid)
+	v := s.view()
+	v.BadNIK = maskNIK(digits)
+	v.BadNIKDigits = len(digits)
+	v.NIKProblem = nikProblem(got.nikErr)
+	if len(digits) >= 2 {
+		v.ProvinceCode = digits[:2]
+	}
+	v.KeptNIK = v.MaskedNIK
+	return s.say(tplNIKInvalid, v)
+}
+
+// nikProblem names what is wrong with a NIK, for nik_invalid.tmpl.
+func nikProblem(err error) string {
+	switch {
+	case errors.Is(err, identity.ErrNIKLength):
+		return "length"
+	case errors.Is(err, identity.ErrNIKProvince):
+		return "province"
+	case errors.Is(err, identity.ErrNIKFuture):
+		return "future"
+	case errors.Is(err, identity.ErrNIKDate):
+		return "date"
+	case errors.Is(err, identity.ErrNIKSerial):
+		return "serial"
+	}
+	return "other"
+}
+
+// maskNIK masks a NIK (or something meant as one) for a reply: never the
+// whole number, whatever its length.
+func maskNIK(nik string) string {
+	d := onlyDigits(nik)
+	if d == "" {
+		return ""
+	}
+	if m := identity.MaskNIK(d); m != "" && !strings.Contains(onlyDigits(m), d) {
+		return m
+	}
+	keep := 0
+	switch {
+	case len(d) >= 12:
+		keep = 4
+	case len(d) >= 6:
+		keep = 2
+	}
+	return d[:keep] + strings.Repeat("x", len(d)-2*keep) + d[len(d)-keep:]
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// absorbed is what one message contributed.
+type absorbed struct {
+	// complaint is the message's complaint text ("" if none).
+	complaint string
+	// nikInvalid and nikErr: the first NIK-like number that failed validation.
+	nikInvalid string
+	nikErr     error
+	// updated are the identity fields the message supplied, in checklist order.
+	updated []identity.Field
+	// extra are the attachments other than the KTP photo, stickers left out.
+	extra []event.Attachment
+}
+
+// absorb merges what the message says about the reporter into the
+// conversation; with collect, its complaint text joins the report too.
+func (s *step) absorb(collect bool) absorbed {
+	msg := s.in.Msg
+	id := &s.conv.Identity
+	var got absorbed
+	if id.Phone == "" && msg.Sender.Phone != "" {
+		// The platform's number (E.164 by contract) is the reporter's phone.
+		if p, err := identity.NormalizePhone(msg.Sender.Phone); err == nil {
+			id.Phone = p
+		} else {
+			id.Phone = msg.Sender.Phone
+		}
+	}
+	updated := map[identity.Field]bool{}
+	var pieces []string
+	take := func(text string) identity.Found {
+		f := identity.Extract(text, s.in.Now)
+		set := func(dst *string, v string, field identity.Field) {
+			if v != "" {
+				*dst = v
+				updated[field] = true
+			}
+		}
+		set(&id.Name, f.Name, identity.FieldName)
+		set(&id.Address, f.Address, identity.FieldAddress)
+		set(&id.Phone, f.Phone, identity.FieldPhone)
+		set(&id.NIK, f.NIK, identity.FieldNIK)
+		if f.NIKInvalid != "" && got.nikErr == nil {
+			got.nikInvalid = f.NIKInvalid
+			got.nikErr = f.NIKError
+			if got.nikErr == nil {
+				got.nikErr = errors.New("invalid nik")
+			}
+		}
+		if c := strings.TrimSpace(f.Complaint); c != "" {
+			pieces = append(pieces, c)
+		}
+		return f
+	}
+	textSaysKTP := false
+	if strings.TrimSpace(msg.Text) != "" {
+		textSaysKTP = take(msg.Text).KTPMentioned
+	}
+	// The KTP is one usable image: any, when we asked for it; otherwise one
+	// whose caption, or the message text, says it is the KTP.
+	ktpIndex := -1
+	for i, a := range msg.Attachments {
+		captionSaysKTP := false
+		if c := strings.TrimSpace(a.Caption); c != "" && c != strings.TrimSpace(msg.Text) {
+			captionSaysKTP = take(a.Caption).KTPMentioned
+		}
+		if ktpIndex < 0 && a.Kind == event.AttachmentImage && a.Error == "" &&
+			(s.conv.AwaitingKTP || textSaysKTP || captionSaysKTP) {
+			ktpIndex = i
+		}
+	}
+	for i, a := range msg.Attachments {
+		if i != ktpIndex && a.Kind != event.AttachmentSticker {
+			got.extra = append(got.extra, a)
+		}
+	}
+	if ktpIndex >= 0 {
+		id.KTPPhoto = true
+		updated[identity.FieldKTPPhoto] = true
+		s.conv.AwaitingKTP = false
+	}
+	for _, f := range identity.Fields {
+		if updated[f] {
+			got.updated = append(got.updated, f)
+		}
+	}
+	got.complaint = strings.Join(pieces, "\n")
+	if collect && got.complaint != "" {
+		if s.conv.Complaint == "" {
+			s.conv.Complaint = got.complaint
+		} else {
+			s.conv.Complaint += "\n" + got.complaint
+		}
+	}
+	return got
+}
+
+// describeAttachments names attachments in words: "2 gambar, 1 dokumen".
+func describeAttachments(atts []event.Attachment) string {
+	order := []string{"gambar", "dokumen", "video", "rekaman suara", "berkas"}
+	count := map[string]int{}
+	for _, a := range atts {
+		switch a.Kind {
+		case event.AttachmentImage:
+			count["gambar"]++
+		case event.AttachmentDocument:
+			count["dokumen"]++
+		case event.AttachmentVideo:
+			count["video"]++
+		case event.AttachmentAudio:
+			count["rekaman suara"]++
+		default:
+			count["berkas"]++
+		}
+	}
+	var parts []string
+	for _, k := range order {
+		if n := count[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// parseCommand recognizes a command written as the whole message (any case,
+// with spaces, punctuation or emoji around it). A message with attachments
+// is never a command, so no photo is lost to one.
+func parseCommand(m *event.Inbound) (cmd, arg string, ok bool) {
+	if len(m.Attachments) > 0 {
+		return "", "", false
+	}
+	var words []string
+	for _, w := range strings.Fields(m.Text) {
+		if w = strings.TrimFunc(w, isEdge); w != "" {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return "", "", false
+	}
+	cmd = strings.ToUpper(words[0])
+	switch {
+	case cmd == cmdStatus && len(words) <= 2:
+		if len(words) == 2 {
+			arg = words[1]
+		}
+		return cmd, arg, true
+	case (cmd == cmdHelp || cmd == cmdCancel || cmd == cmdNew) && len(words) == 1:
+		return cmd, "", true
+	}
+	return "", "", false
+}
+
+// isEdge is what may surround a command word: punctuation and symbols (emoji included).
+func isEdge(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) ||
+		unicode.IsMark(r) || unicode.Is(unicode.Cf, r) // emoji variation selectors, joiners
+}
