@@ -44,6 +44,7 @@ func (d *Dialog) Step(in Input) (Output, error) {
 	if s.conv.Status == "" {
 		s.conv.Status = StatusCollecting
 	}
+	s.platformPhone()
 	if err := s.run(); err != nil {
 		return Output{Conv: in.Conv}, err
 	}
@@ -360,6 +361,19 @@ func clip(s string, n int) string {
 	return s
 }
 
+// platformPhone takes the number the platform gives (WhatsApp does; E.164
+// by contract) as the reporter's phone when none is known yet.
+func (s *step) platformPhone() {
+	p := s.in.Msg.Sender.Phone
+	if s.conv.Identity.Phone != "" || p == "" {
+		return
+	}
+	if n, err := identity.NormalizePhone(p); err == nil {
+		p = n
+	}
+	s.conv.Identity.Phone = p
+}
+
 // absorbed is what one message contributed.
 type absorbed struct {
 	// complaint is the message's complaint text ("" if none).
@@ -379,14 +393,6 @@ func (s *step) absorb(collect bool) absorbed {
 	msg := s.in.Msg
 	id := &s.conv.Identity
 	var got absorbed
-	if id.Phone == "" && msg.Sender.Phone != "" {
-		// The platform's number (E.164 by contract) is the reporter's phone.
-		if p, err := identity.NormalizePhone(msg.Sender.Phone); err == nil {
-			id.Phone = p
-		} else {
-			id.Phone = msg.Sender.Phone
-		}
-	}
 	updated := map[identity.Field]bool{}
 	var pieces []string
 	take := func(text string) identity.Found {
