@@ -809,7 +809,7 @@ func TestHumanTakeoverIsSilent(t *testing.T) {
 		check func(t *testing.T, out Output)
 	}{
 		{"identity still merges for the officer", collecting,
-			wa("Nama: Siti Aminah\nNIK: " + nikSiti + "\nAlamat: Jl. Melati 3", image("ktp")),
+			wa("Nama: Siti Aminah\nNIK: "+nikSiti+"\nAlamat: Jl. Melati 3", image("ktp")),
 			func(t *testing.T, out Output) {
 				id := out.Conv.Identity
 				if id.Name != "Siti Aminah" || id.NIK != nikSiti || id.Phone != sitiPhone || !id.KTPPhoto {
