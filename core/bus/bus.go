@@ -1,0 +1,312 @@
+// Package bus is Aduan's link to NATS JetStream: it runs an embedded server
+// (or connects to an external one), declares the streams of the event
+// contract, publishes with de-duplication ids and runs durable consumers
+// with bounded redelivery and dead letters. It also keeps attachments in the
+// JetStream object store.
+//
+// Durability: Publish returns only after JetStream stored the message, so a
+// caller may acknowledge its own upstream (a webhook, an outbox row) as soon
+// as Publish returns nil, and must not before.
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Stream names. Each stream holds one subject tree of the event contract.
+const (
+	StreamInbound    = "INBOUND"    // aduan.inbound.>
+	StreamOutbound   = "OUTBOUND"   // aduan.outbound.>, work queue
+	StreamDelivery   = "DELIVERY"   // aduan.delivery.>
+	StreamComplaints = "COMPLAINTS" // aduan.complaint.>
+	StreamDeadLetter = "DEADLETTER" // aduan.deadletter.>
+)
+
+// AttachmentBucket is the object store bucket that holds attachments.
+const AttachmentBucket = "attachments"
+
+// DefaultListen is the client address of the embedded server. It is not
+// NATS's usual 4222 so that a local nats-server can run beside Aduan.
+const DefaultListen = "127.0.0.1:4223"
+
+// DuplicateWindow is how long JetStream remembers a Nats-Msg-Id. A webhook
+// retried later than this is caught by the store's unique keys instead.
+const DuplicateWindow = 2 * time.Hour
+
+const day = 24 * time.Hour
+
+// Config says where the bus lives.
+type Config struct {
+	// URL of an external NATS server or cluster (comma-separated URLs are
+	// accepted). Empty starts an embedded server in this process.
+	URL string
+	// Listen is the embedded server's client address, host:port. Port 0 or
+	// -1 picks a free port. Default DefaultListen.
+	Listen string
+	// DataDir holds the embedded server's file store (under DataDir/jetstream).
+	// Required when URL is empty.
+	DataDir string
+	// Replicas of every stream and of the attachment bucket. Default 1; a
+	// 3-node cluster wants 3. The embedded server is a single node, so 1 only.
+	Replicas int
+}
+
+func (c Config) withDefaults() Config {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.Replicas == 0 {
+		c.Replicas = 1
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	if c.Replicas < 1 || c.Replicas > 5 {
+		return fmt.Errorf("%w: replicas %d, want 1 to 5", ErrInvalidConfig, c.Replicas)
+	}
+	if c.URL != "" {
+		return nil
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("%w: the embedded server needs a data directory", ErrInvalidConfig)
+	}
+	if c.Replicas != 1 {
+		return fmt.Errorf("%w: the embedded server is a single node, replicas must be 1 (got %d)", ErrInvalidConfig, c.Replicas)
+	}
+	if _, _, err := splitListen(c.Listen); err != nil {
+		return err
+	}
+	return nil
+}
+
+// splitListen parses host:port, mapping port 0 to nats-server's "random port"
+// (the server itself reads 0 as its default 4222).
+func splitListen(listen string) (string, int, error) {
+	host, p, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", 0, fmt.Errorf("%w: listen address %q: %v", ErrInvalidConfig, listen, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < -1 || port > 65535 {
+		return "", 0, fmt.Errorf("%w: listen address %q: bad port", ErrInvalidConfig, listen)
+	}
+	if port == 0 {
+		port = server.RANDOM_PORT
+	}
+	return host, port, nil
+}
+
+// Bus is an open connection to JetStream, with the embedded server it runs,
+// if any. It is safe for concurrent use.
+type Bus struct {
+	cfg        Config
+	log        zerolog.Logger
+	ns         *server.Server // nil when connected to an external URL
+	nc         *nats.Conn
+	js         jetstream.JetStream
+	obj        jetstream.ObjectStore
+	connClosed chan struct{}
+
+	mu        sync.Mutex
+	consumers map[*Consumer]struct{}
+	closing   bool
+	closeOnce sync.Once
+}
+
+// Open starts the embedded server or connects to cfg.URL, waits until
+// JetStream answers, and creates or updates the streams and the attachment
+// bucket. With an external URL it keeps trying until ctx is done, so give ctx
+// a deadline.
+func Open(ctx context.Context, cfg Config, log zerolog.Logger) (*Bus, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	b := &Bus{
+		cfg:        cfg,
+		log:        log.With().Str("comp", "bus").Logger(),
+		connClosed: make(chan struct{}),
+		consumers:  make(map[*Consumer]struct{}),
+	}
+	if err := b.open(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *Bus) open(ctx context.Context) error {
+	opts := []nats.Option{
+		nats.Name("aduan"),
+		nats.ClosedHandler(func(*nats.Conn) { close(b.connClosed) }),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			ev := b.log.Error().Err(err)
+			if sub != nil {
+				ev = ev.Str("subject", sub.Subject)
+			}
+			ev.Msg("nats async error")
+		}),
+	}
+	var err error
+	if b.cfg.URL == "" {
+		if b.ns, err = startServer(b.cfg, b.log); err != nil {
+			return err
+		}
+		opts = append(opts, nats.InProcessServer(b.ns))
+		b.nc, err = nats.Connect("", opts...)
+	} else {
+		opts = append(opts,
+			nats.MaxReconnects(-1),
+			nats.ReconnectWait(time.Second),
+			nats.RetryOnFailedConnect(true),
+			nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+				b.log.Warn().Err(err).Msg("disconnected from nats")
+			}),
+			nats.ReconnectHandler(func(nc *nats.Conn) {
+				b.log.Info().Str("url", nc.ConnectedUrlRedacted()).Msg("reconnected to nats")
+			}),
+		)
+		b.nc, err = nats.Connect(b.cfg.URL, opts...)
+	}
+	if err != nil {
+		close(b.connClosed) // no connection, so the handler will never run
+		b.nc = nil
+		return fmt.Errorf("connecting to nats: %w", err)
+	}
+	if b.js, err = jetstream.New(b.nc); err != nil {
+		return fmt.Errorf("jetstream context: %w", err)
+	}
+	if err := b.waitReady(ctx); err != nil {
+		return err
+	}
+	for _, sc := range streamConfigs(b.cfg.Replicas) {
+		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("declaring stream %s: %w", sc.Name, err)
+		}
+	}
+	b.obj, err = b.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      AttachmentBucket,
+		Description: "Citizens' attachments, keyed by sha256",
+		Storage:     jetstream.FileStorage,
+		Replicas:    b.cfg.Replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("declaring object store %s: %w", AttachmentBucket, err)
+	}
+	b.log.Info().Str("url", b.nc.ConnectedUrlRedacted()).Bool("embedded", b.ns != nil).Msg("bus ready")
+	return nil
+}
+
+// waitReady polls until JetStream answers: an external server may still be
+// starting, or a cluster electing its meta leader.
+func (b *Bus) waitReady(ctx context.Context) error {
+	logged := false
+	for {
+		_, err := b.js.AccountInfo(ctx)
+		if err == nil {
+			return nil
+		}
+		if !logged {
+			b.log.Warn().Err(err).Msg("waiting for jetstream")
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for jetstream: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+func streamConfigs(replicas int) []jetstream.StreamConfig {
+	sc := func(name, subjects string, retention jetstream.RetentionPolicy, maxAge time.Duration, desc string) jetstream.StreamConfig {
+		return jetstream.StreamConfig{
+			Name:        name,
+			Description: desc,
+			Subjects:    []string{subjects},
+			Retention:   retention,
+			Storage:     jetstream.FileStorage,
+			Replicas:    replicas,
+			MaxAge:      maxAge,
+			Duplicates:  DuplicateWindow,
+		}
+	}
+	return []jetstream.StreamConfig{
+		sc(StreamInbound, "aduan.inbound.>", jetstream.LimitsPolicy, 30*day,
+			"Citizens' messages, normalized by the channel adapters"),
+		// A work queue: a reply is gone once its adapter acknowledged it.
+		sc(StreamOutbound, "aduan.outbound.>", jetstream.WorkQueuePolicy, 30*day,
+			"Replies for the channel adapters to send"),
+		sc(StreamDelivery, "aduan.delivery.>", jetstream.LimitsPolicy, 30*day,
+			"What became of each reply"),
+		sc(StreamComplaints, "aduan.complaint.>", jetstream.LimitsPolicy, 365*day,
+			"Complaint life-cycle events"),
+		sc(StreamDeadLetter, SubjectDeadLetterPrefix+">", jetstream.LimitsPolicy, 90*day,
+			"Messages a consumer gave up on, for admins to inspect and retry"),
+	}
+}
+
+// ClientURL is the URL other clients can connect to: the embedded server's
+// actual listen address, or the configured URL.
+func (b *Bus) ClientURL() string {
+	if b.ns == nil {
+		return b.cfg.URL
+	}
+	addr, ok := b.ns.Addr().(*net.TCPAddr)
+	if !ok {
+		return b.ns.ClientURL()
+	}
+	host := addr.IP
+	if host.IsUnspecified() {
+		host = net.IPv4(127, 0, 0, 1)
+	}
+	return "nats://" + net.JoinHostPort(host.String(), strconv.Itoa(addr.Port))
+}
+
+// Conn is the underlying NATS connection, for core NATS use (KV leases,
+// request/reply). Do not close it; Close the Bus.
+func (b *Bus) Conn() *nats.Conn { return b.nc }
+
+// JetStream is the JetStream context of the connection.
+func (b *Bus) JetStream() jetstream.JetStream { return b.js }
+
+// Close stops the consumers started by this Bus (waiting for their in-flight
+// handlers), drains the connection and shuts the embedded server down.
+// It is safe to call more than once.
+func (b *Bus) Close() {
+	b.closeOnce.Do(func() {
+		b.mu.Lock()
+		b.closing = true
+		consumers := make([]*Consumer, 0, len(b.consumers))
+		for c := range b.consumers {
+			consumers = append(consumers, c)
+		}
+		b.mu.Unlock()
+		for _, c := range consumers {
+			c.Stop()
+		}
+		if b.nc != nil {
+			if err := b.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+				b.log.Warn().Err(err).Msg("draining nats connection")
+				b.nc.Close()
+			}
+			<-b.connClosed
+		}
+		if b.ns != nil {
+			b.ns.Shutdown()
+			b.ns.WaitForShutdown()
+		}
+	})
+}

@@ -1,0 +1,195 @@
+package bus_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aduan-gateway/aduan/core/bus"
+	"github.com/aduan-gateway/aduan/core/bus/bustest"
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+var allStreams = []string{bus.StreamInbound, bus.StreamOutbound, bus.StreamDelivery, bus.StreamComplaints, bus.StreamDeadLetter}
+
+func streamInfo(t *testing.T, b *bus.Bus, name string) *jetstream.StreamInfo {
+	t.Helper()
+	s, err := b.JetStream().Stream(t.Context(), name)
+	if err != nil {
+		t.Fatalf("stream %s: %v", name, err)
+	}
+	info, err := s.Info(t.Context())
+	if err != nil {
+		t.Fatalf("stream %s info: %v", name, err)
+	}
+	return info
+}
+
+func publish(t *testing.T, b *bus.Bus, subject, msgID, data string) bool {
+	t.Helper()
+	dup, err := b.Publish(t.Context(), subject, msgID, []byte(data))
+	if err != nil {
+		t.Fatalf("publish %s: %v", msgID, err)
+	}
+	return dup
+}
+
+func TestOpenDeclaresStreamsIdempotently(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := bus.Config{Listen: "127.0.0.1:0", DataDir: dir}
+
+	b1 := bustest.Open(t, cfg)
+	for _, name := range allStreams {
+		streamInfo(t, b1, name)
+	}
+	if _, err := b1.JetStream().ObjectStore(t.Context(), bus.AttachmentBucket); err != nil {
+		t.Fatalf("object store: %v", err)
+	}
+	// Drift the config, as an operator or an older version might have.
+	sc := streamInfo(t, b1, bus.StreamInbound).Config
+	sc.MaxAge, sc.Duplicates = 3*time.Hour, time.Minute
+	if _, err := b1.JetStream().UpdateStream(t.Context(), sc); err != nil {
+		t.Fatalf("update stream: %v", err)
+	}
+	b1.Close()
+
+	b2 := bustest.Open(t, cfg)
+	got := streamInfo(t, b2, bus.StreamInbound).Config
+	if got.MaxAge != 30*24*time.Hour || got.Duplicates != bus.DuplicateWindow {
+		t.Errorf("INBOUND after reopen: max age %v, duplicates %v; want 720h, %v", got.MaxAge, got.Duplicates, bus.DuplicateWindow)
+	}
+	if r := streamInfo(t, b2, bus.StreamOutbound).Config.Retention; r != jetstream.WorkQueuePolicy {
+		t.Errorf("OUTBOUND retention %v, want work queue", r)
+	}
+}
+
+func TestOpenRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cfg  bus.Config
+	}{
+		{"embedded without data dir", bus.Config{Listen: "127.0.0.1:0"}},
+		{"embedded with replicas", bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Replicas: 3}},
+		{"bad listen address", bus.Config{Listen: "localhost", DataDir: t.TempDir()}},
+		{"too many replicas", bus.Config{URL: "nats://127.0.0.1:1", Replicas: 7}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := bus.Open(t.Context(), tt.cfg, zerolog.Nop())
+			if !errors.Is(err, bus.ErrInvalidConfig) {
+				t.Fatalf("got %v, want ErrInvalidConfig", err)
+			}
+		})
+	}
+}
+
+func TestPublishDeduplicates(t *testing.T) {
+	t.Parallel()
+	b := bustest.New(t)
+	subj := event.InboundSubject(event.ChannelWhatsApp)
+	id := event.MsgID(event.ChannelWhatsApp, "6281100000000", "wamid.1")
+
+	if publish(t, b, subj, id, "first") {
+		t.Fatal("first publish reported duplicate")
+	}
+	if !publish(t, b, subj, id, "retried webhook") {
+		t.Fatal("second publish with the same id not reported duplicate")
+	}
+	if n := streamInfo(t, b, bus.StreamInbound).State.Msgs; n != 1 {
+		t.Fatalf("stream holds %d messages, want 1", n)
+	}
+}
+
+func TestPublishErrors(t *testing.T) {
+	t.Parallel()
+	b := bustest.New(t)
+	if _, err := b.Publish(t.Context(), "aduan.inbound.walkin", "", []byte("x")); !errors.Is(err, bus.ErrNoMsgID) {
+		t.Errorf("empty msg id: got %v, want ErrNoMsgID", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := b.Publish(ctx, "not.a.stream.subject", "id", []byte("x")); err == nil {
+		t.Error("publish to a subject without stream succeeded")
+	}
+}
+
+func TestPublishEvent(t *testing.T) {
+	t.Parallel()
+	b := bustest.New(t)
+	in := &event.Inbound{
+		ID: event.NewID(), Channel: event.ChannelMessenger, Account: "page1", ExternalID: "m_1",
+		ConversationKey: "messenger:page1:psid", Sender: event.Sender{ID: "psid"}, Text: "halo",
+		ReceivedAt: time.Now().UTC(),
+	}
+	if _, err := b.PublishEvent(t.Context(), in, in.Subject(), in.MsgID()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.JetStream().Stream(t.Context(), bus.StreamInbound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := s.GetLastMsgForSubject(t.Context(), in.Subject())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got event.Inbound
+	if err := event.Unmarshal(raw.Data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Text != "halo" || raw.Header.Get(jetstream.MsgIDHeader) != "messenger:page1:m_1" {
+		t.Fatalf("got text %q, msg id %q", got.Text, raw.Header.Get(jetstream.MsgIDHeader))
+	}
+}
+
+func TestRestartKeepsMessages(t *testing.T) {
+	t.Parallel()
+	cfg := bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir()}
+	subj := event.InboundSubject(event.ChannelLapor)
+
+	b1 := bustest.Open(t, cfg)
+	for _, id := range []string{"a", "b", "c"} {
+		publish(t, b1, subj, id, "laporan "+id)
+	}
+	b1.Close()
+
+	b2 := bustest.Open(t, cfg)
+	if n := streamInfo(t, b2, bus.StreamInbound).State.Msgs; n != 3 {
+		t.Fatalf("after restart the stream holds %d messages, want 3", n)
+	}
+	// The de-duplication window survives the restart too.
+	if !publish(t, b2, subj, "b", "laporan b") {
+		t.Error("republish after restart not reported duplicate")
+	}
+}
+
+func TestExternalURL(t *testing.T) {
+	t.Parallel()
+	server := bustest.New(t)
+	client := bustest.Open(t, bus.Config{URL: server.ClientURL()})
+	if client.ClientURL() != server.ClientURL() {
+		t.Errorf("client URL %q, want %q", client.ClientURL(), server.ClientURL())
+	}
+	publish(t, client, "aduan.complaint.submitted", "c1", "{}")
+	if n := streamInfo(t, server, bus.StreamComplaints).State.Msgs; n != 1 {
+		t.Fatalf("server sees %d messages, want 1", n)
+	}
+}
+
+func TestClientURLAcceptsPlainClients(t *testing.T) {
+	t.Parallel()
+	b := bustest.New(t)
+	nc, err := nats.Connect(b.ClientURL())
+	if err != nil {
+		t.Fatalf("connect to %s: %v", b.ClientURL(), err)
+	}
+	defer nc.Close()
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+}
