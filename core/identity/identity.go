@@ -3,7 +3,10 @@
 // It is pure: values in, values out, no I/O.
 package identity
 
-import "time"
+import (
+	"slices"
+	"strings"
+)
 
 // Field is one item of the identity checklist, named by the code used in
 // replies, config and the admin UI.
@@ -40,12 +43,6 @@ type Found struct {
 	Complaint string
 }
 
-// Extract finds identity data and the complaint text in one message.
-// now bounds NIK birth dates.
-func Extract(text string, now time.Time) Found {
-	return Found{}
-}
-
 // Identity is what is known of a reporter so far.
 type Identity struct {
 	Name     string
@@ -58,5 +55,29 @@ type Identity struct {
 // Missing returns the fields of required that id (with the complaint text
 // collected so far) still lacks, in checklist order.
 func Missing(id Identity, complaint string, required []Field) []Field {
-	return nil
+	var missing []Field
+	for _, f := range Fields {
+		if !slices.Contains(required, f) {
+			continue
+		}
+		var empty bool
+		switch f {
+		case FieldName:
+			empty = strings.TrimSpace(id.Name) == ""
+		case FieldNIK:
+			empty = strings.TrimSpace(id.NIK) == ""
+		case FieldAddress:
+			empty = strings.TrimSpace(id.Address) == ""
+		case FieldPhone:
+			empty = strings.TrimSpace(id.Phone) == ""
+		case FieldKTPPhoto:
+			empty = !id.KTPPhoto
+		case FieldComplaint:
+			empty = strings.TrimSpace(complaint) == ""
+		}
+		if empty {
+			missing = append(missing, f)
+		}
+	}
+	return missing
 }

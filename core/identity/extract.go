@@ -1,0 +1,620 @@
+package identity
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Labels are matched on a lower-cased copy of the text in which every digit
+// is '#', so "nik1971..." still has a word boundary after "nik".
+var (
+	reNIKLabel = regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor|nomr)\.?\s*)?(?:(?:nik|n\.i\.k)(?:nya)?|(e-?ktp|ktp)|(?:nomor\s+)?induk\s+kependudukan)\b(?:\s*(?:ktp|e-?ktp|saya|sy|aku|nya|anda|pelapor))*(?:\s*[:=]|\s+(?:adalah|yaitu|yakni|ialah)\b)?`)
+	reKKLabel  = regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:kk|nkk|kartu\s+keluarga)(?:nya)?\b(?:\s*(?:saya|sy|aku|nya|kami))*(?:\s*[:=]|\s+(?:adalah|yaitu)\b)?`)
+	reTelLabel = regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:hp|hape|handphone|ponsel|wa|whatsapp|whatsap|telp|tlp|telpon|telepon|tel|kontak)(?:nya)?(?:\s*/\s*(?:hp|wa|whatsapp|telp|tlp|telepon))?\b(?:\s*(?:saya|sy|aku|nya|yg|yang|aktif|bisa|bs|dihubungi))*(?:\s*[:=]|\s+(?:adalah|yaitu|di|ke)\b)?|\b(?:bisa\s+)?dihubungi(?:\s+(?:di|ke))?\b\s*:?`)
+	reName     = regexp.MustCompile(`\b(?:nama(?:\s+lengkap)?(?:\s+pelapor)?(?:\s+(?:saya|sy|aku|gue|gw))?|perkenalkan(?:\s*,)?(?:\s+nama)?(?:\s+(?:saya|sy|aku))?)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|ialah)\b)?`)
+	reAddress  = regexp.MustCompile(`\b(?:(?:alamat|almt|alamt|almat)(?:\s+(?:lengkap|rumah|domisili))?(?:\s+(?:saya|sy|aku|kami))?|beralamat|berdomisili|domisili|bertempat\s+tinggal)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|di)\b)?`)
+	reLiveIn   = regexp.MustCompile(`\b(?:(saya|sy|aku|kami)\s+(?:(?:sekarang|skrg|skrang|masih|sudah|sdh|udah)\s+)?)?tinggal\s+di\b`)
+	reSaya     = regexp.MustCompile(`\b(?:saya|sy|aku)\s+`)
+	reKTP      = regexp.MustCompile(`\b(?:e-?ktp|ktp|kartu\s+tanda\s+penduduk)\b`)
+	reCardWord = regexp.MustCompile(`\b(?:kk|nkk|kartu\s+keluarga|kks|atm|rekening|rek|kis|bpjs)\b`)
+)
+
+// numGroup is a number as written: digit runs joined by single separators
+// ("0812-3456-7890", "1971 0157 0890 0003").
+type numGroup struct {
+	start, end int // byte span, including a leading '+' or '('
+	digits     string
+	plus       bool
+	used       bool // claimed as NIK, KK or phone
+}
+
+type labelKind int
+
+const (
+	labelName labelKind = iota
+	labelNIK
+	labelKK
+	labelPhone
+	labelAddress
+)
+
+type label struct {
+	kind       labelKind
+	start, end int
+	// ktpOnly: the NIK label was "no KTP" rather than "NIK"; it then needs
+	// a long number, so "ktp 2 lembar" is not a NIK.
+	ktpOnly bool
+	used    bool
+}
+
+// extraction holds one message while Extract works on it.
+type extraction struct {
+	text   string // newlines normalized
+	low    string // ASCII lower case, digits as '#'
+	now    time.Time
+	groups []numGroup
+	labels []label
+	cut    []bool // bytes that are identity data, not complaint
+	stops  []int  // positions where a name or address must end
+	found  Found
+}
+
+// Extract finds identity data and the complaint text in one message.
+// now bounds NIK birth dates.
+//
+// A labelled NIK wins over an unlabelled one; a labelled NIK that fails
+// ParseNIK is reported in NIKInvalid/NIKError only when no valid NIK is in
+// the message. An unlabelled 16-digit number that fails is reported only when
+// the message holds nothing else (no complaint) and mentions no other card
+// (KK, KKS, ATM, account), since a lone number sent during intake is almost
+// always a NIK. KTPMentioned is true for any mention of the KTP: it is a hint
+// for image captions and the dialog decides what it means.
+func Extract(text string, now time.Time) Found {
+	x := newExtraction(text, now)
+	x.findLabels()
+	x.claimNumbers()
+	x.findAddress()
+	x.findName()
+	x.found.KTPMentioned = reKTP.MatchString(x.low)
+	x.found.Complaint = complaintText(x.text, x.cut)
+	x.lonelyNIK()
+	return x.found
+}
+
+func newExtraction(text string, now time.Time) *extraction {
+	text = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ", "\t", " ").Replace(text)
+	low := []byte(text)
+	for i, c := range low {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			low[i] = c + 'a' - 'A'
+		case c >= '0' && c <= '9':
+			low[i] = '#'
+		}
+	}
+	return &extraction{
+		text:   text,
+		low:    string(low),
+		now:    now,
+		groups: findGroups(text),
+		cut:    make([]bool, len(text)),
+	}
+}
+
+func (x *extraction) findLabels() {
+	add := func(re *regexp.Regexp, kind labelKind) {
+		for _, m := range re.FindAllStringSubmatchIndex(x.low, -1) {
+			x.labels = append(x.labels, label{kind: kind, start: m[0], end: m[1], ktpOnly: len(m) > 2 && m[2] >= 0})
+		}
+	}
+	add(reNIKLabel, labelNIK)
+	add(reKKLabel, labelKK)
+	add(reTelLabel, labelPhone)
+	add(reName, labelName)
+	add(reAddress, labelAddress)
+	slices.SortFunc(x.labels, func(a, b label) int { return a.start - b.start })
+}
+
+// groupAfter returns the number that directly follows a label, separated
+// only by spaces, a line break or punctuation such as ':'.
+func (x *extraction) groupAfter(pos int) *numGroup {
+	for i := range x.groups {
+		g := &x.groups[i]
+		if g.start < pos {
+			continue
+		}
+		gap := x.text[pos:g.start]
+		if len(gap) > 6 || strings.Count(gap, "\n") > 1 || strings.TrimLeft(gap, " \n:=-.") != "" {
+			return nil
+		}
+		return g
+	}
+	return nil
+}
+
+// claimNumbers decides which numbers are the NIK, a KK number or the phone.
+func (x *extraction) claimNumbers() {
+	var nikInvalid string
+	var nikErr error
+	for i := range x.labels {
+		l := &x.labels[i]
+		if l.kind != labelNIK && l.kind != labelKK && l.kind != labelPhone {
+			continue
+		}
+		g := x.groupAfter(l.end)
+		if g == nil || g.used {
+			continue
+		}
+		switch l.kind {
+		case labelKK:
+			if len(g.digits) < 12 {
+				continue
+			}
+		case labelNIK:
+			if l.ktpOnly && len(g.digits) < 12 {
+				continue
+			}
+			nik, err := ParseNIK(g.digits, x.now)
+			switch {
+			case err == nil && x.found.NIK == "":
+				x.found.NIK = nik.Number
+			case err != nil && nikErr == nil:
+				nikInvalid, nikErr = g.digits, err
+			}
+		case labelPhone:
+			p, err := NormalizePhone(g.raw())
+			if err != nil {
+				continue
+			}
+			if x.found.Phone == "" {
+				x.found.Phone = p
+			}
+		}
+		g.used, l.used = true, true
+		x.cutSpan(l.start, g.end)
+	}
+	for i := range x.groups {
+		g := &x.groups[i]
+		if g.used {
+			continue
+		}
+		switch {
+		case len(g.digits) == 16:
+			nik, err := ParseNIK(g.digits, x.now)
+			if err != nil {
+				continue
+			}
+			if x.found.NIK == "" {
+				x.found.NIK = nik.Number
+			}
+		case strings.HasPrefix(g.digits, "08") || strings.HasPrefix(g.digits, "628"):
+			nsn, mobile, err := phoneNumber(g.raw())
+			if err != nil || !mobile {
+				continue
+			}
+			if x.found.Phone == "" {
+				x.found.Phone = "+62" + nsn
+			}
+		default:
+			continue
+		}
+		g.used = true
+		x.cutSpan(g.start, g.end)
+	}
+	if x.found.NIK == "" && nikErr != nil {
+		x.found.NIKInvalid, x.found.NIKError = nikInvalid, nikErr
+	}
+	for _, l := range x.labels {
+		if l.used || l.kind == labelName || l.kind == labelAddress {
+			x.stops = append(x.stops, l.start)
+		}
+	}
+	for _, g := range x.groups {
+		if g.used {
+			x.stops = append(x.stops, g.start)
+		}
+	}
+	slices.Sort(x.stops)
+}
+
+// lonelyNIK reports an unlabelled 16-digit number that failed validation
+// when it is all the message says (see Extract).
+func (x *extraction) lonelyNIK() {
+	if x.found.NIK != "" || x.found.NIKError != nil || x.found.Complaint != "" || reCardWord.MatchString(x.low) {
+		return
+	}
+	for _, g := range x.groups {
+		if g.used || len(g.digits) != 16 {
+			continue
+		}
+		if _, err := ParseNIK(g.digits, x.now); err != nil {
+			x.found.NIKInvalid, x.found.NIKError = g.digits, err
+			return
+		}
+	}
+}
+
+// nextStop is the first position after pos where a value must end.
+func (x *extraction) nextStop(pos int) int {
+	i, _ := slices.BinarySearch(x.stops, pos+1)
+	if i < len(x.stops) {
+		return x.stops[i]
+	}
+	return len(x.text)
+}
+
+func (x *extraction) cutSpan(start, end int) {
+	for i := start; i < end; i++ {
+		x.cut[i] = true
+	}
+}
+
+// openingContext reports whether pos (the start of "saya", "tinggal", ...)
+// begins a sentence: the start of the text or line, after punctuation, or
+// after a greeting such as "halo min". It keeps "ibu saya tinggal di ..."
+// (someone else) apart from "saya tinggal di ...".
+func (x *extraction) openingContext(pos int) bool {
+	i := pos
+	for i > 0 && x.text[i-1] == ' ' {
+		i--
+	}
+	if i == 0 || strings.IndexByte("\n,.!?:;", x.text[i-1]) >= 0 {
+		return true
+	}
+	j := i
+	for j > 0 && x.low[j-1] >= 'a' && x.low[j-1] <= 'z' {
+		j--
+	}
+	w := x.low[j:i]
+	return greetings[w] || vocatives[w] || w == "perkenalkan"
+}
+
+func (x *extraction) findAddress() {
+	try := func(labelStart, valueStart int) bool {
+		addr, end, ok := x.readAddress(valueStart)
+		if !ok {
+			return false
+		}
+		x.found.Address = addr
+		x.cutSpan(labelStart, end)
+		return true
+	}
+	for _, l := range x.labels {
+		if l.kind == labelAddress && try(l.start, l.end) {
+			return
+		}
+	}
+	for _, m := range reLiveIn.FindAllStringSubmatchIndex(x.low, -1) {
+		start := m[0]
+		if m[2] < 0 && !x.openingContext(start) {
+			continue
+		}
+		if m[2] >= 0 && !x.openingContext(m[2]) {
+			continue
+		}
+		if try(start, m[1]) {
+			return
+		}
+	}
+}
+
+// readAddress reads an address from pos to the end of the line, the next
+// label or the first word that starts the complaint ("saya", "bantuan", ...).
+func (x *extraction) readAddress(pos int) (string, int, bool) {
+	limit := x.nextStop(pos)
+	p := skipFill(x.text, pos, limit, " :=-")
+	if p < limit && x.text[p] == '\n' {
+		p = skipFill(x.text, p+1, limit, " ")
+	}
+	if nl := strings.IndexByte(x.text[p:limit], '\n'); nl >= 0 {
+		limit = p + nl
+	}
+	end, words := p, 0
+	for q := p; q < limit && words < 25; {
+		q = skipFill(x.text, q, limit, " ")
+		if q >= limit {
+			break
+		}
+		we := q + strings.IndexByte(x.text[q:limit]+" ", ' ')
+		word := x.low[q:we]
+		core := strings.Trim(word, ".,;:!?()\"'-")
+		if addrQuestion[core] || strings.ContainsRune(word, '?') || words == 0 && addrOther[core] {
+			return "", 0, false
+		}
+		if addrStop[core] {
+			break
+		}
+		words++
+		end = we
+		if strings.HasSuffix(word, "!") || sentenceEnd(word, core) {
+			break
+		}
+		q = we
+	}
+	addr := strings.Join(strings.Fields(strings.Trim(x.text[p:end], " ,.;:-")), " ")
+	if words == 0 || len(addr) < 3 {
+		return "", 0, false
+	}
+	return addr, end, true
+}
+
+// sentenceEnd: a word of four or more letters ending in '.' closes a
+// sentence; "Jl." or "Kec." do not.
+func sentenceEnd(word, core string) bool {
+	if !strings.HasSuffix(word, ".") || len(core) < 4 || addrAbbrev[core] {
+		return false
+	}
+	for _, r := range core {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func skipFill(s string, p, limit int, chars string) int {
+	for p < limit && strings.IndexByte(chars, s[p]) >= 0 {
+		p++
+	}
+	return p
+}
+
+func (x *extraction) findName() {
+	for _, l := range x.labels {
+		if l.kind != labelName || x.precededBy(l.start, "atas") {
+			continue
+		}
+		if name, end, ok := x.readName(l.end, true); ok {
+			x.found.Name = name
+			x.cutSpan(l.start, end)
+			return
+		}
+	}
+	for _, m := range reSaya.FindAllStringIndex(x.low, -1) {
+		if !x.openingContext(m[0]) {
+			continue
+		}
+		name, end, ok := x.readName(m[1], false)
+		if !ok || !x.confirmName(m[0], m[1], end) {
+			continue
+		}
+		x.found.Name = name
+		x.cutSpan(m[0], end)
+		return
+	}
+}
+
+// precededBy reports whether the word before pos is w ("atas nama" is the
+// aid's beneficiary, not the reporter).
+func (x *extraction) precededBy(pos int, w string) bool {
+	return strings.HasSuffix(strings.TrimRight(x.low[:pos], " "), " "+w) || strings.TrimRight(x.low[:pos], " ") == w
+}
+
+const maxNameWords = 6
+
+// readName reads up to maxNameWords words of a name. A name ends at a
+// comma, line break, digit, label or a word of nameStop.
+func (x *extraction) readName(pos int, labelled bool) (string, int, bool) {
+	limit := x.nextStop(pos)
+	var words []string
+	end := pos
+	for p := pos; p < limit; {
+		p = skipFill(x.text, p, limit, " :=-")
+		if p >= limit {
+			break
+		}
+		if r, _ := utf8.DecodeRuneInString(x.text[p:]); !unicode.IsLetter(r) {
+			break
+		}
+		q := p
+		for q < limit {
+			r, size := utf8.DecodeRuneInString(x.text[q:])
+			if !unicode.IsLetter(r) && r != '\'' && r != '’' && r != '.' && r != '-' {
+				break
+			}
+			q += size
+		}
+		w, core := x.text[p:q], strings.Trim(x.low[p:q], ".-'")
+		if labelled && len(words) == 0 && honorifics[core] {
+			p = q
+			continue
+		}
+		if nameStop[core] {
+			break
+		}
+		words = append(words, w)
+		end = q
+		if len(words) > maxNameWords {
+			return "", 0, false
+		}
+		// "Aminah." ends a sentence; "Moh." does not.
+		if strings.HasSuffix(w, ".") && len(core) > 3 {
+			break
+		}
+		p = q
+	}
+	name := titleCase(words)
+	if letters(name) < 2 || (!labelled && len(words) > 4) {
+		return "", 0, false
+	}
+	return name, end, true
+}
+
+// confirmName accepts "saya <words>" as an introduction only with evidence:
+// the words are capitalized (in text that is not all capitals), or an
+// identity item follows ("saya budi, nik ..."), or the message is nothing
+// but the introduction ("sy budi santoso").
+func (x *extraction) confirmName(sayaStart, start, end int) bool {
+	next := skipFill(x.text, end, len(x.text), " ,.;:-\n")
+	if next == len(x.text) {
+		return onlyGreetings(x.low[:sayaStart])
+	}
+	if slices.Contains(x.stops, next) {
+		return true
+	}
+	switch firstWord(x.low[next:]) {
+	case "nik", "dari", "warga", "asal", "umur", "usia", "tinggal", "alamat", "no", "kk":
+		return true
+	}
+	if !hasLower(x.text) {
+		return false
+	}
+	for _, w := range strings.Fields(x.text[start:end]) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) && !nameParticles[strings.ToLower(w)] {
+			return false
+		}
+	}
+	return true
+}
+
+func onlyGreetings(s string) bool {
+	for _, w := range strings.Fields(s) {
+		w = strings.Trim(w, ".,!?:;")
+		if w != "" && !greetings[w] && !vocatives[w] {
+			return false
+		}
+	}
+	return true
+}
+
+func firstWord(s string) string {
+	end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end < 0 {
+		return s
+	}
+	return s[:end]
+}
+
+func hasLower(s string) bool {
+	return strings.IndexFunc(s, unicode.IsLower) >= 0
+}
+
+func letters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// titleCase capitalizes words typed in one case ("siti AMINAH" → "Siti
+// Aminah") and leaves mixed-case words as the reporter wrote them.
+func titleCase(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		lw := strings.ToLower(w)
+		switch {
+		case i > 0 && nameParticles[lw]:
+			out[i] = lw
+		case w == lw || w == strings.ToUpper(w):
+			out[i] = capitalize(lw)
+		default:
+			out[i] = w
+		}
+	}
+	name := strings.Join(out, " ")
+	// Keep the dot of a final initial ("Budi S."), drop other trailing punctuation.
+	if n := len(out); n > 0 && !(len(out[n-1]) == 2 && strings.HasSuffix(out[n-1], ".")) {
+		name = strings.TrimRight(name, ".-'’")
+	}
+	return name
+}
+
+// capitalize upper-cases the first letter of w and of each hyphenated part.
+func capitalize(w string) string {
+	b := []rune(w)
+	up := true
+	for i, r := range b {
+		if up && unicode.IsLetter(r) {
+			b[i] = unicode.ToUpper(r)
+		}
+		up = r == '-'
+	}
+	return string(b)
+}
+
+// raw is the group as a phone parser wants it.
+func (g numGroup) raw() string {
+	if g.plus {
+		return "+" + g.digits
+	}
+	return g.digits
+}
+
+// findGroups joins digit runs separated by one space, dot, dash or a
+// parenthesis into numbers. A phone-like number (leading 0 or +) stops
+// before it would exceed a phone's length; any other stops at 16 digits or
+// more, so "1971015708900003 081234567890" stays two numbers.
+func findGroups(s string) []numGroup {
+	type run struct{ start, end int }
+	var runs []run
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		runs = append(runs, run{i, j})
+		i = j
+	}
+	var groups []numGroup
+	for k := 0; k < len(runs); {
+		r := runs[k]
+		g := numGroup{start: r.start, end: r.end, digits: s[r.start:r.end]}
+		if r.start > 0 && (s[r.start-1] == '+' || s[r.start-1] == '(') {
+			g.start--
+			g.plus = s[r.start-1] == '+'
+		}
+		maxLen := 0 // no limit; stop at 16
+		switch {
+		case g.plus:
+			maxLen = 14 // 62 + up to 12 digits
+		case g.digits[0] == '0':
+			maxLen = 13
+		}
+		for k++; k < len(runs) && joinable(s[g.end:runs[k].start]); k++ {
+			next := s[runs[k].start:runs[k].end]
+			total := len(g.digits)
+			if maxLen > 0 && total+len(next) > maxLen || maxLen == 0 && total >= 16 {
+				break
+			}
+			// A long run is a number of its own unless only a prefix came before.
+			if len(next) >= 10 && total > 4 {
+				break
+			}
+			// "anak 2 0812..." : a small count then a phone number.
+			if total <= 3 && next[0] == '0' && len(next) >= 4 && strings.TrimSpace(s[g.end:runs[k].start]) == "" {
+				break
+			}
+			g.digits += next
+			g.end = runs[k].end
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+// joinable: the gap between two digit runs of one number.
+func joinable(gap string) bool {
+	if len(gap) == 0 || len(gap) > 3 {
+		return false
+	}
+	for i := 0; i < len(gap); i++ {
+		if strings.IndexByte(" .-()", gap[i]) < 0 {
+			return false
+		}
+	}
+	return strings.Count(gap, ".") <= 1
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
