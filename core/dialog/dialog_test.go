@@ -659,7 +659,7 @@ func TestAdditionalInformationAfterSubmit(t *testing.T) {
 			name:     "documents only",
 			msg:      wa("", event.Attachment{Kind: event.AttachmentDocument, Filename: "sk.pdf"}, image("kartu KKS")),
 			wantText: []string{"[lampiran: 1 gambar, 1 dokumen]"},
-			reply:    "ketik BARU untuk laporan baru",
+			reply:    "Ketik BARU jika ingin membuat laporan baru",
 		},
 		{
 			name:      "a new address updates the identity and is noted without its value",
