@@ -501,7 +501,7 @@ func TestHelpCancelNew(t *testing.T) {
 	d := newDialog(t, nil)
 
 	t.Run("BANTUAN and bantuan explain reporting and the commands", func(t *testing.T) {
-		for _, text := range []string{"BANTUAN", "bantuan", " Bantuan? "} {
+		for _, text := range []string{"BANTUAN", "bantuan", " Bantuan? ", "*BANTUAN*", "bantuan 🙏🏻"} {
 			out, err := d.Step(Input{Conv: collecting, Msg: wa(text), Now: now})
 			if err != nil {
 				t.Fatal(err)
@@ -672,6 +672,18 @@ func TestAdditionalInformationAfterSubmit(t *testing.T) {
 					t.Errorf("address = %q", c.Identity.Address)
 				}
 			},
+		},
+		{
+			name:      "the same NIK again is noted, never copied",
+			msg:       wa("NIK saya " + nikSiti),
+			wantText:  []string{"[data diri diperbarui: NIK (16 digit)]"},
+			notInText: []string{nikSiti, "0157"},
+			reply:     "Informasi tambahan sudah kami tambahkan",
+		},
+		{
+			name:  "thanks add nothing",
+			msg:   wa("Terima kasih banyak min 🙏"),
+			reply: "Laporan ADU-2026-000005 sedang kami proses",
 		},
 		{
 			name:  "a sticker adds nothing",
