@@ -172,7 +172,9 @@ func (b *Bus) open(ctx context.Context) error {
 			nats.ReconnectWait(time.Second),
 			nats.RetryOnFailedConnect(true),
 			nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
-				b.log.Warn().Err(err).Msg("disconnected from nats")
+				if err != nil { // nil when we close the connection ourselves
+					b.log.Warn().Err(err).Msg("disconnected from nats")
+				}
 			}),
 			nats.ReconnectHandler(func(nc *nats.Conn) {
 				b.log.Info().Str("url", nc.ConnectedUrlRedacted()).Msg("reconnected to nats")
@@ -181,8 +183,7 @@ func (b *Bus) open(ctx context.Context) error {
 		b.nc, err = nats.Connect(b.cfg.URL, opts...)
 	}
 	if err != nil {
-		close(b.connClosed) // no connection, so the handler will never run
-		b.nc = nil
+		b.nc = nil // Close must not wait for a connection that never was
 		return fmt.Errorf("connecting to nats: %w", err)
 	}
 	if b.js, err = jetstream.New(b.nc); err != nil {

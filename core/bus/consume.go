@@ -272,7 +272,7 @@ func (c *Consumer) handle(m jetstream.Msg) {
 		c.deadLetter(m, md, err, log)
 	default:
 		delay := c.spec.backoff(md.NumDelivered)
-		log.Warn().Err(err).Dur("retry_in", delay).Msg("handler failed; will retry")
+		log.Warn().Err(err).Stringer("retry_in", delay).Msg("handler failed; will retry")
 		if err := m.NakWithDelay(delay); err != nil {
 			log.Warn().Err(err).Msg("nak failed; the message will be redelivered after ack wait")
 		}

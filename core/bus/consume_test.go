@@ -338,3 +338,21 @@ func TestConsumeRejectsBadSpec(t *testing.T) {
 		})
 	}
 }
+
+func TestConsumeSurvivesServerRestart(t *testing.T) {
+	t.Parallel()
+	cfg := bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir()}
+	server := bustest.Open(t, cfg)
+	url := server.ClientURL()
+	client := bustest.Open(t, bus.Config{URL: url})
+	var r recorder
+	consume(t, client, fastSpec("restart"), r.handle)
+	publish(t, server, "aduan.inbound.walkin", "1", "x")
+	bustest.Eventually(t, wait, func() bool { return r.calls() == 1 })
+
+	server.Close()
+	cfg.Listen = strings.TrimPrefix(url, "nats://")
+	server = bustest.Open(t, cfg)
+	publish(t, server, "aduan.inbound.walkin", "2", "y")
+	bustest.Eventually(t, 10*time.Second, func() bool { return r.calls() == 2 })
+}
