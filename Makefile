@@ -1,0 +1,79 @@
+# Aduan: build, run and test. `make help` lists the targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+# Go from PATH, else the standard install location; gofmt from the same GOROOT.
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+GOROOT_BIN := $(shell $(GO) env GOROOT 2>/dev/null)/bin
+export PATH := $(GOROOT_BIN):$(PATH)
+GOFMT := $(GOROOT_BIN)/gofmt
+
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+BIN := bin/aduan
+PG := deploy/postgres.sh
+
+# Extra arguments for `aduan serve`, e.g. make run ARGS=--roles=web,core
+ARGS ?=
+
+# with_test_db runs a command with ADUAN_TEST_DATABASE_URL set: as given, or
+# the admin URL of the PostgreSQL that deploy/postgres.sh ensures.
+define with_test_db
+	if [[ -z "$${ADUAN_TEST_DATABASE_URL:-}" ]]; then \
+		url="$$($(PG) ensure)"; \
+		export ADUAN_TEST_DATABASE_URL="$$url"; \
+	fi; \
+	echo "ADUAN_TEST_DATABASE_URL=$$ADUAN_TEST_DATABASE_URL"; \
+	$(1)
+endef
+
+.PHONY: help build run test vet fmt-check bench clean db db-status db-stop check-go
+
+help: ## List the targets
+	@echo "Usage: make <target>"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN { FS = ":.*## " } { printf "  %-10s %s\n", $$1, $$2 }'
+
+check-go:
+	@command -v "$(GO)" >/dev/null || { echo "Go not found in PATH or /usr/local/go/bin" >&2; exit 1; }
+
+build: check-go ## Build bin/aduan (version from git describe)
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/aduan
+
+run: build ## Build, ensure PostgreSQL, run bin/aduan serve (ARGS=... for flags)
+	@if [[ -z "$${ADUAN_DATABASE_URL:-}" && -z "$${ADUAN_DATABASE_URL_FILE:-}" ]]; then \
+		base="$$($(PG) ensure)"; \
+		export ADUAN_DATABASE_URL="$${base/\/postgres\?/\/aduan?}"; \
+		echo "ADUAN_DATABASE_URL=$$ADUAN_DATABASE_URL"; \
+	fi; \
+	exec $(BIN) serve $(ARGS)
+
+vet: check-go ## go vet ./...
+	$(GO) vet ./...
+
+fmt-check: check-go ## Fail listing the Go files gofmt would change
+	@files="$$(find . \( -path ./.git -o -path ./bin -o -path ./data -o -path ./vendor \) -prune \
+		-o -name '*.go' -print0 | xargs -0 -r $(GOFMT) -l)"; \
+	if [[ -n "$$files" ]]; then echo "gofmt -l: these files need gofmt -w:"; echo "$$files"; exit 1; fi
+
+test: vet fmt-check ## vet, gofmt check, then go test -race against PostgreSQL
+	@$(call with_test_db,$(GO) test -race -count=1 -timeout 9m ./...)
+
+bench: check-go ## Run the benchmarks (against PostgreSQL too)
+	@$(call with_test_db,$(GO) test -run='^$$' -bench=. -benchmem ./...)
+
+db: ## Ensure PostgreSQL and print its admin URL
+	@$(PG) ensure
+
+db-status: ## Tell whether the private PostgreSQL under data/ runs
+	@$(PG) status
+
+db-stop: ## Stop the private PostgreSQL under data/ (never the system one)
+	@$(PG) stop
+
+clean: ## Remove build and coverage output (keeps data/)
+	rm -rf bin
+	rm -f coverage.* cover.out *.coverprofile *.test
