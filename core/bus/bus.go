@@ -183,7 +183,6 @@ func (b *Bus) open(ctx context.Context) error {
 		b.nc, err = nats.Connect(b.cfg.URL, opts...)
 	}
 	if err != nil {
-		b.nc = nil // Close must not wait for a connection that never was
 		return fmt.Errorf("connecting to nats: %w", err)
 	}
 	if b.js, err = jetstream.New(b.nc); err != nil {
