@@ -131,10 +131,10 @@ func (s *Store) RepliesTo(ctx context.Context, id MessageID) ([]Message, error) 
 }
 
 // CountMessages counts messages in one direction ("in" or "out") of a
-// conversation; tests and the inbox use it.
+// conversation, or of all conversations when conv is 0.
 func (s *Store) CountMessages(ctx context.Context, conv ConversationID, direction string) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM messages WHERE conversation_id = $1 AND direction = $2`,
-		conv, direction).Scan(&n)
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM messages WHERE ($1::bigint = 0 OR conversation_id = $1)
+		AND direction = $2`, conv, direction).Scan(&n)
 	return n, err
 }

@@ -17,18 +17,16 @@ func (t *Tx) Enqueue(ctx context.Context, subject, msgID string, payload []byte)
 	return nil
 }
 
-// Publisher sends one outbox entry to the message bus and returns once the
+// PublishFunc sends one outbox entry to the message bus and returns once the
 // bus has made it durable.
-type Publisher interface {
-	Publish(ctx context.Context, subject, msgID string, data []byte) (duplicate bool, err error)
-}
+type PublishFunc func(ctx context.Context, subject, msgID string, data []byte) error
 
 // RelayOutbox publishes up to batch pending outbox entries in order and marks
 // them published. Rows are locked with SKIP LOCKED so several relays (one per
 // core process) share the work without sending an entry twice at once. It
 // returns how many it published; on a publish error it stops there, records
 // the error on that entry and returns it, keeping the order for the next try.
-func (s *Store) RelayOutbox(ctx context.Context, pub Publisher, batch int) (int, error) {
+func (s *Store) RelayOutbox(ctx context.Context, publish PublishFunc, batch int) (int, error) {
 	sent := 0
 	var pubErr error
 	err := s.InTx(ctx, func(tx *Tx) error {
@@ -56,7 +54,7 @@ func (s *Store) RelayOutbox(ctx context.Context, pub Publisher, batch int) (int,
 			return err
 		}
 		for _, e := range entries {
-			if _, perr := pub.Publish(ctx, e.subject, e.mid, e.payload); perr != nil {
+			if perr := publish(ctx, e.subject, e.mid, e.payload); perr != nil {
 				_, err := tx.tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
 					e.id, perr.Error())
 				if err != nil {

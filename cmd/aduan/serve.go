@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/bus"
+	"github.com/aduan-gateway/aduan/core/dialog"
+	"github.com/aduan-gateway/aduan/core/intake"
+)
+
+func init() {
+	c := &command{
+		name:    "serve",
+		summary: "run Aduan: the core service, HTTP endpoints and (by default) an embedded NATS server",
+		usage: `Usage: aduan serve [--roles LIST]
+
+Runs Aduan until interrupted (SIGINT/SIGTERM shut it down gracefully). With
+ADUAN_NATS_URL empty it starts an embedded NATS server with JetStream (files
+under ADUAN_DATA_DIR) listening on ADUAN_NATS_LISTEN; other aduan commands on
+this machine reach it there. The database is created and migrated at start.
+
+HTTP endpoints on ADUAN_HTTP_ADDR: /healthz (the process is up), /readyz
+(NATS and PostgreSQL answer), /metrics (Prometheus).`,
+	}
+	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		fs := newFlags(c, stderr)
+		roles := fs.String("roles", "", "comma-separated roles to run (web,core,meta,whatsapp,lapor or all); default ADUAN_ROLES")
+		usage := fs.Usage
+		fs.Usage = func() {
+			usage()
+			fmt.Fprintln(stderr)
+			_ = config.WriteHelp(stderr)
+		}
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		if *roles != "" {
+			if cfg.Roles, err = config.ParseRoles(*roles); err != nil {
+				return err
+			}
+		}
+		return serve(ctx, cfg, stdout, newLogger(cfg, stderr))
+	}
+	register(c)
+}
+
+func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolog.Logger) error {
+	warnUnknownKeys(log)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	b, err := bus.Open(ctx, bus.Config{URL: cfg.NATSURL, Listen: cfg.NATSListen, DataDir: cfg.DataDir}, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	var wg sync.WaitGroup
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	if cfg.HasRole(config.RoleCore) {
+		tpl, err := dialog.LoadTemplates(cfg.TemplatesDir)
+		if err != nil {
+			return err
+		}
+		svc := intake.New(st, dialog.New(tpl, requiredFields(cfg)), intake.Options{
+			TicketPrefix: cfg.TicketPrefix, Log: log, Metrics: intake.NewMetrics(reg),
+		})
+		reg.MustRegister(lagGauge(b, bus.StreamInbound, intake.ConsumerName))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := svc.Run(runCtx, b, bus.ConsumerSpec{}); err != nil {
+				log.Error().Err(err).Str("comp", "intake").Msg("intake stopped")
+				cancel()
+			}
+		}()
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		var problems []string
+		if _, err := b.JetStream().AccountInfo(ctx); err != nil {
+			problems = append(problems, "nats: "+err.Error())
+		}
+		if err := st.Ping(ctx); err != nil {
+			problems = append(problems, "postgresql: "+err.Error())
+		}
+		if len(problems) > 0 {
+			http.Error(w, strings.Join(problems, "\n"), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP listener: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error().Err(err).Str("comp", "http").Msg("HTTP server stopped")
+			cancel()
+		}
+	}()
+
+	natsMode := "external"
+	if cfg.EmbeddedNATS() {
+		natsMode = "embedded"
+	}
+	fmt.Fprintf(stdout, "Aduan %s is running (roles: %s)\n  HTTP:     http://%s  (/healthz /readyz /metrics)\n  NATS:     %s (%s)\n  Data dir: %s\nTry it:   aduan simulate --channel whatsapp --from 6281234567890 --text \"Halo, bantuan PKH saya belum cair\"\nStop with Ctrl+C.\n",
+		version, strings.Join(cfg.Roles, ","), ln.Addr(), b.ClientURL(), natsMode, cfg.DataDir)
+	log.Info().Str("comp", "serve").Str("http", ln.Addr().String()).Str("nats", b.ClientURL()).Msg("started")
+
+	<-runCtx.Done()
+	log.Info().Str("comp", "serve").Msg("shutting down")
+	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer stop()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn().Err(err).Str("comp", "http").Msg("HTTP shutdown")
+	}
+	cancel()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shutdownCtx.Done():
+		log.Warn().Str("comp", "serve").Msg("shutdown timed out; in-flight work will be redelivered")
+	}
+	return nil
+}
+
+// lagGauge reports how many messages a consumer has not yet acknowledged.
+func lagGauge(b *bus.Bus, stream, consumer string) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        "aduan_consumer_lag",
+		Help:        "Messages not yet acknowledged by a consumer (pending plus in flight).",
+		ConstLabels: prometheus.Labels{"stream": stream, "consumer": consumer},
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := b.Lag(ctx, stream, consumer)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+}

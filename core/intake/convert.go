@@ -1,0 +1,43 @@
+package intake
+
+import (
+	"time"
+
+	"github.com/aduan-gateway/aduan/core/dialog"
+	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// toDialog builds the dialog's view from the stored conversation and reporter.
+func toDialog(c *store.Conversation, r *store.Reporter) dialog.Conversation {
+	return dialog.Conversation{
+		Status: dialog.Status(c.Status),
+		Identity: identity.Identity{
+			Name: r.Name, NIK: r.NIK, Address: r.Address, Phone: r.Phone, KTPPhoto: r.KTPPhoto,
+		},
+		Complaint:     c.Draft,
+		Ticket:        c.Ticket,
+		Greeted:       c.Greeted,
+		AwaitingKTP:   c.AwaitingKTP,
+		HumanTakeover: c.HumanTakeover,
+	}
+}
+
+// fromDialog copies the dialog's new state back into the stored types.
+func fromDialog(out dialog.Output, c *store.Conversation, r *store.Reporter, at time.Time) {
+	id := out.Conv.Identity
+	r.Name, r.NIK, r.Address, r.Phone, r.KTPPhoto = id.Name, id.NIK, id.Address, id.Phone, id.KTPPhoto
+	c.Status = string(out.Conv.Status)
+	c.Draft = out.Conv.Complaint
+	c.Ticket = out.Conv.Ticket
+	c.Greeted = out.Conv.Greeted
+	c.AwaitingKTP = out.Conv.AwaitingKTP
+	c.HumanTakeover = out.Conv.HumanTakeover
+	c.Missing = make([]string, len(out.Missing))
+	for i, f := range out.Missing {
+		c.Missing[i] = string(f)
+	}
+	if at.After(c.LastMessageAt) {
+		c.LastMessageAt = at
+	}
+}

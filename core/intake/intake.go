@@ -1,0 +1,232 @@
+// Package intake is the core service: it consumes citizens' messages from
+// the INBOUND stream, runs the dialog, and writes the message, the new
+// conversation state, the replies and the complaint events in one database
+// transaction. Replies and events leave through the transactional outbox, and
+// the inbound message is acknowledged only after the commit.
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/aduan-gateway/aduan/core/dialog"
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// wib is the office's time zone (UTC+7, no daylight saving); ticket years
+// follow it, so a message at 01:00 WIB on 1 January gets the new year.
+var wib = time.FixedZone("WIB", 7*3600)
+
+// Service handles inbound messages.
+type Service struct {
+	store        *store.Store
+	dialog       *dialog.Dialog
+	ticketPrefix string
+	log          zerolog.Logger
+	metrics      *Metrics
+	now          func() time.Time
+	// afterCommit, when set by tests, runs between commit and acknowledgement.
+	afterCommit func(*event.Inbound)
+}
+
+// Options configure a Service.
+type Options struct {
+	TicketPrefix string
+	Log          zerolog.Logger
+	// Metrics may be nil.
+	Metrics *Metrics
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
+// New returns a Service over st using d to converse.
+func New(st *store.Store, d *dialog.Dialog, opt Options) *Service {
+	if opt.TicketPrefix == "" {
+		opt.TicketPrefix = "ADU"
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Service{
+		store:        st,
+		dialog:       d,
+		ticketPrefix: opt.TicketPrefix,
+		log:          opt.Log.With().Str("comp", "intake").Logger(),
+		metrics:      opt.Metrics,
+		now:          opt.Now,
+	}
+}
+
+// Result is what handling one message did.
+type Result struct {
+	// Duplicate is true when the message was already stored; nothing was done.
+	Duplicate bool
+	Replies   []string
+	// Ticket is the complaint created by this message, if any.
+	Ticket string
+}
+
+// Handle processes one inbound message in one transaction. Handling the same
+// message again is harmless: the stored copy makes it a duplicate.
+func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) {
+	var res Result
+	now := s.now()
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		res = Result{}
+		rep, err := tx.ReporterFor(ctx, store.ReporterKey{
+			Channel: string(m.Channel), Account: m.Account, SenderID: senderKey(m),
+		}, m.Sender.Name)
+		if err != nil {
+			return err
+		}
+		conv, err := tx.ConversationFor(ctx, store.ConversationKey{
+			Channel: string(m.Channel), Account: m.Account, Key: m.ConversationKey,
+		}, rep.ID)
+		if err != nil {
+			return err
+		}
+		msgID, dup, err := tx.InsertInbound(ctx, conv.ID, m)
+		if err != nil {
+			return err
+		}
+		if dup {
+			res.Duplicate = true
+			return nil
+		}
+		tickets, err := tx.ReporterTickets(ctx, rep.ID)
+		if err != nil {
+			return err
+		}
+		own := make([]dialog.TicketInfo, len(tickets))
+		for i, t := range tickets {
+			own[i] = dialog.TicketInfo{Ticket: t.Ticket, Status: t.Status}
+		}
+		year := now.In(wib).Year()
+		var seq int
+		out, err := s.dialog.Step(dialog.Input{
+			Conv:       toDialog(conv, rep),
+			Msg:        m,
+			Now:        now,
+			OwnTickets: own,
+			NewTicket: func() (string, error) {
+				t, n, err := tx.NextTicket(ctx, s.ticketPrefix, year)
+				seq = n
+				return t, err
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("dialog: %w", err)
+		}
+		hadKTP := rep.KTPPhoto
+		fromDialog(out, conv, rep, m.ReceivedAt)
+		if err := tx.SaveReporter(ctx, rep); err != nil {
+			return err
+		}
+		if err := tx.SaveConversation(ctx, conv); err != nil {
+			return err
+		}
+		if !hadKTP && rep.KTPPhoto {
+			if err := tx.MarkKTP(ctx, msgID); err != nil {
+				return err
+			}
+		}
+		for _, a := range out.Actions {
+			if err := s.apply(ctx, tx, a, m, conv, rep, msgID, year, seq, &res); err != nil {
+				return err
+			}
+		}
+		for _, text := range out.Replies {
+			ob := &event.Outbound{
+				ID:              event.NewID(),
+				Channel:         m.Channel,
+				Account:         m.Account,
+				ConversationKey: m.ConversationKey,
+				Recipient:       m.Sender.ID,
+				Text:            text,
+				InReplyTo:       m.ExternalID,
+				Origin:          event.OriginBot,
+				CreatedAt:       now,
+			}
+			if _, err := tx.InsertOutbound(ctx, conv.ID, msgID, ob); err != nil {
+				return err
+			}
+			if err := enqueue(ctx, tx, ob, ob.Subject(), ob.ID); err != nil {
+				return err
+			}
+			res.Replies = append(res.Replies, text)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("handling %s message %s: %w", m.Channel, m.ID, err)
+	}
+	s.metrics.handled(m.Channel, res)
+	return res, nil
+}
+
+func (s *Service) apply(ctx context.Context, tx *store.Tx, a dialog.Action, m *event.Inbound,
+	conv *store.Conversation, rep *store.Reporter, msgID store.MessageID, year, seq int, res *Result) error {
+	switch a := a.(type) {
+	case dialog.CreateComplaint:
+		if seq == 0 {
+			return errors.New("dialog created a complaint without taking a ticket number")
+		}
+		if _, err := tx.CreateComplaint(ctx, store.NewComplaint{
+			Ticket: a.Ticket, Year: year, Seq: seq,
+			Channel: string(m.Channel), Account: m.Account,
+			Conversation: conv.ID, Reporter: rep.ID,
+			Status: store.StatusAwaitingVerification, Text: a.Text,
+			ReceivedAt: a.Submitted,
+		}); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, "system:intake", "complaint.submitted", "complaint", a.Ticket,
+			map[string]any{"channel": m.Channel, "message_event_id": m.ID}); err != nil {
+			return err
+		}
+		res.Ticket = a.Ticket
+		return complaintEvent(ctx, tx, event.ComplaintSubmitted, a.Ticket, m.Channel, a.Submitted)
+	case dialog.AppendToComplaint:
+		if err := tx.AddToComplaint(ctx, a.Ticket, msgID, a.Text); err != nil {
+			return err
+		}
+		return complaintEvent(ctx, tx, event.ComplaintUpdated, a.Ticket, m.Channel, s.now())
+	default:
+		return fmt.Errorf("unknown dialog action %T", a)
+	}
+}
+
+func complaintEvent(ctx context.Context, tx *store.Tx, kind event.ComplaintKind, ticket string, ch event.Channel, at time.Time) error {
+	ev := &event.Complaint{
+		ID:         event.NewID(),
+		Kind:       kind,
+		Ticket:     ticket,
+		Status:     store.StatusAwaitingVerification,
+		Channel:    ch,
+		Actor:      "system:intake",
+		OccurredAt: at,
+	}
+	return enqueue(ctx, tx, ev, ev.Subject(), ev.ID)
+}
+
+func enqueue(ctx context.Context, tx *store.Tx, e event.Event, subject, msgID string) error {
+	b, err := event.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, subject, msgID, b)
+}
+
+// senderKey is how the reporter is known on the channel: the sender id, or
+// the conversation key when a channel gives none.
+func senderKey(m *event.Inbound) string {
+	if m.Sender.ID != "" {
+		return m.Sender.ID
+	}
+	return m.ConversationKey
+}
