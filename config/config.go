@@ -20,7 +20,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -47,7 +46,9 @@ type Config struct {
 	NATSListen string
 
 	// DataDir is where Aduan keeps local state (ADUAN_DATA_DIR): the embedded
-	// NATS server's JetStream files and the generated NIK key under secrets/.
+	// NATS server's files under jetstream/, the generated NIK key under
+	// secrets/, and the private PostgreSQL of deploy/postgres.sh under
+	// postgres/.
 	DataDir string
 
 	// HTTPAddr is where the web server listens (ADUAN_HTTP_ADDR), host:port.
@@ -394,9 +395,6 @@ func (c *Config) Required(ch string) []string {
 	}
 	return slices.Clone(Fields)
 }
-
-// JetStreamDir is where the embedded NATS server keeps its files.
-func (c *Config) JetStreamDir() string { return filepath.Join(c.DataDir, "nats") }
 
 // ParseRoles parses a comma-separated role list such as "web,core" or
 // "all" (also for aduan serve --roles) into roles in canonical order,

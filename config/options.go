@@ -70,7 +70,7 @@ func buildOptions() []option {
 		},
 		{
 			key: KeyDataDir, def: DefaultDataDir,
-			doc: "Local state: embedded NATS files (nats/), the generated NIK key (secrets/), the private PostgreSQL of deploy/postgres.sh (postgres/).",
+			doc: "Local state: embedded NATS files (jetstream/), the generated NIK key (secrets/), the private PostgreSQL of deploy/postgres.sh (postgres/).",
 			set: func(c *Config, v string) error { c.DataDir = v; return nil },
 			get: func(c *Config) string { return c.DataDir },
 		},
