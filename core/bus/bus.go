@@ -140,14 +140,14 @@ func Open(ctx context.Context, cfg Config, log zerolog.Logger) (*Bus, error) {
 		connClosed: make(chan struct{}),
 		consumers:  make(map[*Consumer]struct{}),
 	}
-	if err := b.open(ctx); err != nil {
+	if err := b.open(ctx, log); err != nil {
 		b.Close()
 		return nil, err
 	}
 	return b, nil
 }
 
-func (b *Bus) open(ctx context.Context) error {
+func (b *Bus) open(ctx context.Context, log zerolog.Logger) error {
 	opts := []nats.Option{
 		nats.Name("aduan"),
 		nats.ClosedHandler(func(*nats.Conn) { close(b.connClosed) }),
@@ -161,7 +161,7 @@ func (b *Bus) open(ctx context.Context) error {
 	}
 	var err error
 	if b.cfg.URL == "" {
-		if b.ns, err = startServer(b.cfg, b.log); err != nil {
+		if b.ns, err = startServer(b.cfg, log); err != nil {
 			return err
 		}
 		opts = append(opts, nats.InProcessServer(b.ns))
@@ -205,7 +205,11 @@ func (b *Bus) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("declaring object store %s: %w", AttachmentBucket, err)
 	}
-	b.log.Info().Str("url", b.nc.ConnectedUrlRedacted()).Bool("embedded", b.ns != nil).Msg("bus ready")
+	url := b.nc.ConnectedUrlRedacted()
+	if b.ns != nil {
+		url = b.ClientURL() // the in-process connection has no URL of its own
+	}
+	b.log.Info().Str("url", url).Bool("embedded", b.ns != nil).Msg("bus ready")
 	return nil
 }
 
