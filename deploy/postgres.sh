@@ -246,12 +246,14 @@ init_cluster() {
 	log "initialising a private cluster in $PGDATA (server runs as $RUN_USER)"
 	run_logged as_user "$BINDIR/initdb" -D "$PGDATA" -U postgres --auth=trust \
 		--encoding=UTF8 --locale=C || die "initdb failed; see $LOG_FILE"
-	printf "\n# Aduan: listen address, port and socket are in aduan.conf, written by deploy/postgres.sh.\ninclude_if_exists = 'aduan.conf'\n" \
-		| as_user tee -a "$PGDATA/postgresql.conf" >/dev/null
 }
 
 start_cluster() {
 	local port=$1
+	if ! grep -q "^include_if_exists = 'aduan.conf'" "$PGDATA/postgresql.conf"; then
+		printf "\n# Aduan: listen address, port and socket are in aduan.conf, written by deploy/postgres.sh.\ninclude_if_exists = 'aduan.conf'\n" |
+			as_user tee -a "$PGDATA/postgresql.conf" >/dev/null
+	fi
 	printf "# Written by deploy/postgres.sh at each start.\nlisten_addresses = '%s'\nport = %s\nunix_socket_directories = ''\n" "$HOST" "$port" \
 		| as_user tee "$PGDATA/aduan.conf" >/dev/null
 	log "starting the private cluster on $HOST:$port (server log: $ROOT/server.log)"
