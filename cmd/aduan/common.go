@@ -22,6 +22,7 @@ func newLogger(cfg *config.Config, w io.Writer) zerolog.Logger {
 	if err != nil {
 		level = zerolog.InfoLevel
 	}
+	w = redactWriter{w: w}
 	if cfg.LogFormat == config.LogFormatConsole {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
 	}
