@@ -162,10 +162,10 @@ func wordsOf(s string) []string {
 	return out
 }
 
-// hasSubstance: a clause is kept unless it is only small talk or numbers.
+// hasSubstance: a clause is kept unless it is only small talk.
 func hasSubstance(ws []string) bool {
 	for _, w := range ws {
-		if !smallTalk[w] && hasLetter(w) {
+		if !smallTalk[w] {
 			return true
 		}
 	}

@@ -9,19 +9,48 @@ import (
 	"unicode/utf8"
 )
 
-// Labels are matched on a lower-cased copy of the text in which every digit
-// is '#', so "nik1971..." still has a word boundary after "nik".
+// Patterns run on a lower-cased copy of the text in which every digit is
+// '#', so "nik1971..." still has a word boundary after "nik".
 var (
-	reNIKLabel = regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor|nomr)\.?\s*)?(?:(?:nik|n\.i\.k)(?:nya)?|(e-?ktp|ktp)|(?:nomor\s+)?induk\s+kependudukan)\b(?:\s*(?:ktp|e-?ktp|saya|sy|aku|nya|anda|pelapor))*(?:\s*[:=]|\s+(?:adalah|yaitu|yakni|ialah)\b)?`)
-	reKKLabel  = regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:kk|nkk|kartu\s+keluarga)(?:nya)?\b(?:\s*(?:saya|sy|aku|nya|kami))*(?:\s*[:=]|\s+(?:adalah|yaitu)\b)?`)
-	reTelLabel = regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:hp|hape|handphone|ponsel|wa|whatsapp|whatsap|telp|tlp|telpon|telepon|tel|kontak)(?:nya)?(?:\s*/\s*(?:hp|wa|whatsapp|telp|tlp|telepon))?\b(?:\s*(?:saya|sy|aku|nya|yg|yang|aktif|bisa|bs|dihubungi))*(?:\s*[:=]|\s+(?:adalah|yaitu|di|ke)\b)?|\b(?:bisa\s+)?dihubungi(?:\s+(?:di|ke))?\b\s*:?`)
-	reName     = regexp.MustCompile(`\b(?:nama(?:\s+lengkap)?(?:\s+pelapor)?(?:\s+(?:saya|sy|aku|gue|gw))?|perkenalkan(?:\s*,)?(?:\s+nama)?(?:\s+(?:saya|sy|aku))?)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|ialah)\b)?`)
-	reAddress  = regexp.MustCompile(`\b(?:(?:alamat|almt|alamt|almat)(?:\s+(?:lengkap|rumah|domisili))?(?:\s+(?:saya|sy|aku|kami))?|beralamat|berdomisili|domisili|bertempat\s+tinggal)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|di)\b)?`)
-	reLiveIn   = regexp.MustCompile(`\b(?:(saya|sy|aku|kami)\s+(?:(?:sekarang|skrg|skrang|masih|sudah|sdh|udah)\s+)?)?tinggal\s+di\b`)
-	reSaya     = regexp.MustCompile(`\b(?:saya|sy|aku)\s+`)
-	reKTP      = regexp.MustCompile(`\b(?:e-?ktp|ktp|kartu\s+tanda\s+penduduk)\b`)
-	reCardWord = regexp.MustCompile(`\b(?:kk|nkk|kartu\s+keluarga|kks|atm|rekening|rek|kis|bpjs)\b`)
+	reNIKLabel = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor|nomr)\.?\s*)?(?:(?:nik|n\.i\.k)(?:nya)?|(e-?ktp|ktp)|(?:nomor\s+)?induk\s+kependudukan)\b(?:\s*(?:ktp|e-?ktp|saya|sy|aku|nya|anda|pelapor))*(?:\s*[:=]|\s+(?:adalah|yaitu|yakni|ialah)\b)?`), []string{"nik", "n.i.k", "ktp", "induk"}}
+	reKKLabel  = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:kk|nkk|kartu\s+keluarga)(?:nya)?\b(?:\s*(?:saya|sy|aku|nya|kami))*(?:\s*[:=]|\s+(?:adalah|yaitu)\b)?`), []string{"kk", "kartu"}}
+	reTelLabel = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:hp|hape|handphone|ponsel|wa|whatsapp|whatsap|telp|tlp|telpon|telepon|tel|kontak)(?:nya)?(?:\s*/\s*(?:hp|wa|whatsapp|telp|tlp|telepon))?\b(?:\s*(?:saya|sy|aku|nya|yg|yang|aktif|bisa|bs|dihubungi))*(?:\s*[:=]|\s+(?:adalah|yaitu|di|ke)\b)?|\b(?:bisa\s+)?(?:di)?hubungi(?:\s+(?:di|ke))?\b\s*:?`), []string{"hp", "hape", "handphone", "ponsel", "wa", "tel", "tlp", "kontak", "hubungi"}}
+	reName     = pattern{regexp.MustCompile(`\b(?:nama(?:\s+lengkap)?(?:\s+pelapor)?(?:\s+(?:saya|sy|aku|gue|gw))?|perkenalkan(?:\s*,)?(?:\s+nama)?(?:\s+(?:saya|sy|aku))?)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|ialah)\b)?`), []string{"nama", "perkenalkan"}}
+	reAddress  = pattern{regexp.MustCompile(`\b(?:(?:alamat|almt|alamt|almat)(?:\s+(?:lengkap|rumah|domisili))?(?:\s+(?:saya|sy|aku|kami))?|beralamat|berdomisili|domisili|bertempat\s+tinggal)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|di)\b)?`), []string{"alamat", "almt", "alamt", "almat", "domisili", "tinggal"}}
+	reLiveIn   = pattern{regexp.MustCompile(`\b(?:(saya|sy|aku|kami)\s+(?:(?:sekarang|skrg|skrang|masih|sudah|sdh|udah)\s+)?)?tinggal\s+di\b`), []string{"tinggal"}}
+	reTopic    = pattern{regexp.MustCompile(`\b(?:isi\s+)?(?:aduan|pengaduan|keluhan|laporan|permasalahan|masalah)\s*:`), []string{"aduan", "keluhan", "laporan", "masalah"}}
+	reStreet   = pattern{regexp.MustCompile(`(?m)^ *(?:jl|jln|gg)(?:\.| )`), []string{"jl", "gg"}}
+	reSaya     = pattern{regexp.MustCompile(`\b(?:saya|sy|aku)\s+`), []string{"saya", "sy", "aku"}}
+	reKTP      = pattern{regexp.MustCompile(`\b(?:e-?ktp|ktp|kartu\s+tanda\s+penduduk)\b`), []string{"ktp", "kartu"}}
+	reCardWord = pattern{regexp.MustCompile(`\b(?:kk|nkk|kartu\s+keluarga|kks|atm|rekening|rek|kis|bpjs)\b`), []string{"kk", "kartu", "atm", "rek", "kis", "bpjs"}}
 )
+
+// pattern is a regexp with keywords, one of which every match contains, so
+// that the regexp only runs on text that can match: most messages hold few
+// labels, and the keyword test costs far less than the regexp.
+type pattern struct {
+	re   *regexp.Regexp
+	keys []string
+}
+
+func (p pattern) possible(s string) bool {
+	for _, k := range p.keys {
+		if strings.Contains(s, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p pattern) match(s string) bool { return p.possible(s) && p.re.MatchString(s) }
+
+// findAll returns the submatch indexes of every match.
+func (p pattern) findAll(s string) [][]int {
+	if !p.possible(s) {
+		return nil
+	}
+	return p.re.FindAllStringSubmatchIndex(s, -1)
+}
 
 // numGroup is a number as written: digit runs joined by single separators
 // ("0812-3456-7890", "1971 0157 0890 0003").
@@ -69,9 +98,9 @@ type extraction struct {
 // A labelled NIK wins over an unlabelled one; a labelled NIK that fails
 // ParseNIK is reported in NIKInvalid/NIKError only when no valid NIK is in
 // the message. An unlabelled 16-digit number that fails is reported only when
-// the message holds nothing else (no complaint) and mentions no other card
-// (KK, KKS, ATM, account), since a lone number sent during intake is almost
-// always a NIK. KTPMentioned is true for any mention of the KTP: it is a hint
+// the message holds nothing else (no complaint), the number opens with a
+// province code and no other card (KK, KKS, ATM, account) is mentioned: a
+// lone number sent during intake is almost always a NIK. KTPMentioned is true for any mention of the KTP: it is a hint
 // for image captions and the dialog decides what it means.
 func Extract(text string, now time.Time) Found {
 	x := newExtraction(text, now)
@@ -79,7 +108,11 @@ func Extract(text string, now time.Time) Found {
 	x.claimNumbers()
 	x.findAddress()
 	x.findName()
-	x.found.KTPMentioned = reKTP.MatchString(x.low)
+	x.found.KTPMentioned = reKTP.match(x.low)
+	// A form's "Isi aduan:" label is not part of the complaint.
+	for _, m := range reTopic.findAll(x.low) {
+		x.cutSpan(m[0], m[1])
+	}
 	x.found.Complaint = complaintText(x.text, x.cut)
 	x.lonelyNIK()
 	return x.found
@@ -106,8 +139,8 @@ func newExtraction(text string, now time.Time) *extraction {
 }
 
 func (x *extraction) findLabels() {
-	add := func(re *regexp.Regexp, kind labelKind) {
-		for _, m := range re.FindAllStringSubmatchIndex(x.low, -1) {
+	add := func(p pattern, kind labelKind) {
+		for _, m := range p.findAll(x.low) {
 			x.labels = append(x.labels, label{kind: kind, start: m[0], end: m[1], ktpOnly: len(m) > 2 && m[2] >= 0})
 		}
 	}
@@ -122,18 +155,16 @@ func (x *extraction) findLabels() {
 // groupAfter returns the number that directly follows a label, separated
 // only by spaces, a line break or punctuation such as ':'.
 func (x *extraction) groupAfter(pos int) *numGroup {
-	for i := range x.groups {
-		g := &x.groups[i]
-		if g.start < pos {
-			continue
-		}
-		gap := x.text[pos:g.start]
-		if len(gap) > 6 || strings.Count(gap, "\n") > 1 || strings.TrimLeft(gap, " \n:=-.") != "" {
-			return nil
-		}
-		return g
+	i, _ := slices.BinarySearchFunc(x.groups, pos, func(g numGroup, pos int) int { return g.start - pos })
+	if i == len(x.groups) {
+		return nil
 	}
-	return nil
+	g := &x.groups[i]
+	gap := x.text[pos:g.start]
+	if len(gap) > 12 || strings.Count(gap, "\n") > 1 || strings.TrimLeft(gap, " \n:=-.") != "" {
+		return nil
+	}
+	return g
 }
 
 // claimNumbers decides which numbers are the NIK, a KK number or the phone.
@@ -175,7 +206,13 @@ func (x *extraction) claimNumbers() {
 			}
 		}
 		g.used, l.used = true, true
-		x.cutSpan(l.start, g.end)
+		// Only the digits of a KK number go: "kk saya belum masuk DTKS"
+		// is still the complaint.
+		if l.kind == labelKK {
+			x.cutSpan(g.start, g.end)
+		} else {
+			x.cutSpan(l.start, g.end)
+		}
 	}
 	for i := range x.groups {
 		g := &x.groups[i]
@@ -224,14 +261,15 @@ func (x *extraction) claimNumbers() {
 // lonelyNIK reports an unlabelled 16-digit number that failed validation
 // when it is all the message says (see Extract).
 func (x *extraction) lonelyNIK() {
-	if x.found.NIK != "" || x.found.NIKError != nil || x.found.Complaint != "" || reCardWord.MatchString(x.low) {
+	if x.found.NIK != "" || x.found.NIKError != nil || x.found.Complaint != "" || reCardWord.match(x.low) {
 		return
 	}
 	for _, g := range x.groups {
 		if g.used || len(g.digits) != 16 {
 			continue
 		}
-		if _, err := ParseNIK(g.digits, x.now); err != nil {
+		// Without a province code it is some other number.
+		if _, err := ParseNIK(g.digits, x.now); err != nil && err != ErrNIKProvince {
 			x.found.NIKInvalid, x.found.NIKError = g.digits, err
 			return
 		}
@@ -288,7 +326,7 @@ func (x *extraction) findAddress() {
 			return
 		}
 	}
-	for _, m := range reLiveIn.FindAllStringSubmatchIndex(x.low, -1) {
+	for _, m := range reLiveIn.findAll(x.low) {
 		start := m[0]
 		if m[2] < 0 && !x.openingContext(start) {
 			continue
@@ -297,6 +335,16 @@ func (x *extraction) findAddress() {
 			continue
 		}
 		if try(start, m[1]) {
+			return
+		}
+	}
+	// A line that starts with a street ("Jl. Depati Amir No. 12") is an
+	// address even without a label: the usual reply to "alamat?".
+	for _, m := range reStreet.findAll(x.low) {
+		start := m[1] - len(strings.TrimLeft(x.low[m[0]:m[1]], " "))
+		if addr, end, ok := x.readAddress(start); ok && strings.Contains(addr, " ") {
+			x.found.Address = addr
+			x.cutSpan(start, end)
 			return
 		}
 	}
@@ -319,7 +367,10 @@ func (x *extraction) readAddress(pos int) (string, int, bool) {
 		if q >= limit {
 			break
 		}
-		we := q + strings.IndexByte(x.text[q:limit]+" ", ' ')
+		we := limit
+		if sp := strings.IndexByte(x.text[q:limit], ' '); sp >= 0 {
+			we = q + sp
+		}
 		word := x.low[q:we]
 		core := strings.Trim(word, ".,;:!?()\"'-")
 		if addrQuestion[core] || strings.ContainsRune(word, '?') || words == 0 && addrOther[core] {
@@ -368,13 +419,18 @@ func (x *extraction) findName() {
 		if l.kind != labelName || x.precededBy(l.start, "atas") {
 			continue
 		}
+		// "Nama: ..." is a form; "nama saya ..." must open a sentence, so
+		// "kenapa nama sy hilang" is not an introduction.
+		if !strings.ContainsAny(x.low[l.start:l.end], ":=") && !x.openingContext(l.start) {
+			continue
+		}
 		if name, end, ok := x.readName(l.end, true); ok {
 			x.found.Name = name
 			x.cutSpan(l.start, end)
 			return
 		}
 	}
-	for _, m := range reSaya.FindAllStringIndex(x.low, -1) {
+	for _, m := range reSaya.findAll(x.low) {
 		if !x.openingContext(m[0]) {
 			continue
 		}
@@ -391,7 +447,8 @@ func (x *extraction) findName() {
 // precededBy reports whether the word before pos is w ("atas nama" is the
 // aid's beneficiary, not the reporter).
 func (x *extraction) precededBy(pos int, w string) bool {
-	return strings.HasSuffix(strings.TrimRight(x.low[:pos], " "), " "+w) || strings.TrimRight(x.low[:pos], " ") == w
+	before := strings.TrimRight(x.low[:pos], " ")
+	return before == w || strings.HasSuffix(before, " "+w) || strings.HasSuffix(before, "\n"+w)
 }
 
 const maxNameWords = 6
@@ -431,8 +488,8 @@ func (x *extraction) readName(pos int, labelled bool) (string, int, bool) {
 		if len(words) > maxNameWords {
 			return "", 0, false
 		}
-		// "Aminah." ends a sentence; "Moh." does not.
-		if strings.HasSuffix(w, ".") && len(core) > 3 {
+		// "Ani. Bantuan ..." ends the name; "Moh. Rizal" and "M. Nur" do not.
+		if strings.HasSuffix(w, ".") && len(core) > 1 && !nameAbbrev[core] {
 			break
 		}
 		p = q
@@ -453,7 +510,7 @@ func (x *extraction) confirmName(sayaStart, start, end int) bool {
 	if next == len(x.text) {
 		return onlyGreetings(x.low[:sayaStart])
 	}
-	if slices.Contains(x.stops, next) {
+	if _, found := slices.BinarySearch(x.stops, next); found {
 		return true
 	}
 	switch firstWord(x.low[next:]) {

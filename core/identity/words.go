@@ -21,7 +21,7 @@ var nameStop = wordSet(`
 	tidak tdk gak ga nggak ngga enggak engga tak bukan minta mohon tolong lapor melapor
 	melaporkan mengadu mengadukan mengajukan menanyakan tanya bertanya punya ada dapat dpt
 	dapet mendapat mendapatkan menerima terima butuh perlu bisa bs harus pernah sering selalu
-	sedang lagi lg masih baru sekarang skrg skrang cuma hanya juga sangat sgt benar bener
+	sedang lagi lg masih baru sekarang skrg skrang cuma hanya juga sangat sgt benar bener benar-benar
 	merasa rasa kira kecewa sedih bingung kesal marah heran susah sakit miskin kurang
 	ibu bu bapak pak bpk ayah mama mamak papa nenek kakek anak adik kakak kak suami istri
 	mertua keluarga orang ortu cucu paman bibi tante om saudara tetangga
@@ -34,10 +34,15 @@ var nameStop = wordSet(`
 	pekerjaan agama status jenis kelamin rt rw jl jln jalan gang gg dusun dsn desa kelurahan
 	kel kecamatan kec kabupaten kab kota provinsi
 	terima kasih terimakasih makasih mksh tks thx thanks min admin
+	hilang dihapus dicoret terdaftar tercantum keluar masuk kena
 `)
 
 // honorifics may open a labelled name ("Nama: Ibu Siti") and are dropped.
 var honorifics = wordSet(`bapak bpk pak ibu bu sdr sdri saudara saudari ny nyonya tn tuan`)
+
+// nameAbbrev are abbreviations inside a name ("Moh. Rizal", "Hj. Siti");
+// after any other word a dot ends the name.
+var nameAbbrev = wordSet(`moh muh mhd abd hj st dr drs ir`)
 
 // nameParticles stay lower case inside a name.
 var nameParticles = wordSet(`bin binti van de der`)
@@ -96,8 +101,10 @@ var smallTalk = wordSet(`
 	ok oke okey okay okee baik siap sip ya iya yah yaa iyaa nih dong sih deh kok lah loh
 	saya sy aku ini itu nya berikut terlampir kirim dikirim sudah sdh udah
 	ktp e-ktp ektp foto
-	mau ingin pengen lapor melapor mengadu tanya bertanya mohon tolong bantu dibantu bantuannya
-	nama nik alamat almt hp wa no nomor data identitas lengkap
+	mau ingin pengen lapor melapor mengadu tanya bertanya mohon mhn tolong tlg minta bantu dibantu
+	bantuannya info izin ijin ganggu mengganggu dengan hormat hubungi dihubungi kapan saja
+	lahir tgl tanggal ttl umur usia
+	nama nik kk kartu keluarga alamat almt hp wa no nomor data identitas lengkap
 `)
 
 // functionWords are not small talk but carry no complaint on their own.
