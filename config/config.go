@@ -86,6 +86,12 @@ type Config struct {
 
 	// ShutdownTimeout bounds a graceful shutdown (ADUAN_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
+
+	// Per-adapter sections, each defined (with its keys) in its own file.
+	Meta     MetaConfig
+	WhatsApp WhatsAppConfig
+	Lapor    LaporConfig
+	Web      WebConfig
 }
 
 // The channels Aduan knows, as in core/event.
@@ -182,6 +188,11 @@ func defaults(stderrTerminal bool) *Config {
 	}
 	for _, ch := range Channels {
 		c.RequiredFields[ch] = slices.Clone(Fields)
+	}
+	for _, s := range sections {
+		if s.defaults != nil {
+			s.defaults(c)
+		}
 	}
 	return c
 }
@@ -303,6 +314,11 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad(KeyShutdownTimeout, "must be positive, got %s", c.ShutdownTimeout)
+	}
+	for _, s := range sections {
+		if s.validate != nil {
+			errs = append(errs, s.validate(c)...)
+		}
 	}
 	return errors.Join(errs...)
 }

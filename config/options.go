@@ -165,6 +165,11 @@ func buildOptions() []option {
 			get: func(c *Config) string { return c.ShutdownTimeout.String() },
 		},
 	)
+	for _, s := range sections {
+		if s.options != nil {
+			opts = append(opts, s.options()...)
+		}
+	}
 	return opts
 }
 

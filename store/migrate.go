@@ -43,9 +43,9 @@ func migrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share a version", ms[i-1].name, ms[i].name)
 		}
 	}
 	return ms, nil
@@ -60,10 +60,12 @@ func LatestVersion() int {
 	return ms[len(ms)-1].version
 }
 
-// Migrate applies pending migrations, each in its own transaction. An
+// Migrate applies the migrations not yet applied, in version order, each in
+// its own transaction. Versions may have gaps (parallel branches number their
+// migrations ahead), so what counts is the set applied, not the highest. An
 // advisory lock keeps two processes starting together from racing. A
-// database newer than this binary is an error: running old code on it could
-// corrupt data.
+// database holding a migration this binary does not know is newer than the
+// binary: an error, since running old code on it could corrupt data.
 func (s *Store) Migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
@@ -84,14 +86,29 @@ func (s *Store) Migrate(ctx context.Context) error {
 		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return fmt.Errorf("migrating: %w", err)
 	}
-	var current int
-	if err := conn.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&current); err != nil {
-		return fmt.Errorf("migrating: reading version: %w", err)
+	rows, err := conn.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return fmt.Errorf("migrating: reading versions: %w", err)
 	}
-	if latest := ms[len(ms)-1].version; current > latest {
-		return fmt.Errorf("database schema version %d is newer than this binary's %d: upgrade Aduan", current, latest)
+	applied, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return fmt.Errorf("migrating: reading versions: %w", err)
 	}
-	for _, m := range ms[current:] {
+	known := make(map[int]bool, len(ms))
+	for _, m := range ms {
+		known[m.version] = true
+	}
+	done := make(map[int]bool, len(applied))
+	for _, v := range applied {
+		if !known[v] {
+			return fmt.Errorf("database has schema migration %d, which this binary does not know: upgrade Aduan", v)
+		}
+		done[v] = true
+	}
+	for _, m := range ms {
+		if done[m.version] {
+			continue
+		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, m.sql); err != nil {
 				return err

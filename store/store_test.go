@@ -308,3 +308,24 @@ func TestOutboxRelayPublishesInOrderOnce(t *testing.T) {
 		t.Fatalf("%d entries still pending", p)
 	}
 }
+
+func TestMigrateRefusesNewerDatabase(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	st, err := store.Open(ctx, url, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Migrate(ctx); err == nil || !strings.Contains(err.Error(), "9999") {
+		t.Fatalf("migrating a database from a newer binary: err = %v", err)
+	}
+}

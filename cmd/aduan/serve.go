@@ -20,6 +20,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/intake"
+	"github.com/aduan-gateway/aduan/store"
 )
 
 func init() {
@@ -83,26 +84,19 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	if cfg.HasRole(config.RoleCore) {
-		tpl, err := dialog.LoadTemplates(cfg.TemplatesDir)
-		if err != nil {
-			return err
+	mux := http.NewServeMux()
+	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg}
+	for _, role := range cfg.Roles {
+		start, ok := roleStarters[role]
+		if !ok {
+			log.Warn().Str("comp", "serve").Str("role", role).Msg("role not available in this build; skipped")
+			continue
 		}
-		svc := intake.New(st, dialog.New(tpl, requiredFields(cfg)), intake.Options{
-			TicketPrefix: cfg.TicketPrefix, Log: log, Metrics: intake.NewMetrics(reg),
-		})
-		reg.MustRegister(lagGauge(b, bus.StreamInbound, intake.ConsumerName))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := svc.Run(runCtx, b, bus.ConsumerSpec{}); err != nil {
-				log.Error().Err(err).Str("comp", "intake").Msg("intake stopped")
-				cancel()
-			}
-		}()
+		if err := start(env); err != nil {
+			return fmt.Errorf("starting role %s: %w", role, err)
+		}
 	}
 
-	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -161,6 +155,57 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 	case <-shutdownCtx.Done():
 		log.Warn().Str("comp", "serve").Msg("shutdown timed out; in-flight work will be redelivered")
 	}
+	return nil
+}
+
+// serveEnv is what a role gets to start with: shared connections, the public
+// HTTP mux to mount its routes on, the metrics registry, and the process's
+// run context and wait group for its goroutines.
+type serveEnv struct {
+	cfg   *config.Config
+	log   zerolog.Logger
+	store *store.Store
+	bus   *bus.Bus
+	mux   *http.ServeMux
+	reg   prometheus.Registerer
+	ctx   context.Context
+	// fail stops the whole process: a role whose goroutine dies calls it.
+	fail context.CancelFunc
+	wg   *sync.WaitGroup
+}
+
+// goRun runs fn in the background until the process stops; an error from fn
+// is logged and shuts the process down.
+func (e *serveEnv) goRun(comp string, fn func(ctx context.Context) error) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		if err := fn(e.ctx); err != nil && e.ctx.Err() == nil {
+			e.log.Error().Err(err).Str("comp", comp).Msg("stopped")
+			e.fail()
+		}
+	}()
+}
+
+// roleStarters maps a role (config.RoleCore, ...) to what starts it; each
+// role registers itself from its own file.
+var roleStarters = map[string]func(env *serveEnv) error{
+	config.RoleCore: startCore,
+}
+
+// startCore runs the intake: dialog over the INBOUND stream, outbox relay.
+func startCore(env *serveEnv) error {
+	tpl, err := dialog.LoadTemplates(env.cfg.TemplatesDir)
+	if err != nil {
+		return err
+	}
+	svc := intake.New(env.store, dialog.New(tpl, requiredFields(env.cfg)), intake.Options{
+		TicketPrefix: env.cfg.TicketPrefix, Log: env.log, Metrics: intake.NewMetrics(env.reg),
+	})
+	env.reg.MustRegister(lagGauge(env.bus, bus.StreamInbound, intake.ConsumerName))
+	env.goRun("intake", func(ctx context.Context) error {
+		return svc.Run(ctx, env.bus, bus.ConsumerSpec{})
+	})
 	return nil
 }
 

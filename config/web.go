@@ -1,0 +1,6 @@
+package config
+
+// WebConfig configures the admin web UI adapter.
+type WebConfig struct{}
+
+var webSection = section{}
