@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,12 +15,12 @@ import (
 var (
 	reNIKLabel = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor|nomr)\.?\s*)?(?:(?:nik|n\.i\.k)(?:nya)?|(e-?ktp|ktp)|(?:nomor\s+)?induk\s+kependudukan)\b(?:\s*(?:ktp|e-?ktp|saya|sy|aku|nya|anda|pelapor))*(?:\s*[:=]|\s+(?:adalah|yaitu|yakni|ialah)\b)?`), []string{"nik", "n.i.k", "ktp", "induk"}}
 	reKKLabel  = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:kk|nkk|kartu\s+keluarga)(?:nya)?\b(?:\s*(?:saya|sy|aku|nya|kami))*(?:\s*[:=]|\s+(?:adalah|yaitu)\b)?`), []string{"kk", "kartu"}}
-	reTelLabel = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:hp|hape|handphone|ponsel|wa|whatsapp|whatsap|telp|tlp|telpon|telepon|tel|kontak)(?:nya)?(?:\s*/\s*(?:hp|wa|whatsapp|telp|tlp|telepon))?\b(?:\s*(?:saya|sy|aku|nya|yg|yang|aktif|bisa|bs|dihubungi))*(?:\s*[:=]|\s+(?:adalah|yaitu|di|ke)\b)?|\b(?:bisa\s+)?(?:di)?hubungi(?:\s+(?:di|ke))?\b\s*:?`), []string{"hp", "hape", "handphone", "ponsel", "wa", "tel", "tlp", "kontak", "hubungi"}}
+	reTelLabel = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:hp|hape|handphone|ponsel|wa|whatsapp|whatsap|telp|tlp|telpon|telepon|tel|kontak)(?:nya)?(?:\s*/\s*(?:hp|wa|whatsapp|telp|tlp|telepon))?\b(?:\s*(?:saya|sy|aku|nya|yg|yang|aktif|bisa|bs|dihubungi))*(?:\s*[:=]|\s+(?:adalah|yaitu|di|ke)\b)?|\b(?:bisa\s+)?(?:di)?hubungi(?:\s+(?:saya|sy|aku|kami))?(?:\s+(?:di|ke))?\b\s*:?`), []string{"hp", "hape", "handphone", "ponsel", "wa", "tel", "tlp", "kontak", "hubungi"}}
 	reName     = pattern{regexp.MustCompile(`\b(?:nama(?:\s+lengkap)?(?:\s+pelapor)?(?:\s+(?:saya|sy|aku|gue|gw))?|perkenalkan(?:\s*,)?(?:\s+nama)?(?:\s+(?:saya|sy|aku))?)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|ialah)\b)?`), []string{"nama", "perkenalkan"}}
 	reAddress  = pattern{regexp.MustCompile(`\b(?:(?:alamat|almt|alamt|almat)(?:\s+(?:lengkap|rumah|domisili))?(?:\s+(?:saya|sy|aku|kami))?|beralamat|berdomisili|domisili|bertempat\s+tinggal)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|di)\b)?`), []string{"alamat", "almt", "alamt", "almat", "domisili", "tinggal"}}
-	reLiveIn   = pattern{regexp.MustCompile(`\b(?:(saya|sy|aku|kami)\s+(?:(?:sekarang|skrg|skrang|masih|sudah|sdh|udah)\s+)?)?tinggal\s+di\b`), []string{"tinggal"}}
+	reLiveIn   = pattern{regexp.MustCompile(`\b(?:(?:saya|sy|aku|kami)\s+(?:(?:sekarang|skrg|skrang|masih|sudah|sdh|udah)\s+)?)?tinggal\s+di\b`), []string{"tinggal"}}
 	reTopic    = pattern{regexp.MustCompile(`\b(?:isi\s+)?(?:aduan|pengaduan|keluhan|laporan|permasalahan|masalah)\s*:`), []string{"aduan", "keluhan", "laporan", "masalah"}}
-	reStreet   = pattern{regexp.MustCompile(`(?m)^ *(?:jl|jln|gg)(?:\.| )`), []string{"jl", "gg"}}
+	reStreet   = pattern{regexp.MustCompile(`(?m)^ *((?:jl|jln|gg)(?:\.| ))`), []string{"jl", "gg"}}
 	reSaya     = pattern{regexp.MustCompile(`\b(?:saya|sy|aku)\s+`), []string{"saya", "sy", "aku"}}
 	reKTP      = pattern{regexp.MustCompile(`\b(?:e-?ktp|ktp|kartu\s+tanda\s+penduduk)\b`), []string{"ktp", "kartu"}}
 	reCardWord = pattern{regexp.MustCompile(`\b(?:kk|nkk|kartu\s+keluarga|kks|atm|rekening|rek|kis|bpjs)\b`), []string{"kk", "kartu", "atm", "rek", "kis", "bpjs"}}
@@ -95,13 +96,15 @@ type extraction struct {
 // Extract finds identity data and the complaint text in one message.
 // now bounds NIK birth dates.
 //
-// A labelled NIK wins over an unlabelled one; a labelled NIK that fails
-// ParseNIK is reported in NIKInvalid/NIKError only when no valid NIK is in
-// the message. An unlabelled 16-digit number that fails is reported only when
-// the message holds nothing else (no complaint), the number opens with a
-// province code and no other card (KK, KKS, ATM, account) is mentioned: a
-// lone number sent during intake is almost always a NIK. KTPMentioned is true for any mention of the KTP: it is a hint
-// for image captions and the dialog decides what it means.
+// A number labelled as KK is never the NIK. A labelled NIK wins over an
+// unlabelled one; a labelled NIK that fails ParseNIK is reported in
+// NIKInvalid/NIKError only when no valid NIK is in the message. An
+// unlabelled 16-digit number that fails is reported only when the message
+// says nothing else (no complaint), the number opens with a province code
+// and no other card (KK, KKS, ATM, account) is mentioned: a lone number sent
+// during intake is almost always a NIK. KTPMentioned is true for any mention
+// of the KTP; it is a hint for image captions and the dialog decides what it
+// means. docs/identity.md describes the heuristics.
 func Extract(text string, now time.Time) Found {
 	x := newExtraction(text, now)
 	x.findLabels()
@@ -118,8 +121,12 @@ func Extract(text string, now time.Time) Found {
 	return x.found
 }
 
+// blanks turns line endings and blanks into '\n' and ' ', the only ones the
+// heuristics know.
+var blanks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ", "\t", " ")
+
 func newExtraction(text string, now time.Time) *extraction {
-	text = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u00a0", " ", "\t", " ").Replace(text)
+	text = blanks.Replace(text)
 	low := []byte(text)
 	for i, c := range low {
 		switch {
@@ -269,7 +276,7 @@ func (x *extraction) lonelyNIK() {
 			continue
 		}
 		// Without a province code it is some other number.
-		if _, err := ParseNIK(g.digits, x.now); err != nil && err != ErrNIKProvince {
+		if _, err := ParseNIK(g.digits, x.now); err != nil && !errors.Is(err, ErrNIKProvince) {
 			x.found.NIKInvalid, x.found.NIKError = g.digits, err
 			return
 		}
@@ -327,28 +334,22 @@ func (x *extraction) findAddress() {
 		}
 	}
 	for _, m := range reLiveIn.findAll(x.low) {
-		start := m[0]
-		if m[2] < 0 && !x.openingContext(start) {
-			continue
-		}
-		if m[2] >= 0 && !x.openingContext(m[2]) {
-			continue
-		}
-		if try(start, m[1]) {
+		if x.openingContext(m[0]) && try(m[0], m[1]) {
 			return
 		}
 	}
 	// A line that starts with a street ("Jl. Depati Amir No. 12") is an
 	// address even without a label: the usual reply to "alamat?".
 	for _, m := range reStreet.findAll(x.low) {
-		start := m[1] - len(strings.TrimLeft(x.low[m[0]:m[1]], " "))
-		if addr, end, ok := x.readAddress(start); ok && strings.Contains(addr, " ") {
+		if addr, end, ok := x.readAddress(m[2]); ok && strings.Contains(addr, " ") {
 			x.found.Address = addr
-			x.cutSpan(start, end)
+			x.cutSpan(m[2], end)
 			return
 		}
 	}
 }
+
+const maxAddressWords = 25
 
 // readAddress reads an address from pos to the end of the line, the next
 // label or the first word that starts the complaint ("saya", "bantuan", ...).
@@ -362,7 +363,7 @@ func (x *extraction) readAddress(pos int) (string, int, bool) {
 		limit = p + nl
 	}
 	end, words := p, 0
-	for q := p; q < limit && words < 25; {
+	for q := p; q < limit && words < maxAddressWords; {
 		q = skipFill(x.text, q, limit, " ")
 		if q >= limit {
 			break

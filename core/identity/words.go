@@ -109,6 +109,6 @@ var smallTalk = wordSet(`
 
 // functionWords are not small talk but carry no complaint on their own.
 var functionWords = wordSet(`
-	tidak tdk gak ga nggak belum blm blum ada dan yang yg di ke dari untuk utk dengan dgn
+	tidak tdk gak ga nggak belum blm blum ada dan atau yang yg di ke dari untuk utk dengan dgn
 	bisa akan sudah telah juga lagi masih ibu bapak kami dia beliau mereka
 `)
