@@ -22,6 +22,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
+
+	"github.com/aduan-gateway/aduan/core/event"
 )
 
 // Stream names. Each stream holds one subject tree of the event contract.
@@ -31,7 +33,12 @@ const (
 	StreamDelivery   = "DELIVERY"   // aduan.delivery.>
 	StreamComplaints = "COMPLAINTS" // aduan.complaint.>
 	StreamDeadLetter = "DEADLETTER" // aduan.deadletter.>
+	StreamRejected   = "REJECTED"   // aduan.rejected.>
 )
+
+// HealthBucket is the key-value bucket where adapters keep their channel
+// accounts' health (see event.Health).
+const HealthBucket = "health"
 
 // AttachmentBucket is the object store bucket that holds attachments.
 const AttachmentBucket = "attachments"
@@ -117,6 +124,7 @@ type Bus struct {
 	nc         *nats.Conn
 	js         jetstream.JetStream
 	obj        jetstream.ObjectStore
+	health     jetstream.KeyValue
 	connClosed chan struct{}
 
 	mu        sync.Mutex
@@ -205,6 +213,15 @@ func (b *Bus) open(ctx context.Context, log zerolog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("declaring object store %s: %w", AttachmentBucket, err)
 	}
+	b.health, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      HealthBucket,
+		Description: "Health of each channel account, kept by its adapter",
+		Storage:     jetstream.FileStorage,
+		Replicas:    b.cfg.Replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("declaring key-value bucket %s: %w", HealthBucket, err)
+	}
 	url := b.nc.ConnectedUrlRedacted()
 	if b.ns != nil {
 		url = b.ClientURL() // the in-process connection has no URL of its own
@@ -259,6 +276,8 @@ func streamConfigs(replicas int) []jetstream.StreamConfig {
 			"Complaint life-cycle events"),
 		sc(StreamDeadLetter, SubjectDeadLetterPrefix+">", jetstream.LimitsPolicy, 90*day,
 			"Messages a consumer gave up on, for admins to inspect and retry"),
+		sc(StreamRejected, event.SubjectRejectedPrefix+">", jetstream.LimitsPolicy, 30*day,
+			"Input adapters could not understand, until the core has stored it for inspection"),
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 	"github.com/rs/zerolog"
 )
 
-var allStreams = []string{bus.StreamInbound, bus.StreamOutbound, bus.StreamDelivery, bus.StreamComplaints, bus.StreamDeadLetter}
+var allStreams = []string{bus.StreamInbound, bus.StreamOutbound, bus.StreamDelivery, bus.StreamComplaints, bus.StreamDeadLetter, bus.StreamRejected}
 
 func streamInfo(t *testing.T, b *bus.Bus, name string) *jetstream.StreamInfo {
 	t.Helper()

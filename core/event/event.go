@@ -55,6 +55,7 @@ const (
 	SchemaOutbound  = "aduan.outbound.v1"
 	SchemaDelivery  = "aduan.delivery.v1"
 	SchemaComplaint = "aduan.complaint.v1"
+	SchemaRejected  = "aduan.rejected.v1"
 )
 
 // Subject prefixes; the full subject appends a channel or a complaint event kind.
@@ -63,6 +64,7 @@ const (
 	SubjectOutboundPrefix  = "aduan.outbound."
 	SubjectDeliveryPrefix  = "aduan.delivery."
 	SubjectComplaintPrefix = "aduan.complaint."
+	SubjectRejectedPrefix  = "aduan.rejected."
 )
 
 // InboundSubject is where adapters publish a citizen's message on channel c.
@@ -76,6 +78,9 @@ func DeliverySubject(c Channel) string { return SubjectDeliveryPrefix + string(c
 
 // ComplaintSubject is where complaint life-cycle events of kind k are published.
 func ComplaintSubject(k ComplaintKind) string { return SubjectComplaintPrefix + string(k) }
+
+// RejectedSubject is where adapters keep input of channel c they could not understand.
+func RejectedSubject(c Channel) string { return SubjectRejectedPrefix + string(c) }
 
 // NewID returns a new ULID: unique, and sortable by creation time.
 func NewID() string {
@@ -102,6 +107,8 @@ func Marshal(e Event) ([]byte, error) {
 		v.Schema = SchemaDelivery
 	case *Complaint:
 		v.Schema = SchemaComplaint
+	case *Rejected:
+		v.Schema = SchemaRejected
 	default:
 		return nil, fmt.Errorf("marshal %T: not a pointer to an event type", e)
 	}

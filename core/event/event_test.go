@@ -41,6 +41,16 @@ func TestRoundTrip(t *testing.T) {
 			ID: NewID(), Kind: ComplaintSubmitted, Ticket: "ADU-2026-000001", Status: "menunggu_verifikasi",
 			Channel: ChannelWalkin, Actor: "system:intake", OccurredAt: at,
 		}, &Complaint{}, SchemaComplaint},
+		{"rejected", &Rejected{
+			ID: NewID(), Channel: ChannelMessenger, Source: "webhook /webhooks/meta", Reason: "unknown object \"user\"",
+			ContentType: "application/json", Body: []byte(`{"object":"user","entry":[]}`), ReceivedAt: at,
+		}, &Rejected{}, SchemaRejected},
+		{"inbound edit and echo", &Inbound{
+			ID: NewID(), Channel: ChannelWhatsApp, Account: "62811", ExternalID: "E2", ConversationKey: "62812",
+			Sender: Sender{ID: "62812"}, Text: "koreksi", EditOf: "E1", Echo: true,
+			Location: &Location{Latitude: -2.13, Longitude: 106.11, Name: "Kantor Gubernur"},
+			Contacts: []Contact{{Name: "Pak RT", Phones: []string{"+6281200000000"}}}, ReceivedAt: at,
+		}, &Inbound{}, SchemaInbound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,5 +135,23 @@ func TestNewIDSortsByTime(t *testing.T) {
 	b := NewID()
 	if len(a) != 26 || !(a < b) {
 		t.Fatalf("ids %q, %q: want 26 chars, increasing", a, b)
+	}
+}
+
+func TestHealthKey(t *testing.T) {
+	tests := []struct {
+		ch      Channel
+		account string
+		want    string
+	}{
+		{ChannelWhatsApp, "6281100000000", "whatsapp.6281100000000"},
+		{ChannelMessenger, "1234567890", "messenger.1234567890"},
+		{ChannelLapor, "dinsos babel/1", "lapor.dinsos_babel_1"},
+		{ChannelWalkin, "", "walkin._"},
+	}
+	for _, tt := range tests {
+		if got := HealthKey(tt.ch, tt.account); got != tt.want {
+			t.Errorf("HealthKey(%s, %q) = %q, want %q", tt.ch, tt.account, got, tt.want)
+		}
 	}
 }

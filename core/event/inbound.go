@@ -55,7 +55,27 @@ type LaporExtra struct {
 	DisposedAt     time.Time `json:"disposed_at,omitzero"`
 }
 
+// Location is a place a citizen shared.
+type Location struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Name      string  `json:"name,omitempty"`
+	Address   string  `json:"address,omitempty"`
+}
+
+// Contact is a contact card a citizen shared.
+type Contact struct {
+	Name   string   `json:"name"`
+	Phones []string `json:"phones,omitempty"`
+}
+
 // Inbound is a citizen's message, normalized by the adapter of its channel.
+//
+// Three variants share the type: an ordinary message; an edit or an unsend
+// of an earlier message (EditOf or UnsendOf set: the core updates the stored
+// message and does not run the dialog); and an echo of a message our side
+// sent outside Aduan, e.g. from the office phone (Echo set: stored for the
+// inbox as outgoing, no dialog).
 type Inbound struct {
 	Schema string `json:"schema"`
 	// ID is a ULID assigned by the adapter when it first saw the message.
@@ -71,9 +91,18 @@ type Inbound struct {
 	Sender          Sender       `json:"sender"`
 	Text            string       `json:"text,omitempty"`
 	Attachments     []Attachment `json:"attachments,omitempty"`
+	Location        *Location    `json:"location,omitempty"`
+	Contacts        []Contact    `json:"contacts,omitempty"`
 	SentAt          time.Time    `json:"sent_at,omitzero"`
 	ReceivedAt      time.Time    `json:"received_at"`
 	Lapor           *LaporExtra  `json:"lapor,omitempty"`
+
+	// EditOf is the external id of the message this one replaces (Text is the new text).
+	EditOf string `json:"edit_of,omitempty"`
+	// UnsendOf is the external id of a message the citizen took back.
+	UnsendOf string `json:"unsend_of,omitempty"`
+	// Echo marks a message our side sent outside Aduan; Sender is then the citizen it went to.
+	Echo bool `json:"echo,omitempty"`
 }
 
 // SchemaName implements Event.
@@ -98,8 +127,8 @@ func (m *Inbound) Validate() error {
 		return errors.New("inbound message: conversation_key is empty")
 	case m.ReceivedAt.IsZero():
 		return errors.New("inbound message: received_at is empty")
-	case m.Text == "" && len(m.Attachments) == 0:
-		return errors.New("inbound message: neither text nor attachments")
+	case m.Text == "" && len(m.Attachments) == 0 && m.Location == nil && len(m.Contacts) == 0 && m.UnsendOf == "":
+		return errors.New("inbound message: no text, attachment, location or contact")
 	}
 	return nil
 }

@@ -23,10 +23,17 @@ type Outbound struct {
 	// Recipient is the citizen's id on the channel (Sender.ID of their messages).
 	Recipient string `json:"recipient"`
 	Text      string `json:"text"`
+	// Attachments are files to send, already in the object store.
+	Attachments []Attachment `json:"attachments,omitempty"`
 	// InReplyTo is the external id of the citizen's message being answered, if any.
-	InReplyTo string    `json:"in_reply_to,omitempty"`
-	Origin    Origin    `json:"origin"`
-	CreatedAt time.Time `json:"created_at"`
+	InReplyTo string `json:"in_reply_to,omitempty"`
+	Origin    Origin `json:"origin"`
+	// Author is the staff member who wrote an agent reply (their username).
+	Author string `json:"author,omitempty"`
+	// CustomerLastMessageAt is when the citizen last wrote in this
+	// conversation: channels with a reply window (Meta's 24 hours) decide by it.
+	CustomerLastMessageAt time.Time `json:"customer_last_message_at,omitzero"`
+	CreatedAt             time.Time `json:"created_at"`
 }
 
 // SchemaName implements Event.
