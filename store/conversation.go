@@ -27,6 +27,8 @@ type Conversation struct {
 	HumanTakeover bool
 	Missing       []string
 	LastMessageAt time.Time
+	// LastInboundAt is when the citizen last wrote (zero if never).
+	LastInboundAt time.Time
 }
 
 // ConversationKey identifies a conversation by its channel, our account and
@@ -52,12 +54,16 @@ func (t *Tx) ConversationFor(ctx context.Context, key ConversationKey, reporter 
 }
 
 const conversationColumns = `SELECT id, channel, account, conversation_key, reporter_id, status, draft,
-	coalesce(ticket, ''), greeted, awaiting_ktp, human_takeover, missing, last_message_at FROM conversations`
+	coalesce(ticket, ''), greeted, awaiting_ktp, human_takeover, missing, last_message_at,
+	coalesce(last_inbound_at, 'epoch') FROM conversations`
 
 func scanConversation(row pgx.Row) (*Conversation, error) {
 	c := &Conversation{}
 	err := row.Scan(&c.ID, &c.Channel, &c.Account, &c.Key, &c.ReporterID, &c.Status, &c.Draft,
-		&c.Ticket, &c.Greeted, &c.AwaitingKTP, &c.HumanTakeover, &c.Missing, &c.LastMessageAt)
+		&c.Ticket, &c.Greeted, &c.AwaitingKTP, &c.HumanTakeover, &c.Missing, &c.LastMessageAt, &c.LastInboundAt)
+	if c.LastInboundAt.Unix() == 0 {
+		c.LastInboundAt = time.Time{}
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}

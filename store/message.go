@@ -33,18 +33,65 @@ func (t *Tx) InsertInbound(ctx context.Context, conv ConversationID, m *event.In
 	if err != nil {
 		return 0, false, fmt.Errorf("storing inbound message: %w", err)
 	}
-	for _, a := range m.Attachments {
-		if _, err := t.tx.Exec(ctx, `INSERT INTO attachments (message_id, kind, mime, filename, size, sha256,
-			object_key, caption, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			id, a.Kind, a.MIME, a.Filename, a.Size, a.SHA256, a.ObjectKey, a.Caption, a.Error); err != nil {
-			return 0, false, fmt.Errorf("storing attachment: %w", err)
-		}
+	if err := t.insertAttachments(ctx, id, m.Attachments); err != nil {
+		return 0, false, err
 	}
 	if _, err := t.tx.Exec(ctx, `UPDATE conversations SET unread = unread + 1,
-		last_message_at = greatest(last_message_at, $2) WHERE id = $1`, conv, m.ReceivedAt); err != nil {
+		last_message_at = greatest(last_message_at, $2),
+		last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) WHERE id = $1`, conv, m.ReceivedAt); err != nil {
 		return 0, false, fmt.Errorf("counting unread: %w", err)
 	}
 	return id, false, nil
+}
+
+// InsertEcho stores a message our side sent outside Aduan (from the office
+// phone, say) as outgoing, once: duplicate is true when it was stored before.
+func (t *Tx) InsertEcho(ctx context.Context, conv ConversationID, m *event.Inbound) (id MessageID, duplicate bool, err error) {
+	sentAt := m.SentAt
+	if sentAt.IsZero() {
+		sentAt = m.ReceivedAt
+	}
+	err = t.tx.QueryRow(ctx, `INSERT INTO messages (event_id, conversation_id, direction, channel, account,
+		external_id, platform_id, text, origin, delivery_status, sent_at, created_at)
+		VALUES ($1, $2, 'out', $3, $4, $5, $5, $6, 'echo', 'sent', $7, $8)
+		ON CONFLICT (channel, account, external_id) WHERE origin = 'echo' DO NOTHING RETURNING id`,
+		m.ID, conv, m.Channel, m.Account, m.ExternalID, m.Text, sentAt, m.ReceivedAt).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, true, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("storing echo: %w", err)
+	}
+	if err := t.insertAttachments(ctx, id, m.Attachments); err != nil {
+		return 0, false, err
+	}
+	_, err = t.tx.Exec(ctx, `UPDATE conversations SET last_message_at = greatest(last_message_at, $2) WHERE id = $1`,
+		conv, m.ReceivedAt)
+	return id, false, err
+}
+
+// EditInbound replaces the text of a stored inbound message, keeping the
+// first version. found is false when the message is not stored (yet).
+func (t *Tx) EditInbound(ctx context.Context, channel, account, externalID, text string, at time.Time) (found bool, err error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE messages SET original_text = coalesce(original_text, text), text = $4,
+		edited_at = $5 WHERE direction = 'in' AND channel = $1 AND account = $2 AND external_id = $3`,
+		channel, account, externalID, text, at)
+	if err != nil {
+		return false, fmt.Errorf("editing message: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
+// UnsendInbound records that the citizen took a message back. The text is
+// kept for the record (the office received it), marked as withdrawn.
+func (t *Tx) UnsendInbound(ctx context.Context, channel, account, externalID string, at time.Time) (found bool, err error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE messages SET unsent_at = $4
+		WHERE direction = 'in' AND channel = $1 AND account = $2 AND external_id = $3`,
+		channel, account, externalID, at)
+	if err != nil {
+		return false, fmt.Errorf("recording unsend: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
 }
 
 // MarkKTP records that the images of message id are the reporter's KTP.
@@ -137,4 +184,15 @@ func (s *Store) CountMessages(ctx context.Context, conv ConversationID, directio
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM messages WHERE ($1::bigint = 0 OR conversation_id = $1)
 		AND direction = $2`, conv, direction).Scan(&n)
 	return n, err
+}
+
+func (t *Tx) insertAttachments(ctx context.Context, msg MessageID, as []event.Attachment) error {
+	for _, a := range as {
+		if _, err := t.tx.Exec(ctx, `INSERT INTO attachments (message_id, kind, mime, filename, size, sha256,
+			object_key, caption, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			msg, a.Kind, a.MIME, a.Filename, a.Size, a.SHA256, a.ObjectKey, a.Caption, a.Error); err != nil {
+			return fmt.Errorf("storing attachment: %w", err)
+		}
+	}
+	return nil
 }

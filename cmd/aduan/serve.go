@@ -206,6 +206,8 @@ func startCore(env *serveEnv) error {
 	env.goRun("intake", func(ctx context.Context) error {
 		return svc.Run(ctx, env.bus, bus.ConsumerSpec{})
 	})
+	env.goRun("intake", func(ctx context.Context) error { return svc.RunDelivery(ctx, env.bus) })
+	env.goRun("intake", func(ctx context.Context) error { return svc.RunRejected(ctx, env.bus) })
 	return nil
 }
 

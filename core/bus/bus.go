@@ -158,6 +158,9 @@ func Open(ctx context.Context, cfg Config, log zerolog.Logger) (*Bus, error) {
 func (b *Bus) open(ctx context.Context, log zerolog.Logger) error {
 	opts := []nats.Option{
 		nats.Name("aduan"),
+		// Close drains; a subscriber that stopped reading must not hold
+		// shutdown for the default 30 seconds.
+		nats.DrainTimeout(5*time.Second),
 		nats.ClosedHandler(func(*nats.Conn) { close(b.connClosed) }),
 		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
 			ev := b.log.Error().Err(err)

@@ -66,7 +66,10 @@ func New(st *store.Store, d *dialog.Dialog, opt Options) *Service {
 type Result struct {
 	// Duplicate is true when the message was already stored; nothing was done.
 	Duplicate bool
-	Replies   []string
+	// ConversationID is the conversation the message belongs to (0 when an
+	// edit or unsend found nothing to change).
+	ConversationID int64
+	Replies        []string
 	// Ticket is the complaint created by this message, if any.
 	Ticket string
 }
@@ -74,6 +77,9 @@ type Result struct {
 // Handle processes one inbound message in one transaction. Handling the same
 // message again is harmless: the stored copy makes it a duplicate.
 func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) {
+	if m.EditOf != "" || m.UnsendOf != "" {
+		return s.handleRevision(ctx, m)
+	}
 	var res Result
 	now := s.now()
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -88,6 +94,11 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 			Channel: string(m.Channel), Account: m.Account, Key: m.ConversationKey,
 		}, rep.ID)
 		if err != nil {
+			return err
+		}
+		res.ConversationID = int64(conv.ID)
+		if m.Echo {
+			_, res.Duplicate, err = tx.InsertEcho(ctx, conv.ID, m)
 			return err
 		}
 		msgID, dup, err := tx.InsertInbound(ctx, conv.ID, m)
@@ -150,7 +161,9 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 				Text:            text,
 				InReplyTo:       m.ExternalID,
 				Origin:          event.OriginBot,
-				CreatedAt:       now,
+				// The citizen's message being answered is their latest.
+				CustomerLastMessageAt: m.ReceivedAt,
+				CreatedAt:             now,
 			}
 			if _, err := tx.InsertOutbound(ctx, conv.ID, msgID, ob); err != nil {
 				return err
@@ -230,3 +243,35 @@ func senderKey(m *event.Inbound) string {
 	}
 	return m.ConversationKey
 }
+
+// handleRevision applies a citizen's edit or unsend to the stored message.
+// The dialog does not run again: what it asked and answered stays, and the
+// officer sees the new text and the old one in the inbox. A revision of a
+// message not stored yet is retried, as the original may still be in flight.
+func (s *Service) handleRevision(ctx context.Context, m *event.Inbound) (Result, error) {
+	var found bool
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if m.UnsendOf != "" {
+			found, err = tx.UnsendInbound(ctx, string(m.Channel), m.Account, m.UnsendOf, m.ReceivedAt)
+		} else {
+			found, err = tx.EditInbound(ctx, string(m.Channel), m.Account, m.EditOf, m.Text, m.ReceivedAt)
+		}
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if !found {
+		return Result{}, fmt.Errorf("%w: revision %s of message not stored", ErrNotYet, m.ExternalID)
+	}
+	view, err := s.store.FindConversation(ctx, store.ConversationKey{Channel: string(m.Channel), Account: m.Account, Key: m.ConversationKey})
+	if err != nil {
+		return Result{}, nil // the change is committed; only the inbox notice is lost
+	}
+	return Result{ConversationID: int64(view.ID)}, nil
+}
+
+// ErrNotYet marks an event that refers to something not stored yet; it is
+// retried with backoff and dead-lettered if that never changes.
+var ErrNotYet = errors.New("refers to a message not stored yet")

@@ -68,7 +68,7 @@ func (h *harness) start(svc *Service) *bus.Bus {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := svc.Run(ctx, conn, bus.ConsumerSpec{AckWait: time.Second, Backoff: []time.Duration{500 * time.Millisecond}}); err != nil {
+		if err := svc.Run(ctx, conn, busSpecFast()); err != nil {
 			h.t.Error(err)
 		}
 	}()
@@ -334,4 +334,9 @@ func TestMalformedEventIsDeadLettered(t *testing.T) {
 	if msg.Header.Get("Aduan-Error") == "" {
 		t.Fatalf("dead letter lacks its reason: %v", msg.Header)
 	}
+}
+
+// busSpecFast lets a crashed consumer's message come back within a second.
+func busSpecFast() bus.ConsumerSpec {
+	return bus.ConsumerSpec{AckWait: time.Second, Backoff: []time.Duration{500 * time.Millisecond}}
 }

@@ -47,6 +47,9 @@ func (s *Service) Run(ctx context.Context, b *bus.Bus, spec bus.ConsumerSpec) er
 		s.log.Debug().Str("event_id", m.ID).Str("channel", string(m.Channel)).
 			Bool("duplicate", res.Duplicate).Int("replies", len(res.Replies)).Str("ticket", res.Ticket).
 			Msg("message handled")
+		if !res.Duplicate && res.ConversationID != 0 {
+			notifyInbox(b, res.ConversationID, "message")
+		}
 		select {
 		case kick <- struct{}{}:
 		default:
