@@ -160,7 +160,7 @@ func (b *Bus) open(ctx context.Context, log zerolog.Logger) error {
 		nats.Name("aduan"),
 		// Close drains; a subscriber that stopped reading must not hold
 		// shutdown for the default 30 seconds.
-		nats.DrainTimeout(5*time.Second),
+		nats.DrainTimeout(5 * time.Second),
 		nats.ClosedHandler(func(*nats.Conn) { close(b.connClosed) }),
 		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
 			ev := b.log.Error().Err(err)
