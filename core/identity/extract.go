@@ -111,6 +111,7 @@ func Extract(text string, now time.Time) Found {
 	x.claimNumbers()
 	x.findAddress()
 	x.findName()
+	x.findBareName()
 	x.found.KTPMentioned = reKTP.match(x.low)
 	// A form's "Isi aduan:" label is not part of the complaint.
 	for _, m := range reTopic.findAll(x.low) {
@@ -443,6 +444,51 @@ func (x *extraction) findName() {
 		x.cutSpan(m[0], end)
 		return
 	}
+}
+
+// findBareName takes an unlabelled line as the name when the message is a
+// filled-in form without its labels ("Siti Aminah\n1971...\nJl. ..."), as
+// citizens often answer the fill-in template: only when the same message
+// holds other identity data, and only a line of two to five capitalized
+// words that nothing else claimed.
+func (x *extraction) findBareName() {
+	f := &x.found
+	if f.Name != "" || (f.NIK == "" && f.NIKInvalid == "" && f.Address == "" && f.Phone == "") {
+		return
+	}
+	start := 0
+	for _, line := range strings.SplitAfter(x.text, "\n") {
+		end := start + len(line)
+		if name, ok := x.bareName(start, end); ok {
+			f.Name = name
+			x.cutSpan(start, end)
+			return
+		}
+		start = end
+	}
+}
+
+func (x *extraction) bareName(start, end int) (string, bool) {
+	if slices.Contains(x.cut[start:end], true) {
+		return "", false
+	}
+	words := strings.Fields(x.text[start:end])
+	if len(words) < 2 || len(words) > 5 {
+		return "", false
+	}
+	for _, w := range words {
+		core := strings.Trim(strings.ToLower(w), ".,")
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) || nameStop[core] || greetings[core] || honorifics[core] || core == "ktp" {
+			return "", false
+		}
+		for _, c := range w {
+			if !unicode.IsLetter(c) && c != '.' && c != '\'' && c != '-' && c != ',' {
+				return "", false
+			}
+		}
+	}
+	return titleCase(words), true
 }
 
 // precededBy reports whether the word before pos is w ("atas nama" is the

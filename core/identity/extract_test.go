@@ -57,6 +57,18 @@ const (
 
 // Messages as citizens write them on WhatsApp, Messenger and Instagram.
 var citizenMessages = []extractCase{
+	{name: "template answered without its labels",
+		msg:  "Siti Aminah\n1971015708900003\nJl. Depati Amir No 12 Pangkalpinang",
+		want: Found{Name: "Siti Aminah", NIK: nikSiti, Address: "Jl. Depati Amir No 12 Pangkalpinang"}},
+	{name: "unlabelled name in capitals before a NIK",
+		msg:  "SITI AMINAH\n1971 0157 0890 0003",
+		want: Found{Name: "Siti Aminah", NIK: nikSiti}},
+	{name: "a capitalized line without other identity data is not a name",
+		msg:  "Bantuan Sosial Tunai\nbelum cair sampai sekarang di desa kami",
+		want: Found{Complaint: "Bantuan Sosial Tunai\nbelum cair sampai sekarang di desa kami"}},
+	{name: "a lower-case complaint line next to a NIK is not a name",
+		msg:  "mohon dibantu segera\nNIK 1971015708900003",
+		want: Found{NIK: nikSiti, Complaint: "mohon dibantu segera"}},
 	{name: "brief example 1: greeting and complaint",
 		msg:  "Halo min, bantuan PKH ibu saya sudah 3 bulan tidak cair",
 		want: Found{Complaint: "bantuan PKH ibu saya sudah 3 bulan tidak cair"}},
