@@ -1,6 +1,155 @@
 package config
 
-// WebConfig configures the admin web UI adapter.
-type WebConfig struct{}
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
 
-var webSection = section{}
+// WebConfig configures the admin web UI adapter.
+type WebConfig struct {
+	// SessionTTL is how long a sign-in lasts at most (ADUAN_WEB_SESSION_TTL).
+	SessionTTL time.Duration
+	// SessionIdle ends a session unused for this long (ADUAN_WEB_SESSION_IDLE).
+	SessionIdle time.Duration
+	// CookieSecure is auto, always or never (ADUAN_WEB_COOKIE_SECURE): auto
+	// marks cookies Secure when the request came over TLS (directly, or per
+	// X-Forwarded-Proto from a trusted proxy).
+	CookieSecure string
+	// TrustProxy makes the web role believe X-Forwarded-For and
+	// X-Forwarded-Proto (ADUAN_WEB_TRUST_PROXY): set it only behind a proxy
+	// that sets them.
+	TrustProxy bool
+	// LoginMaxFailures failed sign-ins for one user name within LoginWindow
+	// block further tries for it until the window passes; an address gets
+	// four times as many (ADUAN_WEB_LOGIN_MAX_FAILURES, ADUAN_WEB_LOGIN_WINDOW).
+	LoginMaxFailures int
+	LoginWindow      time.Duration
+	// WalkinWait bounds how long the walk-in form waits for the core to
+	// register the complaint before showing "still processing" (ADUAN_WEB_WALKIN_WAIT).
+	WalkinWait time.Duration
+}
+
+// Values of ADUAN_WEB_COOKIE_SECURE.
+const (
+	CookieSecureAuto   = "auto"
+	CookieSecureAlways = "always"
+	CookieSecureNever  = "never"
+)
+
+// Keys of the web section.
+const (
+	KeyWebSessionTTL       = "ADUAN_WEB_SESSION_TTL"
+	KeyWebSessionIdle      = "ADUAN_WEB_SESSION_IDLE"
+	KeyWebCookieSecure     = "ADUAN_WEB_COOKIE_SECURE"
+	KeyWebTrustProxy       = "ADUAN_WEB_TRUST_PROXY"
+	KeyWebLoginMaxFailures = "ADUAN_WEB_LOGIN_MAX_FAILURES"
+	KeyWebLoginWindow      = "ADUAN_WEB_LOGIN_WINDOW"
+	KeyWebWalkinWait       = "ADUAN_WEB_WALKIN_WAIT"
+)
+
+// Defaults of the web section.
+const (
+	DefaultWebSessionTTL       = 12 * time.Hour
+	DefaultWebSessionIdle      = 2 * time.Hour
+	DefaultWebLoginMaxFailures = 5
+	DefaultWebLoginWindow      = 15 * time.Minute
+	DefaultWebWalkinWait       = 10 * time.Second
+)
+
+var webSection = section{
+	options: func() []option {
+		duration := func(key, doc string, def time.Duration, field func(c *Config) *time.Duration) option {
+			return option{
+				key: key, def: def.String(), doc: doc,
+				set: func(c *Config, v string) error {
+					d, err := parseDuration(v)
+					if err != nil {
+						return err
+					}
+					*field(c) = d
+					return nil
+				},
+				get: func(c *Config) string { return field(c).String() },
+			}
+		}
+		return []option{
+			duration(KeyWebSessionTTL, "Longest a sign-in to the admin inbox lasts (Go duration or seconds).",
+				DefaultWebSessionTTL, func(c *Config) *time.Duration { return &c.Web.SessionTTL }),
+			duration(KeyWebSessionIdle, "A session unused this long ends; the officer signs in again.",
+				DefaultWebSessionIdle, func(c *Config) *time.Duration { return &c.Web.SessionIdle }),
+			{
+				key: KeyWebCookieSecure, def: CookieSecureAuto,
+				doc: "Secure flag of the session cookie: auto (when the request came over HTTPS), always, or never.",
+				set: func(c *Config, v string) error { c.Web.CookieSecure = strings.ToLower(v); return nil },
+				get: func(c *Config) string { return c.Web.CookieSecure },
+			},
+			{
+				key: KeyWebTrustProxy, def: "false",
+				doc: "Believe X-Forwarded-For and X-Forwarded-Proto (true only behind a reverse proxy that sets them).",
+				set: func(c *Config, v string) error {
+					b, err := strconv.ParseBool(v)
+					if err != nil {
+						return fmt.Errorf("%q is not true or false", v)
+					}
+					c.Web.TrustProxy = b
+					return nil
+				},
+				get: func(c *Config) string { return strconv.FormatBool(c.Web.TrustProxy) },
+			},
+			{
+				key: KeyWebLoginMaxFailures, def: strconv.Itoa(DefaultWebLoginMaxFailures),
+				doc: "Failed sign-ins for one user name within the window before further tries are refused (an address gets four times as many).",
+				set: func(c *Config, v string) error {
+					n, err := strconv.Atoi(v)
+					if err != nil {
+						return fmt.Errorf("%q is not a whole number", v)
+					}
+					c.Web.LoginMaxFailures = n
+					return nil
+				},
+				get: func(c *Config) string { return strconv.Itoa(c.Web.LoginMaxFailures) },
+			},
+			duration(KeyWebLoginWindow, "Window over which failed sign-ins are counted.",
+				DefaultWebLoginWindow, func(c *Config) *time.Duration { return &c.Web.LoginWindow }),
+			duration(KeyWebWalkinWait, "How long the walk-in form waits for the ticket before showing that the report is still being processed.",
+				DefaultWebWalkinWait, func(c *Config) *time.Duration { return &c.Web.WalkinWait }),
+		}
+	},
+	defaults: func(c *Config) {
+		c.Web = WebConfig{
+			SessionTTL:       DefaultWebSessionTTL,
+			SessionIdle:      DefaultWebSessionIdle,
+			CookieSecure:     CookieSecureAuto,
+			LoginMaxFailures: DefaultWebLoginMaxFailures,
+			LoginWindow:      DefaultWebLoginWindow,
+			WalkinWait:       DefaultWebWalkinWait,
+		}
+	},
+	validate: func(c *Config) []error {
+		var errs []error
+		w := c.Web
+		positive := map[string]time.Duration{
+			KeyWebSessionTTL: w.SessionTTL, KeyWebSessionIdle: w.SessionIdle,
+			KeyWebLoginWindow: w.LoginWindow, KeyWebWalkinWait: w.WalkinWait,
+		}
+		for _, key := range []string{KeyWebSessionTTL, KeyWebSessionIdle, KeyWebLoginWindow, KeyWebWalkinWait} {
+			if positive[key] <= 0 {
+				errs = append(errs, fmt.Errorf("%s: must be positive, got %s", key, positive[key]))
+			}
+		}
+		if w.SessionIdle > w.SessionTTL {
+			errs = append(errs, fmt.Errorf("%s: %s is longer than %s (%s)", KeyWebSessionIdle, w.SessionIdle, KeyWebSessionTTL, w.SessionTTL))
+		}
+		switch w.CookieSecure {
+		case CookieSecureAuto, CookieSecureAlways, CookieSecureNever:
+		default:
+			errs = append(errs, fmt.Errorf("%s: %q is not auto, always or never", KeyWebCookieSecure, w.CookieSecure))
+		}
+		if w.LoginMaxFailures < 1 {
+			errs = append(errs, fmt.Errorf("%s: must be at least 1, got %d", KeyWebLoginMaxFailures, w.LoginMaxFailures))
+		}
+		return errs
+	},
+}
