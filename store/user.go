@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// UserID identifies a staff member of the admin inbox.
+type UserID int64
+
+// User is a staff member. PasswordHash is an encoded hash, never a password.
+type User struct {
+	ID           UserID
+	Username     string
+	PasswordHash string
+	Role         string
+	Disabled     bool
+	CreatedAt    time.Time
+	LastLoginAt  time.Time
+}
+
+// ErrUserExists is returned by CreateUser when the user name is taken.
+var ErrUserExists = errors.New("user name already taken")
+
+const userColumns = `SELECT id, username, password_hash, role, disabled, created_at,
+	coalesce(last_login_at, 'epoch') FROM users`
+
+func scanUser(row pgx.Row) (*User, error) {
+	u := &User{}
+	err := row.Scan(&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.Disabled, &u.CreatedAt, &u.LastLoginAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading user: %w", err)
+	}
+	if u.LastLoginAt.Unix() == 0 {
+		u.LastLoginAt = time.Time{}
+	}
+	return u, nil
+}
+
+// CreateUser adds a staff member; the role is checked by the database.
+func (s *Store) CreateUser(ctx context.Context, username, passwordHash, role string) (UserID, error) {
+	var id UserID
+	err := s.pool.QueryRow(ctx, `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3)
+		RETURNING id`, username, passwordHash, role).Scan(&id)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
+		return 0, fmt.Errorf("creating user %q: %w", username, ErrUserExists)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("creating user %q: %w", username, err)
+	}
+	return id, nil
+}
+
+// UserByName returns the user with that user name.
+func (s *Store) UserByName(ctx context.Context, username string) (*User, error) {
+	return scanUser(s.pool.QueryRow(ctx, userColumns+` WHERE username = $1`, username))
+}
+
+// ListUsers returns every user, ordered by user name.
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := s.pool.Query(ctx, userColumns+` ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("listing users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *u)
+	}
+	return out, rows.Err()
+}
+
+// SetUserDisabled disables (or enables again) a user; disabling also ends
+// the user's sessions at once.
+func (s *Store) SetUserDisabled(ctx context.Context, username string, disabled bool) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		var id UserID
+		err := tx.tx.QueryRow(ctx, `UPDATE users SET disabled = $2, updated_at = now() WHERE username = $1
+			RETURNING id`, username, disabled).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("user %q: %w", username, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("updating user %q: %w", username, err)
+		}
+		if disabled {
+			if _, err := tx.tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+				return fmt.Errorf("ending sessions of %q: %w", username, err)
+			}
+		}
+		action := "user.enabled"
+		if disabled {
+			action = "user.disabled"
+		}
+		return tx.Audit(ctx, "system:cli", action, "user", username, nil)
+	})
+}
