@@ -15,6 +15,8 @@ const (
 	ComplaintResolved   ComplaintKind = "resolved"
 	ComplaintArchived   ComplaintKind = "archived"
 	ComplaintPublished  ComplaintKind = "published"
+	// ComplaintPostponed is sent when handling is put off (tunda), with the reason in Note.
+	ComplaintPostponed ComplaintKind = "postponed"
 	// ComplaintUpdated is sent when a reporter adds information to a submitted complaint.
 	ComplaintUpdated ComplaintKind = "updated"
 )
@@ -31,10 +33,12 @@ type Complaint struct {
 	Status  string  `json:"status"`
 	Channel Channel `json:"channel"`
 	// ExternalRef links the complaint to its origin, e.g. a LAPOR! tracking id.
-	ExternalRef string    `json:"external_ref,omitempty"`
-	Note        string    `json:"note,omitempty"`
-	Actor       string    `json:"actor,omitempty"`
-	OccurredAt  time.Time `json:"occurred_at"`
+	ExternalRef string `json:"external_ref,omitempty"`
+	Note        string `json:"note,omitempty"`
+	// Attachments go with a follow-up answer (tindak lanjut), already in the object store.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Actor       string       `json:"actor,omitempty"`
+	OccurredAt  time.Time    `json:"occurred_at"`
 }
 
 // SchemaName implements Event.

@@ -53,6 +53,15 @@ type LaporExtra struct {
 	Anonymous      bool      `json:"anonymous,omitempty"`
 	Confidential   bool      `json:"confidential,omitempty"`
 	DisposedAt     time.Time `json:"disposed_at,omitzero"`
+	// Revision says which part of the report this message is: 1 the report
+	// as filed, higher a reporter's reply added at that revision. ExternalID
+	// is "<tracking_id>:<revision>".
+	Revision int `json:"revision,omitempty"`
+	// Status is the report's status on LAPOR! when it was fetched
+	// (disposed, verified, postponed, returned, archived, followed_up, finished).
+	Status string `json:"status,omitempty"`
+	// EventAt is when the reported matter happened, as the reporter says.
+	EventAt time.Time `json:"event_at,omitzero"`
 }
 
 // Location is a place a citizen shared.
