@@ -273,3 +273,11 @@ func TestRedactWriter(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadgenAgainstServer(t *testing.T) {
+	startServe(t)
+	out := runCmd(t, "loadgen", "--citizens", "5", "--wait", "60s")
+	if !strings.Contains(out, "answered 20 messages") || !strings.Contains(out, "p99") {
+		t.Fatalf("loadgen output:\n%s", out)
+	}
+}
