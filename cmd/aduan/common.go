@@ -38,6 +38,20 @@ func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	return store.Open(ctx, cfg.DatabaseURL, key)
 }
 
+// loadStore reads the configuration and opens the database, for commands
+// that work on the store; the caller closes it.
+func loadStore(ctx context.Context) (*config.Config, *store.Store, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, st, nil
+}
+
 // requiredFields turns the configured checklists into the dialog's types.
 func requiredFields(cfg *config.Config) map[event.Channel][]identity.Field {
 	out := make(map[event.Channel][]identity.Field, len(event.Channels))

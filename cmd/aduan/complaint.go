@@ -43,11 +43,7 @@ added later. NIKs are always shown masked (1971xxxxxxxx0003).`,
 			fs.Usage()
 			return errUsage
 		}
-		cfg, err := loadConfig()
-		if err != nil {
-			return err
-		}
-		st, err := openStore(ctx, cfg)
+		_, st, err := loadStore(ctx)
 		if err != nil {
 			return err
 		}

@@ -21,11 +21,7 @@ deployment or to check that the database is reachable.`,
 		if err := newFlags(c, stderr).Parse(args); err != nil {
 			return err
 		}
-		cfg, err := loadConfig()
-		if err != nil {
-			return err
-		}
-		st, err := openStore(ctx, cfg)
+		_, st, err := loadStore(ctx)
 		if err != nil {
 			return err
 		}

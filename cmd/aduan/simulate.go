@@ -102,11 +102,7 @@ func simulate(ctx context.Context, o simOptions, stdout io.Writer) error {
 	if ch == event.ChannelLapor {
 		return errors.New("LAPOR! reports arrive through the LAPOR! poller, not as chat messages")
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
+	cfg, st, err := loadStore(ctx)
 	if err != nil {
 		return err
 	}
