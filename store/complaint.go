@@ -112,16 +112,22 @@ type ComplaintSummary struct {
 	NIKMasked    string    `json:"nik_masked"`
 	Text         string    `json:"text"`
 	Additions    []string  `json:"additions,omitempty"`
+	// ExternalRef links to the origin: a LAPOR! report's tracking id.
+	ExternalRef string `json:"external_ref,omitempty"`
 }
 
+// A confidential or anonymous report's reporter is never named in a list.
 const complaintSummaryColumns = `SELECT c.id, c.ticket, c.channel, c.status, c.received_at,
-	CASE WHEN r.name <> '' THEN r.name ELSE r.profile_name END, r.nik_masked, c.text
+	CASE WHEN c.confidential THEN '(dirahasiakan)' WHEN c.anonymous THEN '(anonim)'
+		WHEN r.name <> '' THEN r.name ELSE r.profile_name END,
+	CASE WHEN c.confidential OR c.anonymous THEN '' ELSE r.nik_masked END, c.text, c.external_ref
 	FROM complaints c JOIN reporters r ON r.id = c.reporter_id`
 
 func scanSummary(row pgx.Row) (ComplaintID, ComplaintSummary, error) {
 	var id ComplaintID
 	var c ComplaintSummary
-	err := row.Scan(&id, &c.Ticket, &c.Channel, &c.Status, &c.ReceivedAt, &c.ReporterName, &c.NIKMasked, &c.Text)
+	err := row.Scan(&id, &c.Ticket, &c.Channel, &c.Status, &c.ReceivedAt, &c.ReporterName, &c.NIKMasked, &c.Text,
+		&c.ExternalRef)
 	return id, c, err
 }
 

@@ -77,6 +77,9 @@ type Result struct {
 // Handle processes one inbound message in one transaction. Handling the same
 // message again is harmless: the stored copy makes it a duplicate.
 func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) {
+	if m.Channel == event.ChannelLapor {
+		return s.handleLapor(ctx, m)
+	}
 	if m.EditOf != "" || m.UnsendOf != "" {
 		return s.handleRevision(ctx, m)
 	}
