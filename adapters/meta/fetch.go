@@ -1,0 +1,299 @@
+package meta
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/bus"
+	"github.com/aduan-gateway/aduan/core/event"
+)
+
+// The fetch queue: a message with files is kept here, durable, before the
+// webhook answers; a worker downloads the files from Meta's CDN, stores
+// them, and only then publishes the message to the core. The webhook so
+// answers in milliseconds and nothing is lost when a download is slow or
+// fails.
+const (
+	StreamFetch        = "META_FETCH"
+	subjectFetchPrefix = "aduan.meta.fetch."
+	// FetchConsumer is the durable name the fetch workers share.
+	FetchConsumer = "meta-fetch"
+)
+
+// fetchAttempts is how many deliveries a download gets on transient errors
+// (network, 5xx) before the message goes on with the failure noted.
+const fetchAttempts = 3
+
+func declareFetchStream(ctx context.Context, b *bus.Bus, replicas int) error {
+	_, err := b.JetStream().CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        StreamFetch,
+		Description: "Messenger and Instagram messages waiting for their files to be fetched from Meta's CDN",
+		Subjects:    []string{subjectFetchPrefix + ">"},
+		Retention:   jetstream.WorkQueuePolicy,
+		Storage:     jetstream.FileStorage,
+		Replicas:    replicas,
+		MaxAge:      7 * 24 * time.Hour,
+		Duplicates:  bus.DuplicateWindow,
+	})
+	if err != nil {
+		return fmt.Errorf("declaring stream %s: %w", StreamFetch, err)
+	}
+	return nil
+}
+
+// fetchJob is a message whose files are still on Meta's CDN.
+type fetchJob struct {
+	Inbound event.Inbound `json:"inbound"`
+	Sources []source      `json:"sources"`
+}
+
+func (w *Webhook) enqueueFetch(ctx context.Context, in *event.Inbound, src []source) error {
+	data, err := json.Marshal(fetchJob{Inbound: *in, Sources: src})
+	if err != nil {
+		return err
+	}
+	_, err = w.b.Publish(ctx, subjectFetchPrefix+string(in.Channel), "fetch:"+in.MsgID(), data)
+	return err
+}
+
+type fetchConfig struct {
+	client  *http.Client
+	maxSize int64
+	timeout time.Duration
+}
+
+func newFetchConfig(cfg config.MetaConfig, client *http.Client) fetchConfig {
+	if client == nil {
+		client = &http.Client{}
+	}
+	return fetchConfig{client: client, maxSize: cfg.MaxAttachmentSize, timeout: cfg.DownloadTimeout}
+}
+
+// RunFetcher runs workers parallel download workers over the fetch queue
+// until ctx ends.
+func (w *Webhook) RunFetcher(ctx context.Context, workers int) error {
+	spec := bus.ConsumerSpec{
+		Stream: StreamFetch, Durable: FetchConsumer,
+		// Past fetchAttempts the handler publishes the message itself, so
+		// these extra deliveries only cover a failing publish.
+		MaxDeliver: fetchAttempts + 5,
+		Backoff:    []time.Duration{2 * time.Second, 10 * time.Second, 30 * time.Second},
+		AckWait:    w.fetch.timeout + 30*time.Second,
+	}
+	var cs []*bus.Consumer
+	defer func() {
+		for _, c := range cs {
+			c.Stop()
+		}
+	}()
+	for range max(workers, 1) {
+		c, err := w.b.Consume(ctx, spec, w.handleFetch)
+		if err != nil {
+			return fmt.Errorf("starting attachment fetcher: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// handleFetch downloads a job's files and publishes its message. A file that
+// cannot be had is noted on its attachment; the message goes on regardless.
+func (w *Webhook) handleFetch(ctx context.Context, m *bus.Msg) error {
+	var job fetchJob
+	if err := json.Unmarshal(m.Data, &job); err != nil {
+		return bus.Permanent(fmt.Errorf("decoding fetch job: %w", err))
+	}
+	in := &job.Inbound
+	lastTry := m.NumDelivered >= fetchAttempts
+	for _, s := range job.Sources {
+		if s.Index < 0 || s.Index >= len(in.Attachments) {
+			return bus.Permanent(fmt.Errorf("fetch job %s: attachment index %d out of range", in.MsgID(), s.Index))
+		}
+		att := &in.Attachments[s.Index]
+		err := w.fetchOne(ctx, s.URL, att)
+		var tr transientError
+		switch {
+		case err == nil:
+			w.metrics.download("ok")
+		case errors.As(err, &tr) && !lastTry && ctx.Err() == nil:
+			w.metrics.download("retried")
+			return fmt.Errorf("fetching %s attachment of %s: %w", att.Kind, in.MsgID(), err)
+		default:
+			w.metrics.download("failed")
+			att.Error = err.Error()
+			w.log.Warn().Err(err).Str("channel", string(in.Channel)).Str("external_id", in.ExternalID).
+				Str("kind", string(att.Kind)).Msg("attachment not fetched; message delivered without it")
+		}
+	}
+	if _, err := w.b.PublishEvent(ctx, in, in.Subject(), in.MsgID()); err != nil {
+		return err
+	}
+	return nil
+}
+
+// transientError marks a download failure worth another try.
+type transientError struct{ err error }
+
+func (e transientError) Error() string { return e.err.Error() }
+func (e transientError) Unwrap() error { return e.err }
+
+// fetchOne downloads one file, checks what it really is, stores it and fills
+// att. Errors are plain English for the inbox, without the URL (it carries
+// Meta's access parameters).
+func (w *Webhook) fetchOne(ctx context.Context, rawURL string, att *event.Attachment) error {
+	data, header, err := w.download(ctx, rawURL)
+	if err != nil {
+		return err
+	}
+	sniffed := http.DetectContentType(data)
+	mt, err := checkContent(att.Kind, sniffed, header)
+	if err != nil {
+		return err
+	}
+	if att.Kind == event.AttachmentOther {
+		att.Kind = kindOfMIME(mt)
+	}
+	att.MIME = mt
+	att.Filename = withExtension(att.Filename, mt)
+	key, sum, size, err := w.b.PutAttachment(ctx, bytes.NewReader(data), att.Filename, mt)
+	if err != nil {
+		return transientError{err}
+	}
+	att.ObjectKey, att.SHA256, att.Size = key, sum, size
+	return nil
+}
+
+func (w *Webhook) download(ctx context.Context, rawURL string) ([]byte, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, w.fetch.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, "", errors.New("the platform sent an unusable file link")
+	}
+	resp, err := w.fetch.client.Do(req)
+	if err != nil {
+		return nil, "", transientError{errors.New("download from Meta's CDN failed: " + errorClass(err))}
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusOK:
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return nil, "", transientError{fmt.Errorf("Meta's CDN answered HTTP %d", resp.StatusCode)}
+	default:
+		return nil, "", fmt.Errorf("the file link was refused (HTTP %d); it may have expired, ask the citizen to send the file again", resp.StatusCode)
+	}
+	if resp.ContentLength > w.fetch.maxSize {
+		return nil, "", fmt.Errorf("file of %d bytes exceeds the limit of %d bytes", resp.ContentLength, w.fetch.maxSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, w.fetch.maxSize+1))
+	if err != nil {
+		return nil, "", transientError{errors.New("download from Meta's CDN broke off: " + errorClass(err))}
+	}
+	if int64(len(data)) > w.fetch.maxSize {
+		return nil, "", fmt.Errorf("file exceeds the limit of %d bytes", w.fetch.maxSize)
+	}
+	if len(data) == 0 {
+		return nil, "", errors.New("the file is empty")
+	}
+	return data, resp.Header.Get("Content-Type"), nil
+}
+
+// errorClass says what went wrong with a request without quoting its URL.
+func errorClass(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	}
+	var ne interface{ Timeout() bool }
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timed out"
+	}
+	return "connection error"
+}
+
+// checkContent decides a file's MIME type from its bytes and checks it fits
+// the kind Meta announced: an "image" that is really an HTML page (an
+// expired link's error page, say) is not stored as a KTP photo. The sender's
+// Content-Type only refines what sniffing cannot tell apart (zip-based
+// office documents, plain octet streams).
+func checkContent(kind event.AttachmentKind, sniffed, header string) (string, error) {
+	mt, _, _ := mime.ParseMediaType(sniffed)
+	declared, _, _ := mime.ParseMediaType(header)
+	if mt == "text/html" {
+		return "", errors.New("the link returned a web page, not a file; it may have expired")
+	}
+	top, _, _ := strings.Cut(mt, "/")
+	ok := true
+	switch kind {
+	case event.AttachmentImage, event.AttachmentSticker:
+		ok = top == "image"
+	case event.AttachmentVideo:
+		ok = top == "video" || mt == "application/ogg"
+	case event.AttachmentAudio:
+		// Messenger voice clips are MP4 or WebM containers.
+		ok = top == "audio" || mt == "video/mp4" || mt == "video/webm" || mt == "application/ogg"
+		if ok && top != "audio" {
+			mt = "audio/" + strings.TrimPrefix(strings.TrimPrefix(mt, "video/"), "application/")
+		}
+	case event.AttachmentOther:
+		ok = top == "image" || top == "video"
+	}
+	if !ok {
+		return "", fmt.Errorf("announced as %s but the file is %s", kind, mt)
+	}
+	if (mt == "application/octet-stream" || mt == "application/zip" || mt == "text/plain") &&
+		declared != "" && declared != "text/html" && declared != mt {
+		if declared == "application/octet-stream" {
+			return mt, nil
+		}
+		// A zip may be a .docx; octet-stream may be anything the sniffer does not know.
+		return declared, nil
+	}
+	return mt, nil
+}
+
+func kindOfMIME(mt string) event.AttachmentKind {
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return event.AttachmentImage
+	case strings.HasPrefix(mt, "video/"):
+		return event.AttachmentVideo
+	case strings.HasPrefix(mt, "audio/"):
+		return event.AttachmentAudio
+	}
+	return event.AttachmentDocument
+}
+
+// commonExt picks the usual extension where the system list offers several.
+var commonExt = map[string]string{
+	"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
+	"video/mp4": ".mp4", "audio/mp4": ".m4a", "audio/mpeg": ".mp3", "application/pdf": ".pdf",
+}
+
+// withExtension gives a made-up file name the extension of its type.
+func withExtension(name, mt string) string {
+	if strings.Contains(name, ".") {
+		return name
+	}
+	if ext, ok := commonExt[mt]; ok {
+		return name + ext
+	}
+	if exts, _ := mime.ExtensionsByType(mt); len(exts) > 0 {
+		return name + exts[0]
+	}
+	return name
+}
