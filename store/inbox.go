@@ -180,6 +180,7 @@ type ConversationDetail struct {
 	AssignedName        string
 	IdentityConfirmedBy string
 	IdentityConfirmedAt time.Time
+	Unread              int
 }
 
 // ConversationByID reads a conversation with its reporter.
@@ -198,9 +199,9 @@ func (s *Store) ConversationByID(ctx context.Context, id ConversationID) (*Conve
 		var assigned *UserID
 		var confirmedAt *time.Time
 		err = tx.tx.QueryRow(ctx, `SELECT c.assigned_to, coalesce(u.username, ''), r.identity_confirmed_by,
-			r.identity_confirmed_at FROM conversations c JOIN reporters r ON r.id = c.reporter_id
+			r.identity_confirmed_at, c.unread FROM conversations c JOIN reporters r ON r.id = c.reporter_id
 			LEFT JOIN users u ON u.id = c.assigned_to WHERE c.id = $1`, id).
-			Scan(&assigned, &d.AssignedName, &d.IdentityConfirmedBy, &confirmedAt)
+			Scan(&assigned, &d.AssignedName, &d.IdentityConfirmedBy, &confirmedAt, &d.Unread)
 		if err != nil {
 			return fmt.Errorf("reading conversation %d: %w", id, err)
 		}
@@ -508,4 +509,19 @@ func (s *Store) CountsSince(ctx context.Context, since time.Time) (map[string]Ch
 		out[ch] = c
 	}
 	return out, rows.Err()
+}
+
+// AssignIfNobody gives a conversation to user unless someone has it already.
+func (t *Tx) AssignIfNobody(ctx context.Context, conv ConversationID, user UserID) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE conversations SET assigned_to = $2, updated_at = now()
+		WHERE id = $1 AND assigned_to IS NULL`, conv, user); err != nil {
+		return fmt.Errorf("assigning %d: %w", conv, err)
+	}
+	return nil
+}
+
+// ActiveUser returns the user with id if it exists and is not disabled.
+func (t *Tx) ActiveUser(ctx context.Context, id UserID) (*User, error) {
+	u, err := scanUser(t.tx.QueryRow(ctx, userColumns+` WHERE id = $1 AND NOT disabled`, id))
+	return u, err
 }

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// inlineImages are the types shown in the page; anything else downloads,
+// so a file a citizen sent can never run as a page of ours.
+var inlineImages = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
+
+// attachment serves a file of a message. A KTP image needs a role that works
+// with identity documents, and every view of one is written to the audit log
+// before a byte is sent.
+func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *session) {
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r, sess)
+		return
+	}
+	ctx := r.Context()
+	a, err := s.store.Attachment(ctx, n)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.ObjectKey == "") {
+		s.notFound(w, r, sess)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	need := PermViewAttachments
+	if a.IsKTP {
+		need = PermViewKTP
+	}
+	if !sess.can(need) {
+		s.forbidden(w, r, sess)
+		return
+	}
+	if a.IsKTP {
+		err := s.store.InTx(ctx, func(tx *store.Tx) error {
+			return tx.Audit(ctx, sess.User.Username, "ktp.viewed", "conversation", idString(a.Conversation),
+				map[string]any{"attachment_id": a.ID})
+		})
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	body, info, err := s.bus.GetAttachment(ctx, a.ObjectKey)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	defer body.Close()
+	h := w.Header()
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	name := a.Filename
+	if name == "" {
+		name = "lampiran-" + strconv.FormatInt(a.ID, 10)
+	}
+	if inlineImages[a.MIME] {
+		h.Set("Content-Type", a.MIME)
+		h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name}))
+	} else {
+		h.Set("Content-Type", "application/octet-stream")
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	}
+	if _, err := io.Copy(w, body); err != nil {
+		s.log.Warn().Err(err).Int64("attachment_id", a.ID).Msg("sending attachment")
+	}
+}

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// Cookie names. The session cookie holds a random token; the database keeps
+// only its hash.
+const (
+	sessionCookie = "aduan_session"
+	loginCookie   = "aduan_login"
+)
+
+// session is the signed-in user of a request.
+type session struct {
+	User store.User
+	Role Role
+	CSRF string
+}
+
+// can reports whether the user has permission p.
+func (s *session) can(p Permission) bool { return s != nil && s.Role.Can(p) }
+
+// Can is can for templates: {{if $.Sess.Can "conversation.reply"}}.
+func (s *session) Can(p string) bool { return s.can(Permission(p)) }
+
+// guard wraps a route: it finds the session, refuses a visitor who is not
+// signed in or lacks the route's permission, bounds POST bodies and checks
+// their CSRF token.
+func (s *Server) guard(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.public {
+			rt.handle(w, r, nil)
+			return
+		}
+		sess, err := s.sessionOf(r)
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				s.serverError(w, r, err)
+				return
+			}
+			if r.Method == http.MethodGet && r.Header.Get("Accept") != "text/event-stream" {
+				http.Redirect(w, r, Prefix+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "Silakan masuk terlebih dahulu.", http.StatusUnauthorized)
+			return
+		}
+		if rt.perm != "" && !sess.can(rt.perm) {
+			s.forbidden(w, r, sess)
+			return
+		}
+		if r.Method == http.MethodPost {
+			max := rt.maxBody
+			if max == 0 {
+				max = defaultMaxBody
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, max)
+			token := r.Header.Get("X-CSRF-Token")
+			if token == "" {
+				token = r.PostFormValue("csrf") // parses a multipart body too
+			}
+			if !sameToken(token, sess.CSRF) {
+				s.log.Warn().Str("user", sess.User.Username).Str("path", r.URL.Path).Msg("form refused: CSRF token missing or wrong")
+				s.renderError(w, r, sess, http.StatusForbidden, "Formulir ditolak karena token keamanan tidak cocok. Muat ulang halaman lalu coba lagi.")
+				return
+			}
+		}
+		rt.handle(w, r, sess)
+	})
+}
+
+// sessionOf returns the live session of the request's cookie.
+func (s *Server) sessionOf(r *http.Request) (*session, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, store.ErrNotFound
+	}
+	now := s.now()
+	ss, err := s.store.SessionByToken(r.Context(), tokenHash(c.Value), now, now.Add(-s.cfg.SessionIdle))
+	if err != nil {
+		return nil, err
+	}
+	return &session{User: ss.User, Role: Role(ss.User.Role), CSRF: ss.CSRFToken}, nil
+}
+
+func sameToken(got, want string) bool {
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// secure tells whether cookies should carry the Secure flag for r.
+func (s *Server) secure(r *http.Request) bool {
+	switch s.cfg.CookieSecure {
+	case config.CookieSecureAlways:
+		return true
+	case config.CookieSecureNever:
+		return false
+	}
+	if r.TLS != nil {
+		return true
+	}
+	return s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value, path string, maxAge time.Duration, site http.SameSite) {
+	age := int(maxAge / time.Second)
+	if maxAge < 0 {
+		age = -1 // delete now
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Path: path, MaxAge: age,
+		HttpOnly: true, Secure: s.secure(r), SameSite: site,
+	})
+}
+
+// clientIP is the caller's address, from X-Forwarded-For only when the
+// proxy is trusted.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			first, _, _ := strings.Cut(f, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// safeNext keeps a post-sign-in redirect inside the admin inbox.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, Prefix+"/") ||
+		strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+		return Prefix + "/"
+	}
+	return u.RequestURI()
+}

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// forward hands a report to verification when the officer judges the
+// identity complete by hand: a ticket, the complaint, its event, exactly as
+// the core does when the dialog completes a report, and the citizen is told
+// the ticket on their channel.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, sess *session) {
+	id, ok := conversationID(r)
+	if !ok {
+		s.notFound(w, r, sess)
+		return
+	}
+	ctx := r.Context()
+	user := sess.User.Username
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		c, err := tx.LockConversation(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == "submitted" {
+			return errAction("submitted")
+		}
+		text := strings.TrimSpace(r.PostFormValue("text"))
+		if text == "" {
+			text = strings.TrimSpace(c.Draft)
+		}
+		if text == "" {
+			return errAction("no_complaint")
+		}
+		now := s.now()
+		year := now.In(wib).Year()
+		ticket, seq, err := tx.NextTicket(ctx, s.prefix, year)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.CreateComplaint(ctx, store.NewComplaint{
+			Ticket: ticket, Year: year, Seq: seq, Channel: c.Channel, Account: c.Account,
+			Conversation: c.ID, Reporter: c.ReporterID, Status: store.StatusAwaitingVerification,
+			Text: text, ReceivedAt: now,
+		}); err != nil {
+			return err
+		}
+		c.Status, c.Ticket, c.Draft, c.AwaitingKTP, c.Missing = "submitted", ticket, "", false, nil
+		if err := tx.SaveConversation(ctx, c); err != nil {
+			return err
+		}
+		ev := &event.Complaint{
+			ID: event.NewID(), Kind: event.ComplaintSubmitted, Ticket: ticket,
+			Status: store.StatusAwaitingVerification, Channel: event.Channel(c.Channel),
+			Note: "diteruskan oleh petugas", Actor: user, OccurredAt: now,
+		}
+		data, err := event.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		if err := tx.Enqueue(ctx, ev.Subject(), ev.ID, data); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, user, "complaint.forwarded", "complaint", ticket,
+			map[string]any{"conversation_id": c.ID, "channel": c.Channel}); err != nil {
+			return err
+		}
+		if c.Channel == string(event.ChannelWalkin) {
+			return nil
+		}
+		_, err = s.sendAgent(ctx, tx, id, "Terima kasih, data Anda sudah kami periksa. Laporan Anda kami teruskan ke petugas verifikasi dengan nomor tiket "+
+			ticket+". Simpan nomor ini untuk menanyakan perkembangan laporan (ketik STATUS "+ticket+").", user, 0)
+		return err
+	})
+	s.finish(w, r, sess, id, err, "forwarded")
+}

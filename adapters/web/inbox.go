@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// pageSize is how many conversations one inbox page lists.
+const pageSize = 50
+
+type inboxFilter struct {
+	Channel    string
+	Status     string
+	Mine       bool
+	Unassigned bool
+	Human      bool
+	Query      string
+}
+
+// query is the filter as URL parameters, for links and live refreshes.
+func (f inboxFilter) query() url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("channel", f.Channel)
+	set("status", f.Status)
+	set("q", f.Query)
+	if f.Mine {
+		v.Set("mine", "1")
+	}
+	if f.Unassigned {
+		v.Set("unassigned", "1")
+	}
+	if f.Human {
+		v.Set("human", "1")
+	}
+	return v
+}
+
+// Encoded is the filter as a query string.
+func (f inboxFilter) Encoded() string { return f.query().Encode() }
+
+type inboxRow struct {
+	store.InboxRow
+	// Waiting is how long the citizen has waited for an answer ("" when the
+	// newest message is ours).
+	Waiting string
+	// Late marks a wait over an hour.
+	Late bool
+}
+
+type inboxPage struct {
+	Filter   inboxFilter
+	Rows     []inboxRow
+	More     string // query string of the next page, "" when none
+	Channels []channelOption
+	Statuses []channelOption
+}
+
+type channelOption struct{ Value, Label string }
+
+func parseInboxFilter(r *http.Request) inboxFilter {
+	q := r.URL.Query()
+	f := inboxFilter{
+		Channel:    q.Get("channel"),
+		Status:     q.Get("status"),
+		Mine:       q.Get("mine") == "1",
+		Unassigned: q.Get("unassigned") == "1",
+		Human:      q.Get("human") == "1",
+		Query:      strings.TrimSpace(q.Get("q")),
+	}
+	if _, err := event.ParseChannel(f.Channel); err != nil {
+		f.Channel = ""
+	}
+	if _, ok := statusNames[f.Status]; !ok {
+		f.Status = ""
+	}
+	if len(f.Query) > 100 {
+		f.Query = f.Query[:100]
+	}
+	return f
+}
+
+// loadInbox reads one page of the inbox for sess with the request's filter.
+func (s *Server) loadInbox(r *http.Request, sess *session) (*inboxPage, error) {
+	f := parseInboxFilter(r)
+	sf := store.InboxFilter{
+		Channel: f.Channel, Status: f.Status, Unassigned: f.Unassigned, NeedsHuman: f.Human,
+		Query: f.Query, Limit: pageSize + 1,
+	}
+	if f.Mine {
+		sf.AssignedTo = sess.User.ID
+	}
+	if b := r.URL.Query().Get("before"); b != "" {
+		at, id, ok := strings.Cut(b, "_")
+		ns, err1 := strconv.ParseInt(at, 10, 64)
+		n, err2 := strconv.ParseInt(id, 10, 64)
+		if ok && err1 == nil && err2 == nil {
+			sf.BeforeAt, sf.BeforeID = time.Unix(0, ns), store.ConversationID(n)
+		}
+	}
+	rows, err := s.store.Inbox(r.Context(), sf)
+	if err != nil {
+		return nil, err
+	}
+	p := &inboxPage{Filter: f}
+	if len(rows) > pageSize {
+		rows = rows[:pageSize]
+		last := rows[len(rows)-1]
+		v := f.query()
+		v.Set("before", strconv.FormatInt(last.LastMessageAt.UnixNano(), 10)+"_"+strconv.FormatInt(int64(last.ID), 10))
+		p.More = v.Encode()
+	}
+	now := s.now()
+	p.Rows = make([]inboxRow, len(rows))
+	for i, row := range rows {
+		p.Rows[i] = inboxRow{InboxRow: row}
+		if row.PreviewDirection == "in" && !row.LastInboundAt.IsZero() {
+			d := now.Sub(row.LastInboundAt)
+			p.Rows[i].Waiting = waitingFor(d)
+			p.Rows[i].Late = d > time.Hour
+		}
+	}
+	for _, c := range event.Channels {
+		p.Channels = append(p.Channels, channelOption{string(c), channelNames[string(c)]})
+	}
+	for _, st := range []string{"collecting", "submitted", "cancelled"} {
+		p.Statuses = append(p.Statuses, channelOption{st, statusNames[st]})
+	}
+	return p, nil
+}
+
+// inbox is the page officers land on: every conversation, newest activity first.
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request, sess *session) {
+	p, err := s.loadInbox(r, sess)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "inbox", sess, "Kotak masuk", p)
+}
+
+// inboxRows is the list alone, fetched by the page when a change arrives.
+func (s *Server) inboxRows(w http.ResponseWriter, r *http.Request, sess *session) {
+	p, err := s.loadInbox(r, sess)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.renderPartial(w, r, "inbox_rows", sess, p)
+}

@@ -1,0 +1,80 @@
+package web
+
+import "slices"
+
+// Role is what a staff member is in the complaint procedure.
+type Role string
+
+// The roles. docs/roles.md explains them; the table below is what they may do.
+const (
+	RoleAdmin       Role = "admin"       // petugas/admin pengaduan: intake
+	RoleVerifikator Role = "verifikator" // verifies and classifies complete reports
+	RoleKoordinator Role = "koordinator" // follows reports up
+	RolePimpinan    Role = "pimpinan"    // heads of office: read-only overview
+	RoleAuditor     Role = "auditor"     // checks the record
+)
+
+// Roles lists every role, in the order forms show them.
+var Roles = []Role{RoleAdmin, RoleVerifikator, RoleKoordinator, RolePimpinan, RoleAuditor}
+
+// ParseRole returns the role named s.
+func ParseRole(s string) (Role, bool) {
+	r := Role(s)
+	return r, slices.Contains(Roles, r)
+}
+
+// Permission is one thing a signed-in user may see or do.
+type Permission string
+
+// The permissions.
+const (
+	PermViewInbox       Permission = "inbox.view"         // the inbox and a conversation's thread
+	PermReply           Permission = "conversation.reply" // reply, canned responses, retry a failed reply
+	PermTakeover        Permission = "conversation.takeover"
+	PermAssign          Permission = "conversation.assign"
+	PermNote            Permission = "conversation.note"
+	PermEditIdentity    Permission = "identity.edit" // correct or confirm the identity checklist
+	PermForward         Permission = "complaint.forward"
+	PermViewNIK         Permission = "identity.nik" // the whole NIK; others see it masked
+	PermViewKTP         Permission = "identity.ktp" // KTP images (every view audited)
+	PermWalkin          Permission = "walkin.create"
+	PermViewChannels    Permission = "channels.view"
+	PermViewAttachments Permission = "attachment.view" // files other than the KTP
+)
+
+// permissions is the one table of who may do what; docs/roles.md shows it
+// and TestRolesDocumented keeps the two the same.
+var permissions = map[Permission][]Role{
+	PermViewInbox:       {RoleAdmin, RoleVerifikator, RoleKoordinator, RolePimpinan, RoleAuditor},
+	PermReply:           {RoleAdmin},
+	PermTakeover:        {RoleAdmin},
+	PermAssign:          {RoleAdmin, RoleKoordinator},
+	PermNote:            {RoleAdmin, RoleVerifikator, RoleKoordinator},
+	PermEditIdentity:    {RoleAdmin},
+	PermForward:         {RoleAdmin},
+	PermViewNIK:         {RoleAdmin, RoleVerifikator},
+	PermViewKTP:         {RoleAdmin, RoleVerifikator},
+	PermWalkin:          {RoleAdmin},
+	PermViewChannels:    {RoleAdmin, RoleKoordinator, RolePimpinan, RoleAuditor},
+	PermViewAttachments: {RoleAdmin, RoleVerifikator, RoleKoordinator, RoleAuditor},
+}
+
+// Can reports whether role r has permission p.
+func (r Role) Can(p Permission) bool { return slices.Contains(permissions[p], r) }
+
+// Label is the role's name in the interface.
+func (r Role) Label() string {
+	switch r {
+	case RoleAdmin:
+		return "Admin pengaduan"
+	case RoleVerifikator:
+		return "Verifikator"
+	case RoleKoordinator:
+		return "Koordinator"
+	case RolePimpinan:
+		return "Pimpinan"
+	case RoleAuditor:
+		return "Auditor"
+	}
+	return string(r)
+}

@@ -1,0 +1,210 @@
+// Package web is the admin inbox: officers sign in, see every channel's
+// conversations live in one list, answer citizens on their own channel,
+// take a conversation over from the bot, correct the identity checklist,
+// forward reports to verification, enter walk-in complaints and watch the
+// channels' health. Pages are html/template with embedded assets and a
+// little vanilla JavaScript; live updates come over Server-Sent Events.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/rs/zerolog"
+
+	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/bus"
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// Prefix is where the admin inbox lives on the HTTP server.
+const Prefix = "/admin"
+
+// wib is the office's time zone (UTC+7): the times officers read, and the
+// ticket year, follow it.
+var wib = time.FixedZone("WIB", 7*3600)
+
+// Options configure a Server.
+type Options struct {
+	Store *store.Store
+	Bus   *bus.Bus
+	Web   config.WebConfig
+	// TicketPrefix starts ticket numbers of complaints forwarded by hand.
+	TicketPrefix string
+	// Required returns the identity fields a channel requires (config.Required).
+	Required func(channel string) []string
+	Log      zerolog.Logger
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
+// Server serves the admin inbox.
+type Server struct {
+	store    *store.Store
+	bus      *bus.Bus
+	cfg      config.WebConfig
+	prefix   string
+	required func(channel string) []string
+	log      zerolog.Logger
+	now      func() time.Time
+	pages    *pages
+	hub      *hub
+}
+
+// New checks the options and parses the templates.
+func New(opt Options) (*Server, error) {
+	if opt.Store == nil || opt.Bus == nil {
+		return nil, errors.New("web: store and bus are required")
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.TicketPrefix == "" {
+		opt.TicketPrefix = config.DefaultTicketPrefix
+	}
+	if opt.Required == nil {
+		opt.Required = func(string) []string { return config.Fields }
+	}
+	if opt.Web.SessionTTL <= 0 || opt.Web.SessionIdle <= 0 || opt.Web.LoginWindow <= 0 ||
+		opt.Web.LoginMaxFailures <= 0 || opt.Web.WalkinWait <= 0 {
+		return nil, errors.New("web: incomplete configuration (session, sign-in and walk-in settings must be positive)")
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	return &Server{
+		store:    opt.Store,
+		bus:      opt.Bus,
+		cfg:      opt.Web,
+		prefix:   opt.TicketPrefix,
+		required: opt.Required,
+		log:      opt.Log.With().Str("comp", "web").Logger(),
+		now:      opt.Now,
+		pages:    p,
+		hub:      newHub(),
+	}, nil
+}
+
+// Run relays inbox change notices to open browsers and prunes old sessions
+// until ctx ends; live streams close when it does.
+func (s *Server) Run(ctx context.Context) error {
+	sub, err := s.bus.Conn().Subscribe(event.SubjectInboxChanged, func(m *nats.Msg) {
+		var c event.InboxChange
+		if json.Unmarshal(m.Data, &c) == nil {
+			s.hub.broadcast(c)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("subscribing to inbox changes: %w", err)
+	}
+	defer sub.Unsubscribe() //nolint:errcheck // the connection may be closing
+	defer s.hub.close()
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		s.prune(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+func (s *Server) prune(ctx context.Context) {
+	now := s.now()
+	if err := s.store.PruneSessions(ctx, now, now.Add(-s.cfg.SessionIdle), now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+		s.log.Warn().Err(err).Msg("pruning sessions")
+	}
+}
+
+// route is one entry of the route table. Every route needs a signed-in user
+// unless public; perm, when set, is the permission it needs on top.
+type route struct {
+	pattern string
+	public  bool
+	perm    Permission
+	// maxBody bounds a POST body; 0 means defaultMaxBody.
+	maxBody int64
+	handle  func(w http.ResponseWriter, r *http.Request, sess *session)
+}
+
+const (
+	defaultMaxBody = 1 << 20
+	walkinMaxBody  = 30 << 20
+)
+
+// routes is the route table; TestRoutesRequireSignIn walks it.
+func (s *Server) routes() []route {
+	return []route{
+		{pattern: "GET " + Prefix + "/login", public: true, handle: s.loginForm},
+		{pattern: "POST " + Prefix + "/login", public: true, handle: s.login},
+		{pattern: "GET " + Prefix + "/static/", public: true, handle: serveStatic},
+		{pattern: "POST " + Prefix + "/logout", handle: s.logout},
+		{pattern: "GET " + Prefix + "/{$}", perm: PermViewInbox, handle: s.inbox},
+		{pattern: "GET " + Prefix + "/inbox/rows", perm: PermViewInbox, handle: s.inboxRows},
+		{pattern: "GET " + Prefix + "/events", perm: PermViewInbox, handle: s.events},
+		{pattern: "GET " + Prefix + "/conversations/{id}", perm: PermViewInbox, handle: s.conversation},
+		{pattern: "GET " + Prefix + "/conversations/{id}/thread", perm: PermViewInbox, handle: s.thread},
+		{pattern: "POST " + Prefix + "/conversations/{id}/reply", perm: PermReply, handle: s.reply},
+		{pattern: "POST " + Prefix + "/conversations/{id}/messages/{msg}/retry", perm: PermReply, handle: s.retry},
+		{pattern: "POST " + Prefix + "/conversations/{id}/takeover", perm: PermTakeover, handle: s.takeover},
+		{pattern: "POST " + Prefix + "/conversations/{id}/handback", perm: PermTakeover, handle: s.handback},
+		{pattern: "POST " + Prefix + "/conversations/{id}/assign", perm: PermAssign, handle: s.assign},
+		{pattern: "POST " + Prefix + "/conversations/{id}/notes", perm: PermNote, handle: s.addNote},
+		{pattern: "POST " + Prefix + "/conversations/{id}/identity", perm: PermEditIdentity, handle: s.identity},
+		{pattern: "POST " + Prefix + "/conversations/{id}/forward", perm: PermForward, handle: s.forward},
+		{pattern: "GET " + Prefix + "/attachments/{id}", handle: s.attachment},
+		{pattern: "GET " + Prefix + "/walkin", perm: PermWalkin, handle: s.walkinForm},
+		{pattern: "POST " + Prefix + "/walkin", perm: PermWalkin, maxBody: walkinMaxBody, handle: s.walkin},
+		{pattern: "GET " + Prefix + "/walkin/{key}", perm: PermWalkin, handle: s.receipt},
+		{pattern: "GET " + Prefix + "/channels", perm: PermViewChannels, handle: s.channels},
+		{pattern: "GET " + Prefix + "/channels/panel", perm: PermViewChannels, handle: s.channelsPanel},
+	}
+}
+
+// Mount registers every route on mux, behind sign-in, permission and CSRF
+// checks, with security headers on every answer.
+func (s *Server) Mount(mux *http.ServeMux) {
+	cop := http.NewCrossOriginProtection()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, secureHeaders(cop.Handler(s.guard(rt))))
+	}
+}
+
+// Handler returns the admin inbox alone, for tests and benchmarks.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.Mount(mux)
+	return mux
+}
+
+// secureHeaders forbids framing, inline scripts and styles and MIME sniffing.
+func secureHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "+
+			"script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// identityFields converts configured field codes for core/identity.
+func identityFields(codes []string) []identity.Field {
+	out := make([]identity.Field, len(codes))
+	for i, c := range codes {
+		out[i] = identity.Field(c)
+	}
+	return out
+}
