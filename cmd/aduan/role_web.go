@@ -1,0 +1,30 @@
+package main
+
+import (
+	"net/http"
+
+	"github.com/aduan-gateway/aduan/adapters/web"
+	"github.com/aduan-gateway/aduan/config"
+)
+
+func init() { roleStarters[config.RoleWeb] = startWeb }
+
+// startWeb mounts the admin inbox under /admin and relays inbox changes to
+// open browsers.
+func startWeb(env *serveEnv) error {
+	srv, err := web.New(web.Options{
+		Store:        env.store,
+		Bus:          env.bus,
+		Web:          env.cfg.Web,
+		TicketPrefix: env.cfg.TicketPrefix,
+		Required:     env.cfg.Required,
+		Log:          env.log,
+	})
+	if err != nil {
+		return err
+	}
+	srv.Mount(env.mux)
+	env.mux.Handle("GET /{$}", http.RedirectHandler(web.Prefix+"/", http.StatusSeeOther))
+	env.goRun("web", srv.Run)
+	return nil
+}
