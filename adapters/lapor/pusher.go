@@ -131,12 +131,10 @@ func (p *Pusher) handle(ctx context.Context, msg *bus.Msg) error {
 	if p.health != nil {
 		p.health.pushFailed(ctx, err, final, msg.NumDelivered == 1)
 	}
+	// The bus logs the failure (its error names action and tracking id).
 	if final {
-		// The bus logs the dead letter; this says which complaint it was.
-		log.Error().Err(err).Msg("push to LAPOR! given up; in the dead letters for an admin")
 		return bus.Permanent(err)
 	}
-	log.Warn().Err(err).Msg("push to LAPOR! failed; will retry")
 	return err
 }
 
