@@ -46,7 +46,8 @@ type sentList struct {
 // sentStore is the bucket, with compare-and-set updates so that a sender
 // and a receipt updating one conversation at once lose nothing.
 type sentStore struct {
-	kv jetstream.KeyValue
+	kv  jetstream.KeyValue
+	now func() time.Time
 }
 
 func openSentStore(ctx context.Context, js jetstream.JetStream, replicas int) (*sentStore, error) {
@@ -60,7 +61,7 @@ func openSentStore(ctx context.Context, js jetstream.JetStream, replicas int) (*
 	if err != nil {
 		return nil, fmt.Errorf("declaring key-value bucket %s: %w", SentBucket, err)
 	}
-	return &sentStore{kv: kv}, nil
+	return &sentStore{kv: kv, now: time.Now}, nil
 }
 
 // sentKey names a conversation's record; ids are base64url-encoded so any
@@ -127,7 +128,7 @@ func (s *sentStore) record(ctx context.Context, ch event.Channel, account, citiz
 			return false
 		}
 		l.Sent = append(l.Sent, sentEntry{MID: mid, OutboundID: outboundID, At: at.UnixMilli()})
-		cutoff := time.Now().Add(-sentTTL).UnixMilli()
+		cutoff := s.now().Add(-sentTTL).UnixMilli()
 		l.Sent = slices.DeleteFunc(l.Sent, func(e sentEntry) bool { return e.At < cutoff })
 		if n := len(l.Sent); n > sentPerConversation {
 			l.Sent = l.Sent[n-sentPerConversation:]
