@@ -35,8 +35,10 @@ const (
 )
 
 // mid and igmid build the message ids the payload files use.
-func mid(n string) string   { return "m_Hk3xN9WqPz" + n + "bQ2vR7sL0aYc4eTgUjOiKmFd8hX1pSw5" }
-func igmid(n string) string { return "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAwMDAwMDAwMDAxOjM0MDI4MjM2Njg0MTcxMDMwMDk0OTEyOD" + n + "AZDZD" }
+func mid(n string) string { return "m_Hk3xN9WqPz" + n + "bQ2vR7sL0aYc4eTgUjOiKmFd8hX1pSw5" }
+func igmid(n string) string {
+	return "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAwMDAwMDAwMDAxOjM0MDI4MjM2Njg0MTcxMDMwMDk0OTEyOD" + n + "AZDZD"
+}
 
 func at(offsetMS int64) time.Time { return time.UnixMilli(tsBase + offsetMS).UTC() }
 
