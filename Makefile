@@ -30,7 +30,7 @@ define with_test_db
 	$(1)
 endef
 
-.PHONY: help build run test vet fmt-check bench clean db db-status db-stop check-go
+.PHONY: help build run run-lapor test vet fmt-check bench clean db db-status db-stop check-go
 
 help: ## List the targets
 	@echo "Usage: make <target>"
@@ -50,6 +50,14 @@ run: build ## Build, ensure PostgreSQL, run bin/aduan serve (ARGS=... for flags)
 		echo "ADUAN_DATABASE_URL=$$ADUAN_DATABASE_URL"; \
 	fi; \
 	exec $(BIN) serve $(ARGS)
+
+# Where `make run-lapor` serves the LAPOR! simulator.
+LAPOR_SIM_ADDR ?= 127.0.0.1:8090
+
+run-lapor: build ## make run with the LAPOR! simulator (aduan lapor-sim) feeding reports
+	@$(BIN) lapor-sim --addr $(LAPOR_SIM_ADDR) --reports 12 --rate 2 & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null' EXIT; \
+	ADUAN_LAPOR_URL=http://$(LAPOR_SIM_ADDR) ADUAN_LAPOR_TOKEN=aduan-sim $(MAKE) run
 
 vet: check-go ## go vet ./...
 	$(GO) vet ./...
