@@ -55,6 +55,9 @@ type InboxRow struct {
 	AssignedTo       string
 	// Failed is true when a reply failed and was not retried.
 	Failed bool
+	// LastStaffAt is when staff last wrote (an agent reply or an echo from
+	// the office phone), zero if never; the bot does not count.
+	LastStaffAt time.Time
 }
 
 const failedNotRetried = `EXISTS (SELECT 1 FROM messages f WHERE f.conversation_id = c.id
@@ -96,7 +99,9 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		CASE WHEN r.name <> '' THEN r.name ELSE r.profile_name END,
 		c.status, coalesce(c.ticket, ''), c.missing, c.human_takeover, c.unread, c.last_message_at,
 		coalesce(c.last_inbound_at, 'epoch'), coalesce(lm.text, ''), coalesce(lm.kind, ''),
-		coalesce(lm.direction, ''), coalesce(u.username, ''), ` + failedNotRetried + `
+		coalesce(lm.direction, ''), coalesce(u.username, ''), ` + failedNotRetried + `,
+		coalesce((SELECT max(sm.created_at) FROM messages sm WHERE sm.conversation_id = c.id AND sm.direction = 'out'
+			AND sm.origin IN ('agent', 'echo')), 'epoch')
 		FROM conversations c
 		JOIN reporters r ON r.id = c.reporter_id
 		LEFT JOIN users u ON u.id = c.assigned_to
@@ -118,11 +123,14 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		var kind string
 		if err := rows.Scan(&r.ID, &r.Channel, &r.Account, &r.ReporterName, &r.Status, &r.Ticket, &r.Missing,
 			&r.HumanTakeover, &r.Unread, &r.LastMessageAt, &r.LastInboundAt, &r.Preview, &kind,
-			&r.PreviewDirection, &r.AssignedTo, &r.Failed); err != nil {
+			&r.PreviewDirection, &r.AssignedTo, &r.Failed, &r.LastStaffAt); err != nil {
 			return nil, fmt.Errorf("listing inbox: %w", err)
 		}
 		if r.LastInboundAt.Unix() == 0 {
 			r.LastInboundAt = time.Time{}
+		}
+		if r.LastStaffAt.Unix() == 0 {
+			r.LastStaffAt = time.Time{}
 		}
 		if r.Preview == "" && kind != "" {
 			r.Preview = "[" + kind + "]"

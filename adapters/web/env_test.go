@@ -204,9 +204,15 @@ func (c *client) postForm(path string, form url.Values) *http.Response {
 // would, and waits until the core has stored it.
 func (e *testEnv) citizen(ch event.Channel, from, text string, atts ...event.Attachment) store.ConversationID {
 	e.t.Helper()
+	return e.citizenNamed(ch, from, "Profil "+from, text, atts...)
+}
+
+// citizenNamed is citizen with the profile name the platform gives.
+func (e *testEnv) citizenNamed(ch event.Channel, from, name, text string, atts ...event.Attachment) store.ConversationID {
+	e.t.Helper()
 	m := &event.Inbound{
 		ID: event.NewID(), Channel: ch, Account: "62811000", ConversationKey: from,
-		Sender: event.Sender{ID: from, Name: "Profil " + from}, Text: text, Attachments: atts,
+		Sender: event.Sender{ID: from, Name: name}, Text: text, Attachments: atts,
 		ReceivedAt: time.Now().UTC(),
 	}
 	m.ExternalID = m.ID

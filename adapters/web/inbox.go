@@ -51,8 +51,8 @@ func (f inboxFilter) Encoded() string { return f.query().Encode() }
 
 type inboxRow struct {
 	store.InboxRow
-	// Waiting is how long the citizen has waited for an answer ("" when the
-	// newest message is ours).
+	// Waiting is how long the citizen's last message has waited for an
+	// officer ("" once staff answered it); the bot's replies do not count.
 	Waiting string
 	// Late marks a wait over an hour.
 	Late bool
@@ -124,7 +124,7 @@ func (s *Server) loadInbox(r *http.Request, sess *session) (*inboxPage, error) {
 	p.Rows = make([]inboxRow, len(rows))
 	for i, row := range rows {
 		p.Rows[i] = inboxRow{InboxRow: row}
-		if row.PreviewDirection == "in" && !row.LastInboundAt.IsZero() {
+		if !row.LastInboundAt.IsZero() && row.LastStaffAt.Before(row.LastInboundAt) && row.Status != "cancelled" {
 			d := now.Sub(row.LastInboundAt)
 			p.Rows[i].Waiting = waitingFor(d)
 			p.Rows[i].Late = d > time.Hour

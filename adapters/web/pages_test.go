@@ -1,0 +1,245 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+func TestKTPImage(t *testing.T) {
+	e := newEnv(t)
+	conv := e.citizen(event.ChannelWhatsApp, "6281234500010", identityText, e.image("ktp"))
+	other := e.citizen(event.ChannelWhatsApp, "6281234500010", "foto rumah kami", e.image("rumah"))
+	if other != conv {
+		t.Fatal("second message in another conversation")
+	}
+	thread, err := e.st.Thread(context.Background(), conv, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ktp, photo *store.AttachmentRef
+	for _, m := range thread {
+		for i, a := range m.Attachments {
+			if a.IsKTP {
+				ktp = &m.Attachments[i]
+			} else {
+				photo = &m.Attachments[i]
+			}
+		}
+	}
+	if ktp == nil || photo == nil {
+		t.Fatalf("want one KTP image and one other image in %+v", thread)
+	}
+	ktpPath := Prefix + "/attachments/" + strconv.FormatInt(ktp.ID, 10)
+	photoPath := Prefix + "/attachments/" + strconv.FormatInt(photo.ID, 10)
+
+	anon := e.client()
+	if res, body := anon.get(ktpPath); res.StatusCode != http.StatusSeeOther || bytes.Contains([]byte(body), pngBytes[:8]) {
+		t.Fatalf("KTP without sign-in: %d, want a redirect to sign in and no image", res.StatusCode)
+	}
+	tests := []struct {
+		role Role
+		path string
+		want int
+	}{
+		{RoleKoordinator, ktpPath, http.StatusForbidden},
+		{RolePimpinan, ktpPath, http.StatusForbidden},
+		{RoleAuditor, ktpPath, http.StatusForbidden},
+		{RolePimpinan, photoPath, http.StatusForbidden},
+		{RoleKoordinator, photoPath, http.StatusOK},
+		{RoleVerifikator, ktpPath, http.StatusOK},
+	}
+	for i, tt := range tests {
+		c := e.signIn("u-"+string(tt.role)+strconv.Itoa(i), tt.role)
+		res, body := c.get(tt.path)
+		if res.StatusCode != tt.want {
+			t.Errorf("%s GET %s: %d, want %d", tt.role, tt.path, res.StatusCode, tt.want)
+			continue
+		}
+		if tt.want == http.StatusOK && (body != string(pngBytes) || res.Header.Get("Content-Type") != "image/png" ||
+			res.Header.Get("Cache-Control") != "private, no-store") {
+			t.Errorf("%s got %d bytes of %s, cache %q", tt.role, len(body), res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"))
+		}
+	}
+	trail, err := e.st.AuditTrail(context.Background(), "conversation", idString(conv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var views []string
+	for _, a := range trail {
+		if a.Action == "ktp.viewed" {
+			views = append(views, a.Actor)
+		}
+	}
+	if len(views) != 1 || !strings.HasPrefix(views[0], "u-verifikator") {
+		t.Fatalf("KTP views in the audit log: %v, want exactly the verifikator's", views)
+	}
+	// The page offers the KTP only as a link, so every view is a deliberate one.
+	c := e.signIn("siti", RoleAdmin)
+	_, body := c.get(convPath(conv, ""))
+	if strings.Contains(body, `<img src="`+ktpPath) || !strings.Contains(body, `href="`+ktpPath) {
+		t.Error("the KTP is embedded in the page instead of linked")
+	}
+}
+
+// walkinPost submits the walk-in form as a browser does (multipart).
+func walkinPost(t *testing.T, c *client, fields map[string]string, ktp []byte) *http.Response {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	w.WriteField("csrf", c.csrf)
+	if ktp != nil {
+		fw, _ := w.CreateFormFile("ktp", "scan-ktp.png")
+		fw.Write(ktp)
+	}
+	fw, _ := w.CreateFormFile("dokumen", "surat-rt.pdf")
+	fw.Write([]byte("%PDF-1.4\n% surat keterangan RT\n"))
+	w.Close()
+	req, _ := http.NewRequest("POST", c.e.ts.URL+Prefix+"/walkin", &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
+}
+
+func TestWalkin(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("siti", RoleAdmin)
+	full := map[string]string{
+		"nama": "Siti Aminah", "nik": "1971015708900003", "alamat": "Jl. Depati Amir No. 12, Pangkalpinang",
+		"telepon": "081234567890", "isi": "Bantuan PKH ibu saya sudah tiga bulan tidak cair padahal terdaftar",
+	}
+	t.Run("complete: receipt with ticket", func(t *testing.T) {
+		res := walkinPost(t, c, full, pngBytes)
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, Prefix+"/walkin/walkin-") {
+			t.Fatalf("walk-in: %d %s", res.StatusCode, loc)
+		}
+		_, body := c.get(loc)
+		ticket := "ADU-" + time.Now().In(wib).Format("2006") + "-000001"
+		for _, want := range []string{"Tanda Terima Pengaduan", ticket, "Siti Aminah", "1971xxxxxxxx0003", "5 hari kerja", "14 hari kerja", "60 hari kerja", "tiga bulan"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("receipt lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "1971015708900003") {
+			t.Error("receipt prints the whole NIK")
+		}
+		cp, err := e.st.ComplaintByTicket(context.Background(), ticket)
+		if err != nil || cp.Channel != "walkin" {
+			t.Fatalf("complaint %s: %+v %v", ticket, cp, err)
+		}
+		v, err := e.st.FindConversation(context.Background(), store.ConversationKey{Channel: "walkin", Account: walkinAccount, Key: strings.TrimPrefix(loc, Prefix+"/walkin/")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		thread, _ := e.st.Thread(context.Background(), v.ID, 10)
+		var kinds []string
+		for _, a := range thread[0].Attachments {
+			kinds = append(kinds, string(a.Kind)+":"+a.MIME+":"+strconv.FormatBool(a.IsKTP))
+		}
+		if strings.Join(kinds, ",") != "image:image/png:true,document:application/pdf:false" {
+			t.Errorf("attachments stored as %v", kinds)
+		}
+	})
+	t.Run("no KTP: what is missing", func(t *testing.T) {
+		res := walkinPost(t, c, full, nil)
+		_, body := c.get(res.Header.Get("Location"))
+		if !strings.Contains(body, "Data belum lengkap") || !strings.Contains(body, "foto KTP") || strings.Contains(body, "Tanda Terima") {
+			t.Fatal("incomplete walk-in does not show what is missing")
+		}
+	})
+	t.Run("bad input kept in the form", func(t *testing.T) {
+		bad := map[string]string{"nama": "Budi", "nik": "12345", "isi": "Jalan desa rusak parah", "telepon": "12"}
+		res := walkinPost(t, c, bad, nil)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422", res.StatusCode)
+		}
+	})
+	t.Run("KTP that is not an image refused", func(t *testing.T) {
+		res := walkinPost(t, c, full, []byte("%PDF-1.4 not an image"))
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422", res.StatusCode)
+		}
+	})
+}
+
+func TestChannelsPage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.citizen(event.ChannelWhatsApp, "6281234500020", "Halo, saya mau bertanya soal bantuan")
+	healths := []event.Health{
+		{Channel: event.ChannelWhatsApp, Account: "6281100000000", State: event.HealthNeedsPairing,
+			Detail: "Keluar dari WhatsApp", Extra: map[string]string{"qr": pairingCode, "pair_code": "ABCD-EFGH"}},
+		{Channel: event.ChannelMessenger, Account: "1001", State: event.HealthNeedsAttention,
+			Detail: "token kedaluwarsa", LastInboundAt: time.Now().Add(-time.Hour)},
+		{Channel: event.ChannelLapor, Account: "dinsos-babel", State: event.HealthOK,
+			LastError: "timeout", Extra: map[string]string{"cursor": "2026-11-27T08:00:00Z", "last_sync": "2026-11-27T09:00:00Z"}},
+	}
+	for _, h := range healths {
+		if err := e.bus.SetHealth(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.signIn("kepala", RolePimpinan)
+	_, body := c.get(Prefix + "/channels")
+	for _, want := range []string{"Perlu ditautkan", "<svg", "ABCD-EFGH", "token kedaluwarsa", "Perlu perhatian",
+		"cursor", "2026-11-27T08:00:00Z", "timeout", "JetStream menjawab", "skema versi", "<td>1</td>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("channels page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, pairingCode) {
+		t.Error("the pairing code is printed as text besides the QR")
+	}
+	_, panel := c.get(Prefix + "/channels/panel")
+	if !strings.Contains(panel, "<svg") || strings.Contains(panel, "<html") {
+		t.Error("panel fragment wrong")
+	}
+}
+
+// TestLiveEvents: a citizen's message reaches an open stream as a change.
+func TestLiveEvents(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("siti", RoleAdmin)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.ts.URL+Prefix+"/events", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("content type %q", res.Header.Get("Content-Type"))
+	}
+	lines := bufio.NewScanner(res.Body)
+	lines.Scan() // retry:
+	lines.Scan() // : connected
+	conv := e.citizen(event.ChannelWhatsApp, "6281234500030", "Pesan baru dari warga")
+	want := `data: {"conversation_id":` + idString(conv) + `,"what":"message"}`
+	for lines.Scan() {
+		if lines.Text() == want {
+			return
+		}
+	}
+	t.Fatalf("stream ended without %s: %v", want, lines.Err())
+}
