@@ -151,9 +151,9 @@ var funcs = template.FuncMap{
 		}
 		return t.In(wib).Format("02-01-2006 15:04") + " WIB"
 	},
-	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"size":     formatSize,
-	"isImage":  func(mime string) bool { return strings.HasPrefix(mime, "image/") },
+	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"size":         formatSize,
+	"isImage":      func(mime string) bool { return strings.HasPrefix(mime, "image/") },
 	"channelShort": func(c string) string { return orCode(channelShort, c) },
 	"clip": func(s string, n int) string {
 		if r := []rune(s); len(r) > n {
