@@ -17,14 +17,14 @@ import (
 )
 
 type pushRig struct {
-	t      *testing.T
+	t      testing.TB
 	bus    *bus.Bus
 	sim    *Simulator
 	health *Health
 	logs   *syncBuffer
 }
 
-func newPushRig(t *testing.T, sim SimOptions, attempts int) *pushRig {
+func newPushRig(t testing.TB, sim SimOptions, attempts int) *pushRig {
 	t.Helper()
 	sim.Token = testToken
 	r := &pushRig{t: t, bus: bustest.New(t), sim: NewSimulator(sim), logs: &syncBuffer{}}

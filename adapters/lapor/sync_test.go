@@ -43,7 +43,7 @@ func (s *syncBuffer) String() string {
 }
 
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	bus    *bus.Bus
 	sim    *Simulator
@@ -52,7 +52,7 @@ type rig struct {
 	log    zerolog.Logger
 }
 
-func newRig(t *testing.T, opt SimOptions) *rig {
+func newRig(t testing.TB, opt SimOptions) *rig {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.URL(t), bytes.Repeat([]byte{7}, 32))
