@@ -133,17 +133,17 @@ func (h *Health) countDeadLetters(ctx context.Context) {
 	h.update(ctx, func(time.Time) { h.pushes.deadLetters = int(info.State.Subjects[subject]) })
 }
 
-// update applies change under the lock, derives the state and writes the record.
+// update applies change, derives the state and writes the record, all
+// under the lock so that the poller's and the pusher's writes land in order.
 func (h *Health) update(ctx context.Context, change func(now time.Time)) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	now := h.now().UTC()
 	change(now)
 	h.h.State, h.h.Detail = h.state()
 	h.h.Extra = h.extra()
 	h.h.UpdatedAt = now
-	rec := h.h
-	h.mu.Unlock()
-	if err := h.b.SetHealth(ctx, rec); err != nil && ctx.Err() == nil {
+	if err := h.b.SetHealth(ctx, h.h); err != nil && ctx.Err() == nil {
 		h.log.Warn().Err(err).Msg("recording channel health")
 	}
 }
