@@ -71,13 +71,19 @@ type fetchConfig struct {
 	client  *http.Client
 	maxSize int64
 	timeout time.Duration
+	backoff []time.Duration
 }
 
-func newFetchConfig(cfg config.MetaConfig, client *http.Client) fetchConfig {
+var defaultFetchBackoff = []time.Duration{2 * time.Second, 10 * time.Second, 30 * time.Second}
+
+func newFetchConfig(cfg config.MetaConfig, client *http.Client, backoff []time.Duration) fetchConfig {
 	if client == nil {
 		client = &http.Client{}
 	}
-	return fetchConfig{client: client, maxSize: cfg.MaxAttachmentSize, timeout: cfg.DownloadTimeout}
+	if len(backoff) == 0 {
+		backoff = defaultFetchBackoff
+	}
+	return fetchConfig{client: client, maxSize: cfg.MaxAttachmentSize, timeout: cfg.DownloadTimeout, backoff: backoff}
 }
 
 // RunFetcher runs workers parallel download workers over the fetch queue
@@ -88,7 +94,7 @@ func (w *Webhook) RunFetcher(ctx context.Context, workers int) error {
 		// Past fetchAttempts the handler publishes the message itself, so
 		// these extra deliveries only cover a failing publish.
 		MaxDeliver: fetchAttempts + 5,
-		Backoff:    []time.Duration{2 * time.Second, 10 * time.Second, 30 * time.Second},
+		Backoff:    w.fetch.backoff,
 		AckWait:    w.fetch.timeout + 30*time.Second,
 	}
 	var cs []*bus.Consumer

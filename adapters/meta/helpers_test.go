@@ -80,7 +80,7 @@ func newHarness(t testing.TB, cfg config.MetaConfig) *harness {
 	b := bustest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	w, err := NewWebhook(ctx, cfg, b, Options{Log: bustest.Logger(t)})
+	w, err := NewWebhook(ctx, cfg, b, Options{Log: bustest.Logger(t), FetchBackoff: []time.Duration{20 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

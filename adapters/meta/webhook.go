@@ -69,6 +69,8 @@ type Options struct {
 	// HTTPClient makes Graph API calls and CDN downloads; nil uses one
 	// with the configured timeouts.
 	HTTPClient *http.Client
+	// FetchBackoff paces download retries (tests shorten it).
+	FetchBackoff []time.Duration
 }
 
 // NewWebhook builds the webhook and declares what it needs on the bus (the
@@ -95,7 +97,7 @@ func NewWebhook(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Opti
 		metrics:     opt.Metrics,
 		sent:        sent,
 		health:      newHealthBook(b, log),
-		fetch:       newFetchConfig(cfg, opt.HTTPClient),
+		fetch:       newFetchConfig(cfg, opt.HTTPClient, opt.FetchBackoff),
 		objects:     map[string]ObjectHandler{},
 	}
 	if cfg.ProfileLookup && len(cfg.Pages) > 0 {
