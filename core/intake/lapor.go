@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
@@ -19,7 +20,7 @@ import (
 // complaint. No reply is sent: answers go back through the LAPOR! pusher.
 func (s *Service) handleLapor(ctx context.Context, m *event.Inbound) (Result, error) {
 	if m.Lapor == nil || m.Lapor.TrackingID == "" {
-		return Result{}, fmt.Errorf("LAPOR! message %s without tracking id", m.ExternalID)
+		return Result{}, bus.Permanent(fmt.Errorf("LAPOR! message %s without tracking id", m.ExternalID))
 	}
 	lx := m.Lapor
 	withheld := lx.Confidential || lx.Anonymous

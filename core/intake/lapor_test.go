@@ -133,6 +133,12 @@ func TestLaporReplyAndDuplicates(t *testing.T) {
 	report := laporReport("4200001", false, false)
 	reply := laporReply(report, "3", "Sampai hari ini bantuan masih belum masuk.")
 
+	// A LAPOR! message without its report's fields cannot be placed: dead-lettered at once.
+	bare := *report
+	bare.Lapor = nil
+	if _, err := h.svc.Handle(ctx, &bare); err == nil || !strings.Contains(err.Error(), "without tracking id") {
+		t.Fatalf("message without LAPOR! fields: err = %v", err)
+	}
 	// A reply that overtakes its report waits for it.
 	if _, err := h.svc.Handle(ctx, reply); !errors.Is(err, ErrNotYet) {
 		t.Fatalf("reply before report: err = %v, want ErrNotYet", err)
