@@ -49,7 +49,9 @@ type InboxRow struct {
 	LastMessageAt time.Time
 	// LastInboundAt is when the citizen last wrote (zero if never).
 	LastInboundAt time.Time
-	// Preview is the newest message's text, or the kind of its first file.
+	// Preview is the text of the newest message not written by the bot (the
+	// officer wants what the citizen or a colleague said), or the kind of its
+	// first file.
 	Preview          string
 	PreviewDirection string
 	AssignedTo       string
@@ -107,7 +109,7 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		LEFT JOIN users u ON u.id = c.assigned_to
 		LEFT JOIN LATERAL (SELECT m.text, m.direction,
 			(SELECT a.kind FROM attachments a WHERE a.message_id = m.id ORDER BY a.id LIMIT 1) AS kind
-			FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) lm ON true`
+			FROM messages m WHERE m.conversation_id = c.id AND m.origin <> 'bot' ORDER BY m.id DESC LIMIT 1) lm ON true`
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
