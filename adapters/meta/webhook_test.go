@@ -9,10 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/bus/bustest"
 	"github.com/aduan-gateway/aduan/core/event"
 )
 
@@ -313,5 +315,54 @@ func TestWebhookHandleObject(t *testing.T) {
 	}
 	if n := len(h.published()); n != 0 {
 		t.Fatalf("%d messages published by the webhook itself for a handled object", n)
+	}
+}
+
+// TestWebhookProfileName: a new sender's name is looked up once in the
+// background; the webhook does not wait for it, later messages carry it.
+func TestWebhookProfileName(t *testing.T) {
+	cfg := testConfig("")
+	graph := newGraphFake(t, cfg.Pages)
+	cfg.GraphURL = graph.URL()
+	cfg.ProfileLookup = true
+	h := newHarness(t, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go h.w.RunNames(ctx)
+
+	first := readTestdata(t, "messenger_text.json")
+	if code := h.postSigned(first); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	var lookups []graphRequest
+	bustest.Eventually(t, 5*time.Second, func() bool {
+		lookups = append(lookups, graph.take()...)
+		return len(lookups) > 0
+	})
+	l := lookups[0]
+	if l.Method != http.MethodGet || l.Path != "/v23.0/"+psid || l.Form.Get("fields") != "name" ||
+		l.Account != pageID || l.Proof != newGraphFakeProof(l.Token) {
+		t.Fatalf("look-up %s %s fields=%q with the token of %q; want GET /v23.0/%s fields=name, signed, page token",
+			l.Method, l.Path, l.Form.Get("fields"), l.Account, psid)
+	}
+	var names []string
+	n := 0
+	bustest.Eventually(t, 5*time.Second, func() bool {
+		n++ // a new message each time, until one carries the name
+		second := []byte(strings.Replace(string(first), mid("01"), mid("4"+strconv.Itoa(n)), 1))
+		if code := h.postSigned(second); code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+		names = nil
+		for _, m := range h.published() {
+			var in event.Inbound
+			if event.Unmarshal(m.Data, &in) == nil {
+				names = append(names, in.Sender.Name)
+			}
+		}
+		return len(names) > 0 && names[len(names)-1] == "Siti Aminah"
+	})
+	if n := len(graph.take()); n != 0 {
+		t.Fatalf("%d more look-ups; the name is cached", n)
 	}
 }
