@@ -156,7 +156,7 @@ func (s *Sender) handle(ctx context.Context, m *bus.Msg) error {
 			return err // redelivered; what was sent is recorded and not sent again
 		}
 		s.metrics.send(string(out.Channel), "sent")
-		s.health.update(ctx, out.Channel, out.Account, func(h *event.Health) {
+		s.health.touch(ctx, out.Channel, out.Account, func(h *event.Health) {
 			h.LastOutboundAt = d.At
 			if h.State != event.HealthOK {
 				h.State, h.Detail = event.HealthOK, ""
@@ -181,7 +181,7 @@ func (s *Sender) handle(ctx context.Context, m *bus.Msg) error {
 	}
 	if se.attention {
 		now := s.now().UTC()
-		s.health.update(ctx, out.Channel, out.Account, func(h *event.Health) {
+		s.health.set(ctx, out.Channel, out.Account, func(h *event.Health) {
 			h.State, h.Detail = event.HealthNeedsAttention, se.reason
 			h.LastError, h.LastErrorAt = se.Error(), now
 		})

@@ -257,7 +257,7 @@ func (w *Webhook) publishItem(ctx context.Context, it item) error {
 		}
 	} else {
 		in.Sender.Name = w.names.get(in.Channel, in.Account, in.Sender.ID)
-		w.health.update(ctx, in.Channel, in.Account, func(h *event.Health) { h.LastInboundAt = in.ReceivedAt })
+		w.health.touch(ctx, in.Channel, in.Account, func(h *event.Health) { h.LastInboundAt = in.ReceivedAt })
 	}
 	if len(it.fetch) > 0 {
 		return w.enqueueFetch(ctx, in, it.fetch)

@@ -366,3 +366,25 @@ func TestWebhookProfileName(t *testing.T) {
 		t.Fatalf("%d more look-ups; the name is cached", n)
 	}
 }
+
+// TestWebhookHealth: an inbound message stamps the account's last inbound
+// time and leaves a state the sender recorded alone.
+func TestWebhookHealth(t *testing.T) {
+	h := newHarness(t, testConfig("http://127.0.0.1:1/"))
+	ctx := context.Background()
+	if err := h.b.SetHealth(ctx, event.Health{Channel: event.ChannelMessenger, Account: pageID,
+		State: event.HealthNeedsAttention, Detail: "token kedaluwarsa"}); err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now().Add(-time.Second)
+	if code := h.postSigned(readTestdata(t, "messenger_text.json")); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	hl, ok, err := h.b.Health(ctx, event.ChannelMessenger, pageID)
+	if err != nil || !ok {
+		t.Fatalf("no health: %v", err)
+	}
+	if hl.State != event.HealthNeedsAttention || hl.Detail != "token kedaluwarsa" || hl.LastInboundAt.Before(before) {
+		t.Fatalf("health %+v; want needs_attention kept and last inbound stamped", hl)
+	}
+}
