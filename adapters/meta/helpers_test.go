@@ -94,6 +94,8 @@ func newHarness(t testing.TB, cfg config.MetaConfig) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Unread messages would hold the bus's drain at close for seconds.
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
 	return &harness{t: t, b: b, w: w, srv: srv, sub: sub}
 }
 
