@@ -301,6 +301,11 @@ func TestInboxFiltersAndSearch(t *testing.T) {
 			}
 		})
 	}
+	// The live refresh asks for the same filter the page shows.
+	_, page := c.get(Prefix + "/?channel=instagram&human=1")
+	if !strings.Contains(page, `data-live-src="/admin/inbox/rows?channel=instagram&amp;human=1"`) {
+		t.Error("live refresh of a filtered inbox loses its filter")
+	}
 	_, body := c.get(Prefix + "/inbox/rows?channel=whatsapp")
 	for _, want := range []string{"Siti Aminah", "Kurang: foto KTP", "Menunggu", "ch-whatsapp"} {
 		if !strings.Contains(body, want) {

@@ -51,9 +51,17 @@ func testWebConfig() config.WebConfig {
 
 func newEnv(t testing.TB) *testEnv {
 	t.Helper()
+	var url string
+	return newEnvURL(t, &url)
+}
+
+// newEnvURL is newEnv telling the test its database's URL.
+func newEnvURL(t testing.TB, dbURL *string) *testEnv {
+	t.Helper()
 	b := bustest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := store.Open(ctx, pgtest.URL(t), bytes.Repeat([]byte{7}, 32))
+	*dbURL = pgtest.URL(t)
+	st, err := store.Open(ctx, *dbURL, bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}

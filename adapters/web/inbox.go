@@ -49,6 +49,17 @@ func (f inboxFilter) query() url.Values {
 // Encoded is the filter as a query string.
 func (f inboxFilter) Encoded() string { return f.query().Encode() }
 
+// RowsURL is where the page fetches its list afresh. Whole URLs go into
+// the templates: html/template escapes a query glued after "?" as one value.
+func (f inboxFilter) RowsURL() string { return withQuery(Prefix+"/inbox/rows", f.query()) }
+
+func withQuery(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
 type inboxRow struct {
 	store.InboxRow
 	// Waiting is how long the citizen's last message has waited for an
@@ -61,7 +72,7 @@ type inboxRow struct {
 type inboxPage struct {
 	Filter   inboxFilter
 	Rows     []inboxRow
-	More     string // query string of the next page, "" when none
+	More     string // URL of the next page, "" when none
 	Channels []channelOption
 	Statuses []channelOption
 }
@@ -118,7 +129,7 @@ func (s *Server) loadInbox(r *http.Request, sess *session) (*inboxPage, error) {
 		last := rows[len(rows)-1]
 		v := f.query()
 		v.Set("before", strconv.FormatInt(last.LastMessageAt.UnixNano(), 10)+"_"+strconv.FormatInt(int64(last.ID), 10))
-		p.More = v.Encode()
+		p.More = withQuery(Prefix+"/", v)
 	}
 	now := s.now()
 	p.Rows = make([]inboxRow, len(rows))
