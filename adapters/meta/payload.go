@@ -31,7 +31,6 @@ type envelope struct {
 
 type entry struct {
 	ID        string            `json:"id"`
-	Time      int64             `json:"time"`
 	Messaging []json.RawMessage `json:"messaging"`
 	Standby   []json.RawMessage `json:"standby"`
 	Changes   []json.RawMessage `json:"changes"`
@@ -50,9 +49,8 @@ type messaging struct {
 	Delivery    *receiptBody `json:"delivery"`
 	Read        *receiptBody `json:"read"`
 	MessageEdit *messageEdit `json:"message_edit"`
-	Reaction    *struct{}    `json:"reaction"`
-	Referral    *struct{}    `json:"referral"`
-	Optin       *struct{}    `json:"optin"`
+	// Reactions, referrals, opt-ins and the like are not handled: an
+	// element with none of the above counts as unsupported.
 }
 
 type message struct {
@@ -63,13 +61,8 @@ type message struct {
 	IsUnsupported bool         `json:"is_unsupported"`
 	Metadata      string       `json:"metadata"`
 	QuickReply    *payloadOnly `json:"quick_reply"`
-	ReplyTo       *struct {
-		MID   string `json:"mid"`
-		Story *struct {
-			URL string `json:"url"`
-			ID  string `json:"id"`
-		} `json:"story"`
-	} `json:"reply_to"`
+	// reply_to (a reply to a message or to the office's story) is not
+	// kept: the text stands on its own for the officer.
 	Attachments []attachment `json:"attachments"`
 	StickerID   json.Number  `json:"sticker_id"`
 }
@@ -339,12 +332,16 @@ func parseMessage(m messaging, in func(externalID, citizen string) *event.Inboun
 	}
 	var links []string
 	for i, a := range msg.Attachments {
+		if a.Type == "location" {
+			if a.Payload != nil && a.Payload.Coordinates != nil {
+				out.Location = &event.Location{Latitude: a.Payload.Coordinates.Lat, Longitude: a.Payload.Coordinates.Long, Name: a.Title}
+			}
+			continue
+		}
 		att, src, link := convertAttachment(a, msg.StickerID, i)
 		switch {
 		case link != "":
 			links = append(links, link)
-		case a.Type == "location" && a.Payload != nil && a.Payload.Coordinates != nil:
-			out.Location = &event.Location{Latitude: a.Payload.Coordinates.Lat, Longitude: a.Payload.Coordinates.Long, Name: a.Title}
 		default:
 			if src != "" {
 				it.fetch = append(it.fetch, source{Index: len(out.Attachments), URL: src})
@@ -399,8 +396,6 @@ func convertAttachment(a attachment, stickerID json.Number, i int) (att event.At
 		} else if a.Type == "share" {
 			att.Caption = "kiriman Instagram yang dibagikan"
 		}
-	case "location":
-		return att, "", ""
 	case "fallback", "ig_reel", "reel", "template", "product":
 		// Links, not files: kept as text for the officer to open.
 		if u == "" {

@@ -170,8 +170,7 @@ func (s *Sender) handle(ctx context.Context, m *bus.Msg) error {
 	}
 	if se.again && m.NumDelivered < uint64(s.attempts) && ctx.Err() == nil {
 		s.metrics.send(string(out.Channel), "retried")
-		log.Warn().Err(err).Uint64("deliveries", m.NumDelivered).Msg("reply not sent; retrying")
-		return err
+		return err // the bus logs it and redelivers after a backoff
 	}
 	if ctx.Err() != nil {
 		return err // shutting down: handed back, not failed
