@@ -337,3 +337,32 @@ func audit(t *testing.T, e *testEnv, objectType, objectID, actor string, actions
 		t.Fatalf("audit log of %s %s by %s: %v, want %v in order", objectType, objectID, actor, got, actions)
 	}
 }
+
+// TestNIKMaskedInText: a NIK a citizen typed is shown whole only to roles
+// that may see it, and never in the inbox list.
+func TestNIKMaskedInText(t *testing.T) {
+	e := newEnv(t)
+	conv := e.citizen(event.ChannelWhatsApp, "6281234500007", "NIK saya 1971 0157 0890 0003, bantuan belum cair")
+	admin := e.signIn("siti", RoleAdmin)
+	boss := e.signIn("kepala", RolePimpinan)
+	tests := []struct {
+		name  string
+		c     *client
+		path  string
+		whole bool
+	}{
+		{"admin thread", admin, convPath(conv, "/thread"), true},
+		{"admin inbox", admin, Prefix + "/inbox/rows", false},
+		{"pimpinan thread", boss, convPath(conv, "/thread"), false},
+		{"pimpinan conversation", boss, convPath(conv, ""), false},
+	}
+	for _, tt := range tests {
+		_, body := tt.c.get(tt.path)
+		if strings.Contains(body, "1971 0157 0890 0003") != tt.whole {
+			t.Errorf("%s: whole NIK shown = %v, want %v", tt.name, !tt.whole, tt.whole)
+		}
+		if !tt.whole && !strings.Contains(body, "1971xxxxxxxx0003") {
+			t.Errorf("%s: masked NIK missing", tt.name)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -155,6 +156,15 @@ var funcs = template.FuncMap{
 	"size":         formatSize,
 	"isImage":      func(mime string) bool { return strings.HasPrefix(mime, "image/") },
 	"channelShort": func(c string) string { return orCode(channelShort, c) },
+	"maskNIKs":     maskNIKs,
+	// textFor shows a message's text, its NIKs masked for roles that may
+	// not see them whole.
+	"textFor": func(sess *session, text string) string {
+		if sess.can(PermViewNIK) {
+			return text
+		}
+		return maskNIKs(text)
+	},
 	"clip": func(s string, n int) string {
 		if r := []rune(s); len(r) > n {
 			return string(r[:n]) + "…"
@@ -162,6 +172,12 @@ var funcs = template.FuncMap{
 		return s
 	},
 }
+
+// nikInText finds 16 digits written as a NIK (separators allowed).
+var nikInText = regexp.MustCompile(`\d(?:[ .\-]?\d){15}`)
+
+// maskNIKs masks every NIK-like number in free text: lists show none whole.
+func maskNIKs(s string) string { return nikInText.ReplaceAllStringFunc(s, identity.MaskNIK) }
 
 // channelShort are the letters of the channel icons.
 var channelShort = map[string]string{"whatsapp": "WA", "messenger": "FB", "instagram": "IG", "lapor": "LP", "walkin": "DL"}
