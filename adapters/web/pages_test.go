@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/bus/bustest"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -158,6 +159,11 @@ func TestWalkin(t *testing.T) {
 		if strings.Join(kinds, ",") != "image:image/png:true,document:application/pdf:false" {
 			t.Errorf("attachments stored as %v", kinds)
 		}
+		// The bot's answer is read at the desk: the walk-in channel reports it sent.
+		bustest.Eventually(t, 10*time.Second, func() bool {
+			thread, _ := e.st.Thread(context.Background(), v.ID, 10)
+			return len(thread) == 2 && thread[1].Direction == "out" && thread[1].Delivery == "sent"
+		})
 	})
 	t.Run("no KTP: what is missing", func(t *testing.T) {
 		res := walkinPost(t, c, full, nil)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
@@ -195,4 +196,33 @@ func (s *Server) waitForConversation(ctx context.Context, key string) {
 		case <-tick.C:
 		}
 	}
+}
+
+// walkinConsumer is the durable consumer of replies to walk-in reporters.
+const walkinConsumer = "web-walkin"
+
+// runWalkinReplies is the walk-in channel's side of the OUTBOUND queue: a
+// reporter at the desk reads the bot's answer on the officer's screen (the
+// conversation, the receipt), so each reply is reported sent as soon as it
+// is stored, and the queue does not fill with replies nobody takes.
+func (s *Server) runWalkinReplies(ctx context.Context) error {
+	c, err := s.bus.Consume(ctx, bus.ConsumerSpec{
+		Stream: bus.StreamOutbound, Durable: walkinConsumer,
+		FilterSubjects: []string{event.OutboundSubject(event.ChannelWalkin)},
+	}, func(ctx context.Context, msg *bus.Msg) error {
+		var ob event.Outbound
+		if err := event.Unmarshal(msg.Data, &ob); err != nil {
+			return bus.Permanent(err)
+		}
+		d := &event.Delivery{ID: event.NewID(), OutboundID: ob.ID, Channel: event.ChannelWalkin, Account: ob.Account,
+			Status: event.DeliverySent, At: s.now().UTC()}
+		_, err := s.bus.PublishEvent(ctx, d, d.Subject(), "walkin-sent:"+ob.ID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("starting walk-in reply consumer: %w", err)
+	}
+	<-ctx.Done()
+	c.Stop()
+	return nil
 }

@@ -93,8 +93,9 @@ func New(opt Options) (*Server, error) {
 	}, nil
 }
 
-// Run relays inbox change notices to open browsers and prunes old sessions
-// until ctx ends; live streams close when it does.
+// Run relays inbox change notices to open browsers, marks replies to
+// walk-in reporters sent and prunes old sessions until ctx ends; live
+// streams close when it does.
 func (s *Server) Run(ctx context.Context) error {
 	sub, err := s.bus.Conn().Subscribe(event.SubjectInboxChanged, func(m *nats.Msg) {
 		var c event.InboxChange
@@ -107,13 +108,17 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	defer sub.Unsubscribe() //nolint:errcheck // the connection may be closing
 	defer s.hub.close()
+	walkin := make(chan error, 1)
+	go func() { walkin <- s.runWalkinReplies(ctx) }()
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
 		s.prune(ctx)
 		select {
 		case <-ctx.Done():
-			return nil
+			return <-walkin
+		case err := <-walkin:
+			return err
 		case <-tick.C:
 		}
 	}

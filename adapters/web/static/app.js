@@ -105,6 +105,15 @@
         });
       });
     });
+    // "/" jumps to the inbox search, as in most web mail.
+    document.addEventListener("keydown", function (e) {
+      var q = document.getElementById("q");
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+      if (q && e.key === "/" && !typing && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        q.focus();
+      }
+    });
     document.querySelectorAll("[data-print]").forEach(function (b) {
       b.addEventListener("click", function () { window.print(); });
     });
