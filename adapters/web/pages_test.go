@@ -4,13 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
 	"github.com/aduan-gateway/aduan/core/event"
@@ -248,4 +252,47 @@ func TestLiveEvents(t *testing.T) {
 		}
 	}
 	t.Fatalf("stream ended without %s: %v", want, lines.Err())
+}
+
+// TestPairPhone asks for a WhatsApp phone pairing code over the request
+// subject the WhatsApp adapter answers; here a stand-in answers it.
+func TestPairPhone(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("siti", RoleAdmin)
+	form := url.Values{"account": {"6281100000000"}, "phone": {"0811-0000-0000"}}
+	post := func(c *client) (int, string) {
+		req, _ := http.NewRequest("POST", e.ts.URL+Prefix+"/channels/whatsapp/pair", strings.NewReader(form.Encode()+"&csrf="+c.csrf))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := post(c); code != http.StatusBadGateway || !strings.Contains(body, "Adaptor WhatsApp tidak aktif") {
+		t.Fatalf("without a WhatsApp role: %d", code)
+	}
+	sub, err := e.bus.Conn().Subscribe(event.SubjectWhatsAppPairPhone, func(m *nats.Msg) {
+		var req event.PairPhoneRequest
+		json.Unmarshal(m.Data, &req)
+		reply := event.PairPhoneReply{Code: "K7QP-2M4X"}
+		if req.Account != "6281100000000" || req.Phone != "6281100000000" {
+			reply = event.PairPhoneReply{Error: "unexpected request " + string(m.Data)}
+		}
+		data, _ := json.Marshal(reply)
+		m.Respond(data)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	if code, body := post(c); code != http.StatusOK || !strings.Contains(body, "K7QP-2M4X") {
+		t.Fatalf("with the adapter answering: %d %s", code, body)
+	}
+	if code, _ := post(e.signIn("koor", RoleKoordinator)); code != http.StatusForbidden {
+		t.Fatalf("koordinator asked for a pairing code: %d", code)
+	}
+	audit(t, e, "whatsapp", "6281100000000", "siti", "whatsapp.pair_requested")
 }

@@ -39,6 +39,7 @@ const (
 	PermViewKTP         Permission = "identity.ktp" // KTP images (every view audited)
 	PermWalkin          Permission = "walkin.create"
 	PermViewChannels    Permission = "channels.view"
+	PermPairWhatsApp    Permission = "channels.pair"   // ask for a WhatsApp phone pairing code
 	PermViewAttachments Permission = "attachment.view" // files other than the KTP
 )
 
@@ -56,6 +57,7 @@ var permissions = map[Permission][]Role{
 	PermViewKTP:         {RoleAdmin, RoleVerifikator},
 	PermWalkin:          {RoleAdmin},
 	PermViewChannels:    {RoleAdmin, RoleKoordinator, RolePimpinan, RoleAuditor},
+	PermPairWhatsApp:    {RoleAdmin},
 	PermViewAttachments: {RoleAdmin, RoleVerifikator, RoleKoordinator, RoleAuditor},
 }
 

@@ -173,6 +173,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET " + Prefix + "/walkin/{key}", perm: PermWalkin, handle: s.receipt},
 		{pattern: "GET " + Prefix + "/channels", perm: PermViewChannels, handle: s.channels},
 		{pattern: "GET " + Prefix + "/channels/panel", perm: PermViewChannels, handle: s.channelsPanel},
+		{pattern: "POST " + Prefix + "/channels/whatsapp/pair", perm: PermPairWhatsApp, handle: s.pairPhone},
 	}
 }
 
