@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -68,9 +69,20 @@ func (s *Server) guard(rt route) http.Handler {
 				max = defaultMaxBody
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, max)
+			var err error
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				err = r.ParseMultipartForm(8 << 20) // larger files wait on disk, not in memory
+			} else {
+				err = r.ParseForm()
+			}
+			if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+				s.renderError(w, r, sess, http.StatusRequestEntityTooLarge,
+					fmt.Sprintf("Kiriman terlalu besar: paling banyak %d MB sekaligus.", max>>20))
+				return
+			}
 			token := r.Header.Get("X-CSRF-Token")
 			if token == "" {
-				token = r.PostFormValue("csrf") // parses a multipart body too
+				token = r.PostFormValue("csrf")
 			}
 			if !sameToken(token, sess.CSRF) {
 				s.log.Warn().Str("user", sess.User.Username).Str("path", r.URL.Path).Msg("form refused: CSRF token missing or wrong")

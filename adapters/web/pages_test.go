@@ -296,3 +296,26 @@ func TestPairPhone(t *testing.T) {
 	}
 	audit(t, e, "whatsapp", "6281100000000", "siti", "whatsapp.pair_requested")
 }
+
+func TestUploadTooLarge(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("siti", RoleAdmin)
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	w.WriteField("csrf", c.csrf)
+	w.WriteField("isi", "Aduan dengan lampiran besar")
+	fw, _ := w.CreateFormFile("dokumen", "besar.pdf")
+	fw.Write(bytes.Repeat([]byte("x"), walkinMaxBody+1))
+	w.Close()
+	req, _ := http.NewRequest("POST", e.ts.URL+Prefix+"/walkin", &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "30 MB") {
+		t.Fatalf("oversized walk-in: %d", res.StatusCode)
+	}
+}
