@@ -1,0 +1,91 @@
+// Package wasent remembers which WhatsApp message carried which outbound
+// event, for both WhatsApp transports: receipts and status webhooks name the
+// platform's message id, the core needs the outbound event id. It lives in a
+// NATS key-value bucket so that any process of a cluster resolves them.
+package wasent
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/aduan-gateway/aduan/core/bus"
+)
+
+// Bucket is the key-value bucket of sent WhatsApp messages.
+const Bucket = "whatsapp_sent"
+
+// TTL bounds how long a sent message is remembered: receipts for older
+// messages are of no use to anyone.
+const TTL = 30 * 24 * time.Hour
+
+// Store maps WhatsApp message ids to outbound event ids and back.
+type Store struct{ kv jetstream.KeyValue }
+
+// Open declares the bucket with the replicas of the bus's own streams.
+func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
+	s, err := b.JetStream().Stream(ctx, bus.StreamInbound)
+	if err != nil {
+		return nil, fmt.Errorf("reading stream %s: %w", bus.StreamInbound, err)
+	}
+	kv, err := b.JetStream().CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      Bucket,
+		Description: "WhatsApp message ids of sent replies and the outbound events they carried",
+		TTL:         TTL,
+		Storage:     jetstream.FileStorage,
+		Replicas:    max(s.CachedInfo().Config.Replicas, 1),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("declaring key-value bucket %s: %w", Bucket, err)
+	}
+	return &Store{kv: kv}, nil
+}
+
+// key names an id; ids with characters NATS keys do not allow are encoded.
+func key(prefix, id string) string {
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return prefix + ".b64." + base64.RawURLEncoding.EncodeToString([]byte(id))
+		}
+	}
+	return prefix + "." + id
+}
+
+// Put records that outboundID went out as the WhatsApp message messageID.
+func (s *Store) Put(ctx context.Context, outboundID, messageID string) error {
+	if _, err := s.kv.Put(ctx, key("msg", messageID), []byte(outboundID)); err != nil {
+		return fmt.Errorf("recording sent message: %w", err)
+	}
+	if _, err := s.kv.Put(ctx, key("out", outboundID), []byte(messageID)); err != nil {
+		return fmt.Errorf("recording sent message: %w", err)
+	}
+	return nil
+}
+
+// Outbound returns the outbound event id sent as messageID; "" when the
+// message was not sent by Aduan (the office phone, say).
+func (s *Store) Outbound(ctx context.Context, messageID string) (string, error) {
+	return s.get(ctx, key("msg", messageID))
+}
+
+// Sent returns the WhatsApp message id outboundID went out as; "" when it
+// was not sent yet.
+func (s *Store) Sent(ctx context.Context, outboundID string) (string, error) {
+	return s.get(ctx, key("out", outboundID))
+}
+
+func (s *Store) get(ctx context.Context, k string) (string, error) {
+	e, err := s.kv.Get(ctx, k)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading sent message %s: %w", strings.TrimPrefix(k, "msg."), err)
+	}
+	return string(e.Value()), nil
+}
