@@ -212,6 +212,9 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(text(t, "#thread"), "mohon kirimkan NIK") {
 			t.Fatal("the reply is not in the thread")
 		}
+		// The citizen answers while the officer has the conversation open.
+		e.citizenNamed(event.ChannelWhatsApp, "6281234567890", "Siti", "Baik, sebentar saya foto dulu KTP ibu saya")
+		wait(t, `document.getElementById("thread").textContent.includes("sebentar saya foto dulu")`)
 		shots.take(ctx, "conversation")
 	})
 	step("take over, then hand back", func(t *testing.T) {
