@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
@@ -33,8 +34,10 @@ type conversationPage struct {
 	NIK string
 	// CanSend is false for walk-in conversations: there is no channel to answer on.
 	CanSend bool
-	Flash   string
-	Error   string
+	// WindowNote warns that Meta's reply window has passed.
+	WindowNote string
+	Flash      string
+	Error      string
 }
 
 // flashes are the outcomes an action reports back through the redirect.
@@ -118,6 +121,7 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request, sess *sess
 		p.NIK = identity.MaskNIK(p.NIK)
 	}
 	p.Checklist = s.checklist(d, p.NIK)
+	p.WindowNote = windowNote(d.Channel, s.now().Sub(d.LastInboundAt), d.LastInboundAt.IsZero())
 	// Reading the conversation is what clears its unread count, for the
 	// officers who answer it.
 	if d.Unread > 0 && sess.can(PermReply) {
@@ -182,6 +186,22 @@ func (s *Server) checklist(d *store.ConversationDetail, nik string) []checkItem 
 		out = append(out, item)
 	}
 	return out
+}
+
+// windowNote explains Meta's reply windows when the citizen's last message
+// is older than the standard 24 hours: staff replies still go out with the
+// human-agent tag for 7 days, after that Meta refuses them.
+func windowNote(channel string, since time.Duration, never bool) string {
+	if never || (channel != "messenger" && channel != "instagram") {
+		return ""
+	}
+	switch {
+	case since > 7*24*time.Hour:
+		return "Pesan terakhir pelapor lebih dari 7 hari lalu: Meta akan menolak balasan sampai pelapor menulis lagi."
+	case since > 24*time.Hour:
+		return "Pesan terakhir pelapor lebih dari 24 jam lalu: balasan petugas dikirim dengan tag agen manusia, yang berlaku sampai 7 hari."
+	}
+	return ""
 }
 
 func displayName(d *store.ConversationDetail) string {
