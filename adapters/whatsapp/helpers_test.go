@@ -136,6 +136,12 @@ func (f *fakeClient) sendCount() int {
 	return f.sends
 }
 
+func (f *fakeClient) presenceStates() []types.ChatPresence {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]types.ChatPresence(nil), f.presences...)
+}
+
 func (f *fakeClient) readIDs() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()

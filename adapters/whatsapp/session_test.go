@@ -1,0 +1,282 @@
+package whatsapp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/rs/zerolog"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waAdv"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/aduan-gateway/aduan/core/bus/bustest"
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/store"
+	"github.com/aduan-gateway/aduan/store/pgtest"
+)
+
+// TestSessionStoreMigrates opens whatsmeow's session store on a fresh
+// database beside Aduan's own schema, keeps a device and finds it again.
+func TestSessionStoreMigrates(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	st, err := store.Open(ctx, url, bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	c, err := OpenStore(ctx, url, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	dev, err := c.GetFirstDevice(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dev.ID != nil {
+		t.Fatalf("fresh store has a device %v", dev.ID)
+	}
+	jid := types.NewADJID(ourNumber, 0, 12)
+	dev.ID = &jid
+	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{1}, AccountSignature: make([]byte, 64),
+		AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
+	if err := c.PutDevice(ctx, dev); err != nil {
+		t.Fatal(err)
+	}
+
+	// Opening again (a restart) upgrades nothing and finds the device.
+	again, err := OpenStore(ctx, url, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	found, err := again.GetFirstDevice(ctx)
+	if err != nil || found.ID == nil || found.ID.User != ourNumber {
+		t.Fatalf("device not found again: %v %v", found.ID, err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var tables int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables
+		WHERE table_name IN ('whatsmeow_version', 'whatsmeow_device', 'whatsmeow_sessions', 'whatsmeow_lid_map', 'whatsmeow_event_buffer', 'messages')`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 6 {
+		t.Fatalf("%d of 6 tables present", tables)
+	}
+	// Aduan's own migrations still open the database with whatsmeow's tables in it.
+	st, err = store.Open(ctx, url, bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+}
+
+// TestLease: one holder at a time; a standby takes over when the holder
+// stops renewing (a crash), and the old holder learns it lost the lease.
+func TestLease(t *testing.T) {
+	ctx := context.Background()
+	b := bustest.New(t)
+	ttl := time.Second
+	first, err := OpenLease(ctx, b, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := OpenLease(ctx, b, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	holder, err := second.Acquire(ctx)
+	if !errors.Is(err, ErrLeaseHeld) || holder != first.Holder() {
+		t.Fatalf("second acquired %q, %v", holder, err)
+	}
+	if err := first.Renew(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// first "crashes": no more renewals. second runs as standby meanwhile.
+	var mu sync.Mutex
+	var standbyFor []string
+	active := make(chan struct{})
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- second.Run(rctx, func(ctx context.Context) error {
+			close(active)
+			<-ctx.Done()
+			return nil
+		}, func(h string) {
+			mu.Lock()
+			standbyFor = append(standbyFor, h)
+			mu.Unlock()
+		})
+	}()
+	select {
+	case <-active:
+	case <-time.After(10 * time.Second):
+		t.Fatal("standby did not take over")
+	}
+	mu.Lock()
+	if len(standbyFor) == 0 || standbyFor[0] != first.Holder() {
+		t.Fatalf("standby saw holders %v", standbyFor)
+	}
+	mu.Unlock()
+	if err := first.Renew(ctx); !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("old holder renewed: %v", err)
+	}
+	if cur, _ := first.Current(ctx); cur != second.Holder() {
+		t.Fatalf("lease held by %q", cur)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Stopping released it at once.
+	if cur, _ := first.Current(ctx); cur != "" {
+		t.Fatalf("lease still held by %q after stop", cur)
+	}
+}
+
+// TestSessionEvents: WhatsApp ending the session raises "needs pairing" in
+// the health the admin UI reads, counts it, and tells the session to stop.
+func TestSessionEvents(t *testing.T) {
+	tests := []struct {
+		name   string
+		evt    any
+		state  event.HealthState
+		reason string
+	}{
+		{"connected", &events.Connected{}, event.HealthOK, ""},
+		{"disconnected", &events.Disconnected{}, event.HealthDown, ""},
+		{"logged out", &events.LoggedOut{OnConnect: true, Reason: events.ConnectFailureLoggedOut}, event.HealthNeedsPairing, StopLoggedOut},
+		{"stream replaced", &events.StreamReplaced{}, event.HealthNeedsPairing, StopStreamReplaced},
+		{"temporary ban", &events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: time.Hour}, event.HealthNeedsAttention, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig(), true)
+			h.a.HandleEvent(tt.evt)
+			got, ok, err := h.b.Health(context.Background(), event.ChannelWhatsApp, ourNumber)
+			if err != nil || !ok || got.State != tt.state || got.Account != ourNumber {
+				t.Fatalf("health %+v (%v, %v), want %s", got, ok, err, tt.state)
+			}
+			if tt.reason == "" {
+				select {
+				case r := <-h.a.Stopped():
+					t.Fatalf("stopped: %s", r)
+				default:
+				}
+				return
+			}
+			select {
+			case r := <-h.a.Stopped():
+				if r != tt.reason {
+					t.Fatalf("stop reason %q", r)
+				}
+			default:
+				t.Fatal("session not told to stop")
+			}
+			if value(h.metrics.stops.WithLabelValues(tt.reason)) != 1 {
+				t.Fatal("stop not counted")
+			}
+		})
+	}
+}
+
+// TestFollowQR feeds whatsmeow's QR channel items: each code reaches the
+// health the admin UI reads (and the terminal); success clears it.
+func TestFollowQR(t *testing.T) {
+	tests := []struct {
+		name    string
+		items   []whatsmeow.QRChannelItem
+		wantErr error
+		shown   []string
+		final   event.HealthState
+		finalQR string
+	}{
+		{"scanned", []whatsmeow.QRChannelItem{
+			{Event: whatsmeow.QRChannelEventCode, Code: "2@kodeQRpertama", Timeout: 60 * time.Second},
+			{Event: whatsmeow.QRChannelEventCode, Code: "2@kodeQRkedua", Timeout: 20 * time.Second},
+			whatsmeow.QRChannelSuccess,
+		}, nil, []string{"2@kodeQRpertama", "2@kodeQRkedua"}, event.HealthDown, ""},
+		{"codes ran out", []whatsmeow.QRChannelItem{
+			{Event: whatsmeow.QRChannelEventCode, Code: "2@satu", Timeout: 60 * time.Second},
+			whatsmeow.QRChannelTimeout,
+		}, ErrQRTimeout, []string{"2@satu"}, event.HealthNeedsPairing, ""},
+		{"channel closed", []whatsmeow.QRChannelItem{
+			{Event: whatsmeow.QRChannelEventCode, Code: "2@masih", Timeout: 60 * time.Second},
+		}, ErrQRTimeout, []string{"2@masih"}, event.HealthNeedsPairing, "2@masih"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig(), false)
+			h.a.Attach(nil, nil, "") // not paired yet
+			items := make(chan whatsmeow.QRChannelItem, len(tt.items))
+			var shown []string
+			// Check the health the admin UI would read at each code.
+			show := func(code string, _ time.Duration) {
+				shown = append(shown, code)
+				got, ok, err := h.b.Health(context.Background(), event.ChannelWhatsApp, "")
+				if err != nil || !ok || got.State != event.HealthNeedsPairing || got.Extra[ExtraQR] != code {
+					t.Errorf("health at code %s: %+v", code, got)
+				}
+			}
+			for _, it := range tt.items {
+				items <- it
+			}
+			close(items)
+			err := h.a.FollowQR(context.Background(), items, show)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			if len(shown) != len(tt.shown) || (len(shown) > 0 && shown[len(shown)-1] != tt.shown[len(tt.shown)-1]) {
+				t.Fatalf("shown %v, want %v", shown, tt.shown)
+			}
+			got, _, _ := h.b.Health(context.Background(), event.ChannelWhatsApp, "")
+			if got.State != tt.final || got.Extra[ExtraQR] != tt.finalQR {
+				t.Fatalf("final health %+v", got)
+			}
+		})
+	}
+}
+
+func TestPhoneAndPairCode(t *testing.T) {
+	tests := []struct {
+		in, want string
+		err      bool
+	}{
+		{"6281234567890", "6281234567890", false},
+		{"+62 812-3456-7890", "6281234567890", false},
+		{"0812 3456 7890", "6281234567890", false},
+		{"812.3456.7890", "6281234567890", false},
+		{"0062 812 3456 7890", "6281234567890", false},
+		{"+1 (650) 555-1234", "16505551234", false},
+		{"12345", "", true},
+		{"0812-abc", "", true},
+		{"62 812 3456 7890 1234", "", true},
+	}
+	for _, tt := range tests {
+		got, err := NormalizePhone(tt.in)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("NormalizePhone(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	for in, want := range map[string]string{"abcd1234": "ABCD-1234", "ABCD-1234": "ABCD-1234", "XYZ": "XYZ"} {
+		if got := FormatPairCode(in); got != want {
+			t.Errorf("FormatPairCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
