@@ -220,6 +220,9 @@ func (s *Server) runWalkinReplies(ctx context.Context) error {
 		return err
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return fmt.Errorf("starting walk-in reply consumer: %w", err)
 	}
 	<-ctx.Done()
