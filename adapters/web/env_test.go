@@ -84,7 +84,8 @@ func newEnvURL(t testing.TB, dbURL *string) *testEnv {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := run(ctx); err != nil {
+			// A test over before a consumer finished starting cancels it: no failure.
+			if err := run(ctx); err != nil && ctx.Err() == nil {
 				t.Error(err)
 			}
 		}()
