@@ -108,3 +108,23 @@ func (s *Store) SetUserDisabled(ctx context.Context, username string, disabled b
 		return tx.Audit(ctx, "system:cli", action, "user", username, nil)
 	})
 }
+
+// SetPassword replaces a user's password hash and ends their sessions, so
+// a password changed because it leaked takes effect at once.
+func (s *Store) SetPassword(ctx context.Context, username, passwordHash string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		var id UserID
+		err := tx.tx.QueryRow(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE username = $1
+			RETURNING id`, username, passwordHash).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("user %q: %w", username, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("updating user %q: %w", username, err)
+		}
+		if _, err := tx.tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+			return fmt.Errorf("ending sessions of %q: %w", username, err)
+		}
+		return tx.Audit(ctx, "system:cli", "user.password_changed", "user", username, nil)
+	})
+}

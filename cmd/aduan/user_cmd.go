@@ -19,10 +19,11 @@ import (
 func init() {
 	c := &command{
 		name:    "user",
-		summary: "manage admin inbox users (user add | user list | user disable | user enable)",
+		summary: "manage admin inbox users (user add | list | password | disable | enable)",
 		usage: `Usage:
   aduan user add --username NAME --role ROLE [--password-file FILE]
   aduan user list
+  aduan user password [--password-file FILE] NAME
   aduan user disable NAME
   aduan user enable NAME
 
@@ -31,7 +32,7 @@ koordinator, pimpinan, auditor (docs/roles.md says what each may do).
 Without --password-file the password is asked for twice at the terminal, or
 read from the first line of standard input when it is not a terminal.
 Passwords are stored as argon2id hashes and need at least 10 characters.
-Disabling a user ends their sessions at once.`,
+Changing a password or disabling a user ends their sessions at once.`,
 	}
 	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if len(args) == 0 {
@@ -42,7 +43,7 @@ Disabling a user ends their sessions at once.`,
 		fs := newFlags(c, stderr)
 		username := fs.String("username", "", "user name (add)")
 		role := fs.String("role", "", "role: admin, verifikator, koordinator, pimpinan or auditor (add)")
-		passwordFile := fs.String("password-file", "", "read the password from the first line of this file (add)")
+		passwordFile := fs.String("password-file", "", "read the password from the first line of this file (add, password)")
 		if sub == "--help" || sub == "-h" {
 			fs.Usage()
 			return nil
@@ -52,7 +53,7 @@ Disabling a user ends their sessions at once.`,
 		}
 		switch sub {
 		case "add", "list":
-		case "disable", "enable":
+		case "disable", "enable", "password":
 			if fs.NArg() != 1 {
 				fs.Usage()
 				return errUsage
@@ -61,17 +62,20 @@ Disabling a user ends their sessions at once.`,
 			fs.Usage()
 			return errUsage
 		}
-		var password string
-		if sub == "add" {
-			if *username == "" || *role == "" {
+		var hash string
+		if sub == "add" || sub == "password" {
+			if sub == "add" && (*username == "" || *role == "") {
 				fs.Usage()
 				return errUsage
 			}
-			if _, ok := web.ParseRole(*role); !ok {
+			if _, ok := web.ParseRole(*role); sub == "add" && !ok {
 				return fmt.Errorf("%q is not a role (want admin, verifikator, koordinator, pimpinan or auditor)", *role)
 			}
-			var err error
-			if password, err = readPassword(*passwordFile, stderr); err != nil {
+			password, err := readPassword(*passwordFile, stderr)
+			if err != nil {
+				return err
+			}
+			if hash, err = web.HashPassword(password); err != nil {
 				return err
 			}
 		}
@@ -86,10 +90,6 @@ Disabling a user ends their sessions at once.`,
 		defer st.Close()
 		switch sub {
 		case "add":
-			hash, err := web.HashPassword(password)
-			if err != nil {
-				return err
-			}
 			if _, err := st.CreateUser(ctx, *username, hash, *role); err != nil {
 				return err
 			}
@@ -112,6 +112,11 @@ Disabling a user ends their sessions at once.`,
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Role, state, last)
 			}
 			return tw.Flush()
+		case "password":
+			if err := st.SetPassword(ctx, fs.Arg(0), hash); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Password of %s changed; their sessions ended.\n", fs.Arg(0))
 		case "disable", "enable":
 			if err := st.SetUserDisabled(ctx, fs.Arg(0), sub == "disable"); err != nil {
 				return err

@@ -58,6 +58,14 @@ func TestUserCommand(t *testing.T) {
 		t.Errorf("disable unknown user: %q", msg)
 	}
 	runCmd(t, "user", "enable", "siti")
+	pw2 := filepath.Join(t.TempDir(), "new")
+	os.WriteFile(pw2, []byte("sandi-baru-yang-panjang"), 0o600)
+	if out := runCmd(t, "user", "password", "--password-file", pw2, "siti"); !strings.Contains(out, "Password of siti changed") {
+		t.Fatalf("password printed %q", out)
+	}
+	if msg := fail("user", "password", "--password-file", pw2, "nobody"); !strings.Contains(msg, "not found") {
+		t.Errorf("password of unknown user: %q", msg)
+	}
 }
 
 // TestServeMountsAdminInbox: aduan serve with the web role answers /admin,
