@@ -24,10 +24,12 @@ func (s *Service) Run(ctx context.Context, b *bus.Bus, spec bus.ConsumerSpec) er
 		spec.Durable = ConsumerName
 	}
 	kick := make(chan struct{}, 1)
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	defer stopRelay()
 	relayDone := make(chan struct{})
 	go func() {
 		defer close(relayDone)
-		s.relay(ctx, b, kick)
+		s.relay(relayCtx, b, kick)
 	}()
 	c, err := b.Consume(ctx, spec, func(ctx context.Context, msg *bus.Msg) error {
 		var m event.Inbound
@@ -57,6 +59,11 @@ func (s *Service) Run(ctx context.Context, b *bus.Bus, spec bus.ConsumerSpec) er
 		return nil
 	})
 	if err != nil {
+		stopRelay()
+		<-relayDone
+		if ctx.Err() != nil {
+			return nil // stopped while starting: a shutdown, not a failure
+		}
 		return fmt.Errorf("starting intake consumer: %w", err)
 	}
 	<-ctx.Done()

@@ -41,6 +41,9 @@ func (s *Service) RunDelivery(ctx context.Context, b *bus.Bus) error {
 			return nil
 		})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: a shutdown, not a failure
+		}
 		return fmt.Errorf("starting delivery consumer: %w", err)
 	}
 	<-ctx.Done()
@@ -65,6 +68,9 @@ func (s *Service) RunRejected(ctx context.Context, b *bus.Bus) error {
 			return nil
 		})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: a shutdown, not a failure
+		}
 		return fmt.Errorf("starting rejected-input consumer: %w", err)
 	}
 	<-ctx.Done()
