@@ -104,6 +104,23 @@ func (l *Lease) Renew(ctx context.Context) error {
 	return fmt.Errorf("renewing the whatsapp lease: %w", err)
 }
 
+// Keep renews the lease until ctx ends; it returns ErrLeaseLost if the
+// lease was lost on the way (stop what it guards).
+func (l *Lease) Keep(ctx context.Context) error {
+	tick := time.NewTicker(l.ttl / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			if err := l.Renew(ctx); errors.Is(err, ErrLeaseLost) {
+				return err
+			}
+		}
+	}
+}
+
 // Release gives the lease up, if it is still ours.
 func (l *Lease) Release(ctx context.Context) {
 	_ = l.kv.Delete(ctx, leaseKey, jetstream.LastRevision(l.rev))

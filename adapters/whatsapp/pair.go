@@ -27,6 +27,17 @@ const (
 // the admin UI, and handed to show (the terminal; nil: none). It returns nil
 // once paired.
 func (a *Adapter) FollowQR(ctx context.Context, items <-chan whatsmeow.QRChannelItem, show func(code string, valid time.Duration)) error {
+	return FollowQR(ctx, items, a.SetState, show)
+}
+
+// FollowQR is Adapter.FollowQR with the state reported to report (nil:
+// nowhere), for pairing from the command line without a bus.
+func FollowQR(ctx context.Context, items <-chan whatsmeow.QRChannelItem,
+	report func(state event.HealthState, detail string, extra map[string]string),
+	show func(code string, valid time.Duration)) error {
+	if report == nil {
+		report = func(event.HealthState, string, map[string]string) {}
+	}
 	for {
 		var item whatsmeow.QRChannelItem
 		var ok bool
@@ -40,28 +51,28 @@ func (a *Adapter) FollowQR(ctx context.Context, items <-chan whatsmeow.QRChannel
 		}
 		switch item.Event {
 		case whatsmeow.QRChannelEventCode:
-			a.SetState(event.HealthNeedsPairing,
+			report(event.HealthNeedsPairing,
 				"not paired: on the office phone open WhatsApp → Linked devices → Link a device and scan this code",
 				map[string]string{ExtraQR: item.Code})
 			if show != nil {
 				show(item.Code, item.Timeout)
 			}
 		case whatsmeow.QRChannelSuccess.Event:
-			a.SetState(event.HealthDown, "paired; connecting", nil)
+			report(event.HealthDown, "paired; connecting", nil)
 			return nil
 		case whatsmeow.QRChannelTimeout.Event:
-			a.SetState(event.HealthNeedsPairing, "not paired: the QR codes expired; new ones follow", nil)
+			report(event.HealthNeedsPairing, "not paired: the QR codes expired; new ones follow", nil)
 			return ErrQRTimeout
 		case whatsmeow.QRChannelScannedWithoutMultidevice.Event:
-			a.SetState(event.HealthNeedsPairing, "the phone that scanned the code has no multi-device support; update WhatsApp and scan again", nil)
+			report(event.HealthNeedsPairing, "the phone that scanned the code has no multi-device support; update WhatsApp and scan again", nil)
 		case whatsmeow.QRChannelClientOutdated.Event:
-			a.SetState(event.HealthNeedsAttention, "WhatsApp refuses this client version: update Aduan", nil)
+			report(event.HealthNeedsAttention, "WhatsApp refuses this client version: update Aduan", nil)
 			return errors.New("whatsapp pairing: client outdated")
 		case whatsmeow.QRChannelEventError:
-			a.SetState(event.HealthNeedsPairing, "pairing failed; try again", nil)
+			report(event.HealthNeedsPairing, "pairing failed; try again", nil)
 			return fmt.Errorf("whatsapp pairing: %w", item.Error)
 		default: // err-unexpected-state and future ones
-			a.SetState(event.HealthNeedsPairing, "pairing failed ("+item.Event+"); try again", nil)
+			report(event.HealthNeedsPairing, "pairing failed ("+item.Event+"); try again", nil)
 			return fmt.Errorf("whatsapp pairing: %s", item.Event)
 		}
 	}

@@ -101,8 +101,18 @@ func (s *Session) Run(ctx context.Context) error {
 	})
 }
 
-// active runs while this process holds the lease.
+// active runs while this process holds the lease. Replies are sent only
+// here: a standby process leaves them on the queue for the active one.
 func (s *Session) active(ctx context.Context) error {
+	sctx, stopSender := context.WithCancel(ctx)
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		if err := s.a.RunSender(sctx); err != nil {
+			s.log.Error().Err(err).Msg("whatsapp replies not sent")
+		}
+	}()
+	defer func() { stopSender(); <-senderDone }()
 	for {
 		device, err := s.container.GetFirstDevice(ctx)
 		if err != nil {

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+
+	"github.com/aduan-gateway/aduan/adapters/meta"
+	"github.com/aduan-gateway/aduan/adapters/whatsapp"
+	"github.com/aduan-gateway/aduan/adapters/whatsapp/cloudapi"
+	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/bus"
+)
+
+func init() { roleStarters[config.RoleWhatsApp] = startWhatsApp }
+
+// startWhatsApp runs the WhatsApp adapter on the configured transport. Off
+// (the default) leaves the role idle, so the default "all roles" never
+// reaches out to WhatsApp unasked.
+func startWhatsApp(env *serveEnv) error {
+	log := env.log.With().Str("comp", "whatsapp").Logger()
+	switch env.cfg.WhatsApp.Transport {
+	case config.WhatsAppTransportOff:
+		log.Info().Msg("whatsapp role idle: " + config.KeyWhatsAppTransport + " is off")
+		return nil
+	case config.WhatsAppTransportCloudAPI:
+		return startWhatsAppCloud(env)
+	}
+	a, err := whatsapp.New(env.ctx, env.cfg.WhatsApp, env.bus, whatsapp.Options{Log: env.log, Metrics: whatsapp.NewMetrics(env.reg)})
+	if err != nil {
+		return err
+	}
+	container, err := whatsapp.OpenStore(env.ctx, env.cfg.DatabaseURL, env.log)
+	if err != nil {
+		return err
+	}
+	lease, err := whatsapp.OpenLease(env.ctx, env.bus, env.cfg.WhatsApp.LeaseTTL)
+	if err != nil {
+		_ = container.Close()
+		return err
+	}
+	s := whatsapp.NewSession(a, container, lease, env.cfg.WhatsApp, env.log)
+	env.reg.MustRegister(lagGauge(env.bus, bus.StreamOutbound, whatsapp.SenderConsumer))
+	env.goRun("whatsapp", a.Run)
+	env.goRun("whatsapp", func(ctx context.Context) error {
+		defer container.Close()
+		return s.Run(ctx)
+	})
+	log.Info().Str("transport", config.WhatsAppTransportWhatsmeow).Msg("whatsapp adapter started")
+	return nil
+}
+
+// cloudFetchWorkers download Cloud API media in parallel.
+const cloudFetchWorkers = 4
+
+// startWhatsAppCloud runs the Cloud API transport: its webhooks come
+// through the Meta webhook at /webhooks/meta, replies go to the Graph API.
+func startWhatsAppCloud(env *serveEnv) error {
+	log := env.log.With().Str("comp", "whatsapp").Logger()
+	metrics := cloudapi.NewMetrics(env.reg)
+	opt := cloudapi.Options{Log: env.log, Metrics: metrics}
+	r, err := cloudapi.NewReceiver(env.ctx, env.cfg, env.bus, opt)
+	if err != nil {
+		return err
+	}
+	s, err := cloudapi.NewSender(env.ctx, env.cfg, env.bus, opt)
+	if err != nil {
+		return err
+	}
+	w, err := metaWebhook(env)
+	if err != nil {
+		return err
+	}
+	w.HandleObject(cloudapi.Object, r.Handle)
+	env.reg.MustRegister(
+		lagGauge(env.bus, bus.StreamOutbound, cloudapi.SenderConsumer),
+		lagGauge(env.bus, cloudapi.StreamFetch, cloudapi.FetchConsumer),
+	)
+	env.goRun("whatsapp", func(ctx context.Context) error { return r.RunFetcher(ctx, cloudFetchWorkers) })
+	env.goRun("whatsapp", s.Run)
+	log.Info().Str("transport", config.WhatsAppTransportCloudAPI).Str("path", meta.Path).Msg("whatsapp adapter started")
+	return nil
+}
