@@ -93,7 +93,7 @@ func openWASession(ctx context.Context, logs io.Writer) (*waSession, error) {
 	if s.container, err = whatsapp.OpenStore(ctx, cfg.DatabaseURL, s.log); err != nil {
 		return nil, err
 	}
-	bctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	bctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer cancel()
 	if b, err := bus.Open(bctx, bus.Config{URL: cfg.ClientNATSURL()}, zerolog.Nop()); err == nil {
 		s.bus = b
