@@ -155,14 +155,14 @@ func testConfig() config.WhatsAppConfig {
 
 // harness is an adapter on a fresh embedded NATS with a fake client attached.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	b       *bus.Bus
 	a       *Adapter
 	fake    *fakeClient
 	metrics *Metrics
 }
 
-func newHarness(t *testing.T, cfg config.WhatsAppConfig, connected bool) *harness {
+func newHarness(t testing.TB, cfg config.WhatsAppConfig, connected bool) *harness {
 	t.Helper()
 	b := bustest.New(t)
 	m := NewMetrics(prometheus.NewRegistry())
@@ -195,11 +195,11 @@ func (h *harness) run(fn func(ctx context.Context) error) {
 
 // reader reads a stream's messages in order, from the start.
 type reader struct {
-	t    *testing.T
+	t    testing.TB
 	cons jetstream.Consumer
 }
 
-func newReader(t *testing.T, b *bus.Bus, stream, subject string) *reader {
+func newReader(t testing.TB, b *bus.Bus, stream, subject string) *reader {
 	t.Helper()
 	cons, err := b.JetStream().OrderedConsumer(context.Background(), stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
 	if err != nil {
