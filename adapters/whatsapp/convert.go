@@ -23,7 +23,6 @@ const (
 	skipOtherServer = "other_server"
 	skipProtocol    = "protocol"
 	skipUnsupported = "unsupported"
-	skipNoAccount   = "no_account"
 )
 
 // job is a WhatsApp message on its way to the bus: the inbound event as far
@@ -53,8 +52,6 @@ func convert(evt *events.Message, account string, now time.Time) (*job, string) 
 	info := evt.Info
 	chat := info.Chat.ToNonAD()
 	switch {
-	case account == "":
-		return nil, skipNoAccount
 	case chat == types.StatusBroadcastJID:
 		return nil, skipStatus
 	case chat.Server == types.GroupServer:

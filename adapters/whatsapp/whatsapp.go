@@ -151,8 +151,11 @@ func (a *Adapter) Attach(c Client, lids LIDMap, account string) {
 	prev := a.account
 	a.client, a.lids, a.account = c, lids, account
 	a.mu.Unlock()
-	if prev != account {
+	if prev != account && prev != "" {
 		a.forgetHealth(prev)
+	}
+	if account != "" {
+		a.forgetHealth("") // the "not paired yet" entry
 	}
 	a.log.Info().Str("account", identity.MaskPhone(account)).Msg("whatsapp session attached")
 }
@@ -183,7 +186,13 @@ func (a *Adapter) Stopped() <-chan string { return a.stopped }
 func (a *Adapter) HandleEvent(evt any) bool {
 	switch v := evt.(type) {
 	case *events.Message:
-		j, skip := convert(v, a.Account(), a.now())
+		account := a.Account()
+		if account == "" {
+			// Between pairing and attaching: leave it unacknowledged for
+			// WhatsApp to deliver again.
+			return false
+		}
+		j, skip := convert(v, account, a.now())
 		if skip != "" {
 			a.metrics.ignore(skip)
 			return true
@@ -225,6 +234,9 @@ func (a *Adapter) HandleEvent(evt any) bool {
 		a.setHealth(event.HealthDown, "WhatsApp refused the connection: "+v.Reason.String(), nil)
 		a.log.Warn().Str("reason", v.Reason.String()).Msg("whatsapp connect failure")
 	case *events.PairSuccess:
+		a.mu.Lock()
+		a.account = v.ID.User
+		a.mu.Unlock()
 		a.log.Info().Str("account", identity.MaskPhone(v.ID.User)).Str("platform", v.Platform).Msg("paired with WhatsApp")
 	}
 	return true
