@@ -280,3 +280,19 @@ func TestPhoneAndPairCode(t *testing.T) {
 		}
 	}
 }
+
+// TestAttachForgetsUnpairedHealth: once a number is paired and attached,
+// the "not paired" entry the admin UI showed is removed.
+func TestAttachForgetsUnpairedHealth(t *testing.T) {
+	h := newHarness(t, testConfig(), false)
+	h.a.Attach(nil, nil, "")
+	h.a.ShowPairCode("ABCD-EFGH")
+	if got, ok, _ := h.b.Health(context.Background(), event.ChannelWhatsApp, ""); !ok || got.Extra[ExtraPairCode] != "ABCD-EFGH" {
+		t.Fatalf("pair code not shown: %+v", got)
+	}
+	h.a.HandleEvent(&events.PairSuccess{ID: types.NewADJID(ourNumber, 0, 9)})
+	h.a.Attach(h.fake, h.fake, ourNumber)
+	if _, ok, _ := h.b.Health(context.Background(), event.ChannelWhatsApp, ""); ok {
+		t.Fatal("the not-paired entry is still there")
+	}
+}
