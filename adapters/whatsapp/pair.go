@@ -2,14 +2,17 @@ package whatsapp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"go.mau.fi/whatsmeow"
 
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // ErrQRTimeout is returned by FollowQR when no code was scanned before
@@ -123,4 +126,68 @@ func FormatPairCode(code string) string {
 		return c[:4] + "-" + c[4:]
 	}
 	return c
+}
+
+// PhonePairer asks WhatsApp for a phone pairing code (the connected,
+// unpaired client's PairPhone).
+type PhonePairer func(ctx context.Context, phone string) (string, error)
+
+// SetPairer makes phone pairing available (nil: not now). The session sets
+// it while a pairing round is connected.
+func (a *Adapter) SetPairer(p PhonePairer) {
+	a.mu.Lock()
+	a.pairer = p
+	a.mu.Unlock()
+}
+
+// ServePairRequests answers the admin UI's requests for a phone pairing code
+// (event.SubjectWhatsAppPairPhone) until ctx ends. Only the process holding
+// the session runs it, so the code belongs to the connection that waits.
+func (a *Adapter) ServePairRequests(ctx context.Context) error {
+	sub, err := a.b.Conn().Subscribe(event.SubjectWhatsAppPairPhone, func(m *nats.Msg) {
+		reply := a.pairPhone(ctx, m.Data)
+		data, _ := json.Marshal(reply)
+		if err := m.Respond(data); err != nil {
+			a.log.Warn().Err(err).Msg("answering a pairing code request")
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("answering pairing code requests: %w", err)
+	}
+	<-ctx.Done()
+	_ = sub.Unsubscribe()
+	return nil
+}
+
+// pairPhone handles one request; its errors are shown to the administrator
+// as they are, so they are in Indonesian.
+func (a *Adapter) pairPhone(ctx context.Context, data []byte) event.PairPhoneReply {
+	var req event.PairPhoneRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		return event.PairPhoneReply{Error: "permintaan tidak dapat dibaca"}
+	}
+	phone, err := NormalizePhone(req.Phone)
+	if err != nil {
+		return event.PairPhoneReply{Error: "nomor HP tidak valid"}
+	}
+	a.mu.Lock()
+	pair, account := a.pairer, a.account
+	a.mu.Unlock()
+	switch {
+	case pair == nil && account != "":
+		return event.PairPhoneReply{Error: "WhatsApp sudah tertaut dengan +" + account + "; putuskan dulu dengan aduan whatsapp logout"}
+	case pair == nil:
+		return event.PairPhoneReply{Error: "sesi WhatsApp belum siap untuk ditautkan; coba lagi dalam beberapa detik"}
+	}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	code, err := pair(pctx, phone)
+	if err != nil {
+		a.log.Warn().Err(err).Msg("requesting a whatsapp pairing code")
+		return event.PairPhoneReply{Error: "kode tidak dapat dibuat (" + err.Error() + ")"}
+	}
+	code = FormatPairCode(code)
+	a.ShowPairCode(code)
+	a.log.Info().Str("phone", identity.MaskPhone(phone)).Msg("whatsapp pairing code issued")
+	return event.PairPhoneReply{Code: code}
 }

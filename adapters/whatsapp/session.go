@@ -112,7 +112,14 @@ func (s *Session) active(ctx context.Context) error {
 			s.log.Error().Err(err).Msg("whatsapp replies not sent")
 		}
 	}()
-	defer func() { stopSender(); <-senderDone }()
+	pairDone := make(chan struct{})
+	go func() {
+		defer close(pairDone)
+		if err := s.a.ServePairRequests(sctx); err != nil {
+			s.log.Error().Err(err).Msg("pairing codes not offered to the admin UI")
+		}
+	}()
+	defer func() { stopSender(); <-senderDone; <-pairDone }()
 	for {
 		device, err := s.container.GetFirstDevice(ctx)
 		if err != nil {
@@ -177,7 +184,14 @@ func (s *Session) pair(ctx context.Context, cli *whatsmeow.Client) bool {
 		s.a.SetState(event.HealthNeedsPairing, "cannot reach WhatsApp to pair: "+err.Error(), nil)
 		return false
 	}
-	err = s.a.FollowQR(ctx, qr, nil)
+	// Once the first code arrives the connection can also issue phone
+	// pairing codes, which the admin UI may ask for.
+	defer s.a.SetPairer(nil)
+	err = s.a.FollowQR(ctx, qr, func(string, time.Duration) {
+		s.a.SetPairer(func(ctx context.Context, phone string) (string, error) {
+			return cli.PairPhone(ctx, phone, true, whatsmeow.PairClientChrome, "Chrome (Linux)")
+		})
+	})
 	if err != nil {
 		if !errors.Is(err, ErrQRTimeout) && ctx.Err() == nil {
 			s.log.Warn().Err(err).Msg("whatsapp pairing failed")

@@ -3,12 +3,15 @@ package whatsapp
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go"
 	"github.com/rs/zerolog"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waAdv"
@@ -294,5 +297,59 @@ func TestAttachForgetsUnpairedHealth(t *testing.T) {
 	h.a.Attach(h.fake, h.fake, ourNumber)
 	if _, ok, _ := h.b.Health(context.Background(), event.ChannelWhatsApp, ""); ok {
 		t.Fatal("the not-paired entry is still there")
+	}
+}
+
+// TestPairPhoneRequests answers the admin UI's requests for a phone pairing
+// code over NATS, as the web role sends them.
+func TestPairPhoneRequests(t *testing.T) {
+	h := newHarness(t, testConfig(), false)
+	h.a.Attach(nil, nil, "")
+	h.run(h.a.ServePairRequests)
+	var asked []string
+	ask := func(phone string) event.PairPhoneReply {
+		t.Helper()
+		req, _ := json.Marshal(event.PairPhoneRequest{Phone: phone})
+		var msg *nats.Msg
+		var err error
+		bustest.Eventually(t, 5*time.Second, func() bool { // until the subscription is in place
+			msg, err = h.b.Conn().Request(event.SubjectWhatsAppPairPhone, req, 5*time.Second)
+			return !errors.Is(err, nats.ErrNoResponders)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reply event.PairPhoneReply
+		if err := json.Unmarshal(msg.Data, &reply); err != nil {
+			t.Fatal(err)
+		}
+		return reply
+	}
+	if r := ask("6281100000000"); r.Code != "" || !strings.Contains(r.Error, "belum siap") {
+		t.Fatalf("before a pairing round: %+v", r)
+	}
+	h.a.SetPairer(func(_ context.Context, phone string) (string, error) {
+		asked = append(asked, phone)
+		if len(asked) == 2 {
+			return "", errors.New("rate-overlimit")
+		}
+		return "abcd1234", nil
+	})
+	if r := ask("0811-0000-0000"); r.Code != "ABCD-1234" || r.Error != "" || asked[0] != ourNumber {
+		t.Fatalf("reply %+v for %v", r, asked)
+	}
+	if got, _, _ := h.b.Health(context.Background(), event.ChannelWhatsApp, ""); got.Extra[ExtraPairCode] != "ABCD-1234" {
+		t.Fatalf("code not shown in health: %+v", got)
+	}
+	if r := ask(ourNumber); !strings.Contains(r.Error, "rate-overlimit") {
+		t.Fatalf("failure not passed on: %+v", r)
+	}
+	if r := ask("bukan nomor"); r.Error != "nomor HP tidak valid" {
+		t.Fatalf("bad number: %+v", r)
+	}
+	h.a.SetPairer(nil)
+	h.a.Attach(h.fake, h.fake, ourNumber)
+	if r := ask("6281100000000"); !strings.Contains(r.Error, "sudah tertaut dengan +"+ourNumber) {
+		t.Fatalf("when paired: %+v", r)
 	}
 }

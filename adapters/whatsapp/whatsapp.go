@@ -107,6 +107,7 @@ type Adapter struct {
 	connected chan struct{} // closed while connected
 	health    event.Health
 	stopped   chan string
+	pairer    PhonePairer
 }
 
 // New builds the adapter and opens the sent-messages bucket.
