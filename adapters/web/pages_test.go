@@ -278,7 +278,7 @@ func TestPairPhone(t *testing.T) {
 		var req event.PairPhoneRequest
 		json.Unmarshal(m.Data, &req)
 		reply := event.PairPhoneReply{Code: "K7QP-2M4X"}
-		if req.Account != "6281100000000" || req.Phone != "6281100000000" {
+		if (req.Account != "6281100000000" && req.Account != "") || req.Phone != "6281100000000" {
 			reply = event.PairPhoneReply{Error: "unexpected request " + string(m.Data)}
 		}
 		data, _ := json.Marshal(reply)
@@ -295,6 +295,12 @@ func TestPairPhone(t *testing.T) {
 		t.Fatalf("koordinator asked for a pairing code: %d", code)
 	}
 	audit(t, e, "whatsapp", "6281100000000", "siti", "whatsapp.pair_requested")
+	// Before the first pairing the number is unknown: the request still goes.
+	form.Set("account", "")
+	if code, body := post(c); code != http.StatusOK || !strings.Contains(body, "K7QP-2M4X") {
+		t.Fatalf("unpaired account: %d %s", code, body)
+	}
+	audit(t, e, "whatsapp", "unpaired", "siti", "whatsapp.pair_requested")
 }
 
 func TestUploadTooLarge(t *testing.T) {

@@ -29,7 +29,9 @@ type pairPage struct {
 func (s *Server) pairPhone(w http.ResponseWriter, r *http.Request, sess *session) {
 	p := &pairPage{Account: strings.TrimSpace(r.PostFormValue("account"))}
 	phone, err := identity.NormalizePhone(r.PostFormValue("phone"))
-	if err != nil || p.Account == "" {
+	// The account is empty before the first pairing: that is when a code
+	// is needed most, and the adapter holding the session knows its number.
+	if err != nil {
 		p.Error = "Nomor HP tidak dikenali sebagai nomor Indonesia."
 		s.render(w, r, http.StatusUnprocessableEntity, "pair", sess, "Tautkan WhatsApp", p)
 		return
@@ -37,7 +39,11 @@ func (s *Server) pairPhone(w http.ResponseWriter, r *http.Request, sess *session
 	p.Phone = strings.TrimPrefix(phone, "+")
 	ctx := r.Context()
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		return tx.Audit(ctx, sess.User.Username, "whatsapp.pair_requested", "whatsapp", p.Account, nil)
+		account := p.Account
+		if account == "" {
+			account = "unpaired"
+		}
+		return tx.Audit(ctx, sess.User.Username, "whatsapp.pair_requested", "whatsapp", account, nil)
 	})
 	if err != nil {
 		s.serverError(w, r, err)
