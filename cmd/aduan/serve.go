@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -136,8 +137,15 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 	if cfg.EmbeddedNATS() {
 		natsMode = "embedded"
 	}
-	fmt.Fprintf(stdout, "Aduan %s is running (roles: %s)\n  HTTP:     http://%s  (/healthz /readyz /metrics)\n  NATS:     %s (%s)\n  Data dir: %s\nTry it:   aduan simulate --channel whatsapp --from 6281234567890 --text \"Halo, bantuan PKH saya belum cair\"\nStop with Ctrl+C.\n",
-		version, strings.Join(cfg.Roles, ","), ln.Addr(), b.ClientURL(), natsMode, cfg.DataDir)
+	self := os.Args[0]
+	fmt.Fprintf(stdout, `Aduan %s is running (roles: %s)
+  Admin inbox: http://%s/admin/   (first user: %s user add --username NAME --role admin)
+  Health:      http://%s/healthz  /readyz  /metrics
+  NATS:        %s (%s)
+  Data dir:    %s
+Try it:  %s simulate --channel whatsapp --from 6281234567890 --text "Halo, bantuan PKH saya belum cair"
+Stop with Ctrl+C.
+`, version, strings.Join(cfg.Roles, ","), ln.Addr(), self, ln.Addr(), b.ClientURL(), natsMode, cfg.DataDir, self)
 	log.Info().Str("comp", "serve").Str("http", ln.Addr().String()).Str("nats", b.ClientURL()).Msg("started")
 
 	<-runCtx.Done()

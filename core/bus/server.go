@@ -48,7 +48,8 @@ func startServer(cfg Config, log zerolog.Logger) (*server.Server, error) {
 // error: the default logger would exit the process, which a library must not.
 type serverLogger struct{ log zerolog.Logger }
 
-func (l serverLogger) Noticef(format string, v ...any) { l.log.Info().Msgf(format, v...) }
+// Notices (the start-up banner, listen addresses) are debug detail for Aduan.
+func (l serverLogger) Noticef(format string, v ...any) { l.log.Debug().Msgf(format, v...) }
 func (l serverLogger) Warnf(format string, v ...any)   { l.log.Warn().Msgf(format, v...) }
 func (l serverLogger) Fatalf(format string, v ...any)  { l.log.Error().Msgf(format, v...) }
 func (l serverLogger) Errorf(format string, v ...any)  { l.log.Error().Msgf(format, v...) }
