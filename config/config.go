@@ -247,10 +247,8 @@ var ticketPrefixRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
 // per line, each naming the environment key at fault. Secret values are
 // never repeated in the messages.
 func (c *Config) Validate() error {
-	var errs []error
-	bad := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
-	}
+	var errs problems
+	bad := errs.add
 
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
 		bad(KeyDatabaseURL, "%v", err)

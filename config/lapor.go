@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -57,34 +56,6 @@ const MinLaporInterval = time.Second
 
 var laporSection = section{
 	options: func() []option {
-		duration := func(key, doc string, def time.Duration, field func(c *Config) *time.Duration) option {
-			return option{
-				key: key, def: def.String(), doc: doc,
-				set: func(c *Config, v string) error {
-					d, err := parseDuration(v)
-					if err != nil {
-						return err
-					}
-					*field(c) = d
-					return nil
-				},
-				get: func(c *Config) string { return field(c).String() },
-			}
-		}
-		number := func(key, doc string, def int, field func(c *Config) *int) option {
-			return option{
-				key: key, def: strconv.Itoa(def), doc: doc,
-				set: func(c *Config, v string) error {
-					n, err := strconv.Atoi(v)
-					if err != nil {
-						return fmt.Errorf("%q is not a whole number", v)
-					}
-					*field(c) = n
-					return nil
-				},
-				get: func(c *Config) string { return strconv.Itoa(*field(c)) },
-			}
-		}
 		return []option{
 			{
 				key: KeyLaporURL, def: "",
@@ -104,13 +75,13 @@ var laporSection = section{
 				set: func(c *Config, v string) error { c.Lapor.Agency = v; return nil },
 				get: func(c *Config) string { return c.Lapor.Agency },
 			},
-			duration(KeyLaporInterval, "Pause between two polls of LAPOR! for reports disposed to the agency or changed (at least 1s).",
+			durationOption(KeyLaporInterval, "Pause between two polls of LAPOR! for reports disposed to the agency or changed (at least 1s).",
 				DefaultLaporInterval, func(c *Config) *time.Duration { return &c.Lapor.Interval }),
-			number(KeyLaporPageSize, "Reports asked for per poll request (1-500).",
+			intOption(KeyLaporPageSize, "Reports asked for per poll request (1-500).",
 				DefaultLaporPageSize, func(c *Config) *int { return &c.Lapor.PageSize }),
-			duration(KeyLaporTimeout, "Longest one request to LAPOR! may take, attachment downloads included.",
+			durationOption(KeyLaporTimeout, "Longest one request to LAPOR! may take, attachment downloads included.",
 				DefaultLaporTimeout, func(c *Config) *time.Duration { return &c.Lapor.Timeout }),
-			number(KeyLaporPushAttempts, "Tries of a status or follow-up push before it is dead-lettered and shown to admins.",
+			intOption(KeyLaporPushAttempts, "Tries of a status or follow-up push before it is dead-lettered and shown to admins.",
 				DefaultLaporPushAttempts, func(c *Config) *int { return &c.Lapor.PushAttempts }),
 		}
 	},
@@ -124,10 +95,8 @@ var laporSection = section{
 		}
 	},
 	validate: func(c *Config) []error {
-		var errs []error
-		bad := func(key, format string, args ...any) {
-			errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
-		}
+		var errs problems
+		bad := errs.add
 		l := c.Lapor
 		if l.URL != "" {
 			if err := checkLaporURL(l.URL); err != nil {

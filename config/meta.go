@@ -116,20 +116,6 @@ func (c *Config) MetaAccounts() []string {
 
 var metaSection = section{
 	options: func() []option {
-		duration := func(key, doc string, def time.Duration, field func(c *Config) *time.Duration) option {
-			return option{
-				key: key, def: def.String(), doc: doc,
-				set: func(c *Config, v string) error {
-					d, err := parseDuration(v)
-					if err != nil {
-						return err
-					}
-					*field(c) = d
-					return nil
-				},
-				get: func(c *Config) string { return field(c).String() },
-			}
-		}
 		return []option{
 			{
 				key: KeyMetaPages, def: "", secret: true,
@@ -174,7 +160,7 @@ var metaSection = section{
 				set: func(c *Config, v string) error { c.Meta.GraphVersion = v; return nil },
 				get: func(c *Config) string { return c.Meta.GraphVersion },
 			},
-			duration(KeyMetaGraphTimeout, "Longest one Graph API call may take.",
+			durationOption(KeyMetaGraphTimeout, "Longest one Graph API call may take.",
 				DefaultMetaGraphTimeout, func(c *Config) *time.Duration { return &c.Meta.GraphTimeout }),
 			{
 				key: KeyMetaMaxAttachmentSize, def: strconv.Itoa(DefaultMetaMaxAttachmentSize),
@@ -189,7 +175,7 @@ var metaSection = section{
 				},
 				get: func(c *Config) string { return strconv.FormatInt(c.Meta.MaxAttachmentSize, 10) },
 			},
-			duration(KeyMetaDownloadTimeout, "Longest one attachment download from Meta's CDN may take.",
+			durationOption(KeyMetaDownloadTimeout, "Longest one attachment download from Meta's CDN may take.",
 				DefaultMetaDownloadTimeout, func(c *Config) *time.Duration { return &c.Meta.DownloadTimeout }),
 			{
 				key: KeyMetaSendAttempts, def: strconv.Itoa(DefaultMetaSendAttempts),
@@ -231,10 +217,8 @@ var metaSection = section{
 		}
 	},
 	validate: func(c *Config) []error {
-		var errs []error
-		bad := func(key, format string, args ...any) {
-			errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
-		}
+		var errs problems
+		bad := errs.add
 		m := c.Meta
 		if len(m.Pages) > 0 {
 			if m.AppSecret == "" {

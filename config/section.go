@@ -1,5 +1,11 @@
 package config
 
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
 // section is the part of the configuration that belongs to one adapter,
 // kept in that adapter's own file (meta.go, whatsapp.go, ...) so adding a
 // key touches one place: its options, its defaults and its checks.
@@ -14,3 +20,42 @@ type section struct {
 
 // sections lists every adapter's section in documentation order.
 var sections = []section{metaSection, whatsAppSection, laporSection, webSection}
+
+// durationOption is a row for a key holding a Go duration (or seconds).
+func durationOption(key, doc string, def time.Duration, field func(c *Config) *time.Duration) option {
+	return option{
+		key: key, def: def.String(), doc: doc,
+		set: func(c *Config, v string) error {
+			d, err := parseDuration(v)
+			if err != nil {
+				return err
+			}
+			*field(c) = d
+			return nil
+		},
+		get: func(c *Config) string { return field(c).String() },
+	}
+}
+
+// intOption is a row for a key holding a whole number.
+func intOption(key, doc string, def int, field func(c *Config) *int) option {
+	return option{
+		key: key, def: strconv.Itoa(def), doc: doc,
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number", v)
+			}
+			*field(c) = n
+			return nil
+		},
+		get: func(c *Config) string { return strconv.Itoa(*field(c)) },
+	}
+}
+
+// problems collects validation errors, each starting with the key at fault.
+type problems []error
+
+func (p *problems) add(key, format string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
+}

@@ -60,24 +60,10 @@ const (
 
 var webSection = section{
 	options: func() []option {
-		duration := func(key, doc string, def time.Duration, field func(c *Config) *time.Duration) option {
-			return option{
-				key: key, def: def.String(), doc: doc,
-				set: func(c *Config, v string) error {
-					d, err := parseDuration(v)
-					if err != nil {
-						return err
-					}
-					*field(c) = d
-					return nil
-				},
-				get: func(c *Config) string { return field(c).String() },
-			}
-		}
 		return []option{
-			duration(KeyWebSessionTTL, "Longest a sign-in to the admin inbox lasts (Go duration or seconds).",
+			durationOption(KeyWebSessionTTL, "Longest a sign-in to the admin inbox lasts (Go duration or seconds).",
 				DefaultWebSessionTTL, func(c *Config) *time.Duration { return &c.Web.SessionTTL }),
-			duration(KeyWebSessionIdle, "A session unused this long ends; the officer signs in again.",
+			durationOption(KeyWebSessionIdle, "A session unused this long ends; the officer signs in again.",
 				DefaultWebSessionIdle, func(c *Config) *time.Duration { return &c.Web.SessionIdle }),
 			{
 				key: KeyWebCookieSecure, def: CookieSecureAuto,
@@ -111,9 +97,9 @@ var webSection = section{
 				},
 				get: func(c *Config) string { return strconv.Itoa(c.Web.LoginMaxFailures) },
 			},
-			duration(KeyWebLoginWindow, "Window over which failed sign-ins are counted.",
+			durationOption(KeyWebLoginWindow, "Window over which failed sign-ins are counted.",
 				DefaultWebLoginWindow, func(c *Config) *time.Duration { return &c.Web.LoginWindow }),
-			duration(KeyWebWalkinWait, "How long the walk-in form waits for the ticket before showing that the report is still being processed.",
+			durationOption(KeyWebWalkinWait, "How long the walk-in form waits for the ticket before showing that the report is still being processed.",
 				DefaultWebWalkinWait, func(c *Config) *time.Duration { return &c.Web.WalkinWait }),
 		}
 	},

@@ -79,20 +79,6 @@ var cloudPhoneNumberIDRE = regexp.MustCompile(`^[0-9]{1,32}$`)
 
 var whatsAppSection = section{
 	options: func() []option {
-		duration := func(key, doc string, def time.Duration, field func(c *Config) *time.Duration) option {
-			return option{
-				key: key, def: def.String(), doc: doc,
-				set: func(c *Config, v string) error {
-					d, err := parseDuration(v)
-					if err != nil {
-						return err
-					}
-					*field(c) = d
-					return nil
-				},
-				get: func(c *Config) string { return field(c).String() },
-			}
-		}
 		return []option{
 			{
 				key: KeyWhatsAppTransport, def: DefaultWhatsAppTransport,
@@ -113,7 +99,7 @@ var whatsAppSection = section{
 				},
 				get: func(c *Config) string { return strconv.FormatBool(c.WhatsApp.MarkRead) },
 			},
-			duration(KeyWhatsAppTyping, "How long \"typing…\" shows before each WhatsApp reply; 0 shows none (whatsmeow).",
+			durationOption(KeyWhatsAppTyping, "How long \"typing…\" shows before each WhatsApp reply; 0 shows none (whatsmeow).",
 				DefaultWhatsAppTyping, func(c *Config) *time.Duration { return &c.WhatsApp.Typing }),
 			{
 				key: KeyWhatsAppSendAttempts, def: strconv.Itoa(DefaultWhatsAppSendAttempts),
@@ -128,7 +114,7 @@ var whatsAppSection = section{
 				},
 				get: func(c *Config) string { return strconv.Itoa(c.WhatsApp.SendAttempts) },
 			},
-			duration(KeyWhatsAppLeaseTTL, "How long the WhatsApp session lease outlives a process that died: a standby process takes over after it (whatsmeow; 3s to 5m).",
+			durationOption(KeyWhatsAppLeaseTTL, "How long the WhatsApp session lease outlives a process that died: a standby process takes over after it (whatsmeow; 3s to 5m).",
 				DefaultWhatsAppLeaseTTL, func(c *Config) *time.Duration { return &c.WhatsApp.LeaseTTL }),
 			{
 				key: KeyWhatsAppMaxAttachmentSize, def: strconv.Itoa(DefaultWhatsAppMaxAttachmentSize),
@@ -175,10 +161,8 @@ var whatsAppSection = section{
 		}
 	},
 	validate: func(c *Config) []error {
-		var errs []error
-		bad := func(key, format string, args ...any) {
-			errs = append(errs, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
-		}
+		var errs problems
+		bad := errs.add
 		w := c.WhatsApp
 		switch w.Transport {
 		case WhatsAppTransportOff, WhatsAppTransportWhatsmeow:
