@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -20,27 +19,24 @@ import (
 	"github.com/aduan-gateway/aduan/store/pgtest"
 )
 
-var dbURL string
-
-func TestMain(m *testing.M) {
-	os.Exit(pgtest.Main(m, "store", &dbURL))
-}
-
 var testKey = bytes.Repeat([]byte{7}, 32)
 
-func open(t *testing.T) *store.Store {
+// open gives the test a store on a database of its own, so tests (and
+// repeated runs with -count) never see each other's rows.
+func open(t *testing.T) (*store.Store, string) {
 	t.Helper()
-	st, err := store.Open(context.Background(), dbURL, testKey)
+	url := pgtest.URL(t)
+	st, err := store.Open(context.Background(), url, testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	return st
+	return st, url
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	st := open(t)
+	st, _ := open(t)
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("second migration run: %v", err)
 	}
@@ -55,6 +51,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 
 func TestOpenCreatesMissingDatabase(t *testing.T) {
 	ctx := context.Background()
+	dbURL := pgtest.URL(t)
 	cfg, err := pgx.ParseConfig(dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +89,7 @@ func newReporter(t *testing.T, st *store.Store, sender string) *store.Reporter {
 
 func TestNIKEncryptedAtRest(t *testing.T) {
 	ctx := context.Background()
-	st := open(t)
+	st, dbURL := open(t)
 	const nik = "1971015708900003" // made up
 	r := newReporter(t, st, "6281200000001")
 	r.Name, r.NIK = "Siti Aminah", nik
@@ -143,7 +140,7 @@ func TestNIKEncryptedAtRest(t *testing.T) {
 
 func TestTicketsSequentialPerYear(t *testing.T) {
 	ctx := context.Background()
-	st := open(t)
+	st, _ := open(t)
 	const workers, each = 8, 5
 	var mu sync.Mutex
 	var got []string
@@ -204,7 +201,7 @@ func inbound(ext string) *event.Inbound {
 
 func TestInboundStoredOnce(t *testing.T) {
 	ctx := context.Background()
-	st := open(t)
+	st, _ := open(t)
 	r := newReporter(t, st, "6281200000002")
 	key := store.ConversationKey{Channel: "whatsapp", Account: "62811", Key: "6281200000002"}
 	var conv *store.Conversation
@@ -238,7 +235,7 @@ func TestInboundStoredOnce(t *testing.T) {
 
 func TestAuditLogIsAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	st := open(t)
+	st, dbURL := open(t)
 	if err := st.InTx(ctx, func(tx *store.Tx) error {
 		return tx.Audit(ctx, "admin:budi", "attachment.view", "attachment", "42", map[string]any{"role": "admin"})
 	}); err != nil {
@@ -262,7 +259,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 
 func TestOutboxRelayPublishesInOrderOnce(t *testing.T) {
 	ctx := context.Background()
-	st := open(t)
+	st, _ := open(t)
 	b := bustest.New(t)
 	before, err := st.PendingOutbox(ctx)
 	if err != nil {
