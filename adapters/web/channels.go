@@ -140,7 +140,27 @@ func (s *Server) healthView(h event.Health) healthView {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		v.Extras = append(v.Extras, extra{k, h.Extra[k]})
+		v.Extras = append(v.Extras, extra{orCode(extraLabels, k), extraValue(h.Extra[k])})
+	}
+	return v
+}
+
+// extraLabels names the adapters' health facts for officers; a fact not
+// listed shows under its own key.
+var extraLabels = map[string]string{
+	"cursor":              "Posisi sinkron (kursor)",
+	"poll_failures":       "Gagal mengambil berturut-turut",
+	"last_sync_reports":   "Laporan pada sinkron terakhir",
+	"last_sync_at":        "Sinkron terakhir",
+	"last_push_at":        "Pembaruan terakhir ke LAPOR!",
+	"push_dead_letters":   "Pembaruan gagal (perlu tindakan)",
+	"push_retries_queued": "Pembaruan menunggu dicoba lagi",
+}
+
+// extraValue shows a timestamp in the office's time, and anything else as is.
+func extraValue(v string) string {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.In(wib).Format("02-01-2006 15:04 WIB")
 	}
 	return v
 }

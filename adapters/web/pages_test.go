@@ -201,7 +201,7 @@ func TestChannelsPage(t *testing.T) {
 		{Channel: event.ChannelMessenger, Account: "1001", State: event.HealthNeedsAttention,
 			Detail: "token kedaluwarsa", LastInboundAt: time.Now().Add(-time.Hour)},
 		{Channel: event.ChannelLapor, Account: "dinsos-babel", State: event.HealthOK,
-			LastError: "timeout", Extra: map[string]string{"cursor": "2026-11-27T08:00:00Z", "last_sync": "2026-11-27T09:00:00Z"}},
+			LastError: "timeout", Extra: map[string]string{"cursor": "2026-11-27T08:00:00Z", "last_sync_at": "2026-11-27T09:00:00Z", "custom_fact": "7"}},
 	}
 	for _, h := range healths {
 		if err := e.bus.SetHealth(ctx, h); err != nil {
@@ -211,7 +211,8 @@ func TestChannelsPage(t *testing.T) {
 	c := e.signIn("kepala", RolePimpinan)
 	_, body := c.get(Prefix + "/channels")
 	for _, want := range []string{"Perlu ditautkan", "<svg", "ABCD-EFGH", "token kedaluwarsa", "Perlu perhatian",
-		"cursor", "2026-11-27T08:00:00Z", "timeout", "JetStream menjawab", "skema versi", "<td>1</td>"} {
+		"Posisi sinkron (kursor)", "27-11-2026 15:00 WIB", "Sinkron terakhir", "27-11-2026 16:00 WIB", "custom fact",
+		"timeout", "JetStream menjawab", "skema versi", "<td>1</td>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("channels page lacks %q", want)
 		}
