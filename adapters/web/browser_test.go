@@ -268,7 +268,7 @@ func TestBrowser(t *testing.T) {
 		must(t, e.bus.SetHealth(context.Background(), event.Health{Channel: event.ChannelMessenger, Account: "104857600000001",
 			State: event.HealthOK, LastInboundAt: time.Now().Add(-3 * time.Minute)}))
 		must(t, e.bus.SetHealth(context.Background(), event.Health{Channel: event.ChannelLapor, Account: "dinsos-babel",
-			State: event.HealthOK, Extra: map[string]string{"cursor": "2026-11-27T08:00:00Z", "last_sync": time.Now().UTC().Format(time.RFC3339)}}))
+			State: event.HealthOK, Extra: map[string]string{"cursor": "2026-11-27T08:00:00Z", "last_sync_at": time.Now().UTC().Format(time.RFC3339)}}))
 		do(t, chromedp.Navigate(url(Prefix+"/channels")), chromedp.WaitVisible(chromedp.CSS(".qr svg")))
 		shots.take(ctx, "channels")
 	})
