@@ -926,3 +926,57 @@ func TestTicketFailureChangesNothing(t *testing.T) {
 		t.Errorf("nil message: err = %v", err)
 	}
 }
+
+// Citizens often answer the request with bare values, one per message.
+func TestBareAnswersToWhatWasAsked(t *testing.T) {
+	d := newDialog(t, nil)
+	const complaint = "bantuan PKH ibu saya sudah 3 bulan tidak cair"
+	play(t, d, Conversation{}, tickets(), []turn{
+		{
+			name:    "the complaint first",
+			msg:     wa("Halo min, " + complaint),
+			missing: fields(nama, nik, alamat, ktp),
+		},
+		{
+			name:     "a bare name",
+			msg:      wa("siti aminah"),
+			missing:  fields(nik, alamat, ktp),
+			excludes: []string{"- nama lengkap"},
+			check: func(t *testing.T, out Output) {
+				if out.Conv.Identity.Name != "Siti Aminah" || out.Conv.Complaint != complaint {
+					t.Errorf("name %q, complaint %q", out.Conv.Identity.Name, out.Conv.Complaint)
+				}
+			},
+		},
+		{
+			name:    "a bare NIK",
+			msg:     wa(nikSiti),
+			missing: fields(alamat, ktp),
+		},
+		{
+			name:    "thanks is not an address or a name",
+			msg:     wa("terima kasih"),
+			missing: fields(alamat, ktp),
+		},
+		{
+			name:    "a bare address",
+			msg:     wa("jalan depati amir no 12 rt 03 pangkalpinang"),
+			missing: fields(ktp),
+			check: func(t *testing.T, out Output) {
+				if out.Conv.Identity.Address != "jalan depati amir no 12 rt 03 pangkalpinang" || out.Conv.Complaint != complaint {
+					t.Errorf("address %q, complaint %q", out.Conv.Identity.Address, out.Conv.Complaint)
+				}
+			},
+		},
+		{
+			name:     "the KTP completes it with the complaint as first written",
+			msg:      wa("", image("")),
+			contains: []string{"ADU-2026-000001"},
+			check: func(t *testing.T, out Output) {
+				if len(out.Actions) != 1 || out.Actions[0].(CreateComplaint).Text != complaint {
+					t.Errorf("actions %#v", out.Actions)
+				}
+			},
+		},
+	})
+}

@@ -395,8 +395,13 @@ func (s *step) absorb(collect bool) absorbed {
 	var got absorbed
 	updated := map[identity.Field]bool{}
 	var pieces []string
+	// What the last reply asked for: a bare answer to it counts as that field.
+	var expecting []identity.Field
+	if collect && s.conv.Greeted && s.conv.Status == StatusCollecting {
+		expecting = s.missing()
+	}
 	take := func(text string) identity.Found {
-		f := identity.Extract(text, s.in.Now)
+		f := identity.ExtractAnswer(text, s.in.Now, expecting)
 		set := func(dst *string, v string, field identity.Field) {
 			if v != "" {
 				*dst = v

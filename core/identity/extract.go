@@ -472,14 +472,25 @@ func (x *extraction) bareName(start, end int) (string, bool) {
 	if slices.Contains(x.cut[start:end], true) {
 		return "", false
 	}
-	words := strings.Fields(x.text[start:end])
-	if len(words) < 2 || len(words) > 5 {
+	return nameShaped(x.text[start:end], 2, true)
+}
+
+// nameShaped reports whether s is nothing but a person's name of at least
+// minWords and at most five words (capitalized ones, if capitals), and
+// returns it title-cased. Words of the stop lists (verbs, kin, labels, small
+// talk, aid programmes) rule it out.
+func nameShaped(s string, minWords int, capitals bool) (string, bool) {
+	words := strings.Fields(s)
+	if len(words) < minWords || len(words) > 5 {
 		return "", false
 	}
 	for _, w := range words {
 		core := strings.Trim(strings.ToLower(w), ".,")
 		r, _ := utf8.DecodeRuneInString(w)
-		if !unicode.IsUpper(r) || nameStop[core] || greetings[core] || honorifics[core] || core == "ktp" {
+		if capitals && !unicode.IsUpper(r) {
+			return "", false
+		}
+		if nameStop[core] || greetings[core] || honorifics[core] || smallTalk[core] || addrStop[core] || core == "ktp" {
 			return "", false
 		}
 		for _, c := range w {
@@ -488,7 +499,8 @@ func (x *extraction) bareName(start, end int) (string, bool) {
 			}
 		}
 	}
-	return titleCase(words), true
+	name := titleCase(words)
+	return name, letters(name) >= 3
 }
 
 // precededBy reports whether the word before pos is w ("atas nama" is the
