@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -15,13 +13,8 @@ func (s *Server) addNote(w http.ResponseWriter, r *http.Request, sess *session) 
 		s.notFound(w, r, sess)
 		return
 	}
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	switch {
-	case text == "":
-		back(w, r, id, "err", "empty")
-		return
-	case utf8.RuneCountInString(text) > maxReply:
-		back(w, r, id, "err", "too_long")
+	text, ok := messageText(w, r, id)
+	if !ok {
 		return
 	}
 	ctx := r.Context()

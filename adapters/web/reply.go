@@ -15,6 +15,22 @@ import (
 // maxReply bounds a staff reply (WhatsApp allows 4096 characters).
 const maxReply = 4000
 
+// messageText reads the "text" field of a reply or note form; when it is
+// empty or too long it sends the officer back to the conversation with the
+// reason, and ok is false.
+func messageText(w http.ResponseWriter, r *http.Request, id store.ConversationID) (text string, ok bool) {
+	text = strings.TrimSpace(r.PostFormValue("text"))
+	switch {
+	case text == "":
+		back(w, r, id, "err", "empty")
+		return "", false
+	case utf8.RuneCountInString(text) > maxReply:
+		back(w, r, id, "err", "too_long")
+		return "", false
+	}
+	return text, true
+}
+
 // errAction carries the code of an outcome to show the officer.
 type errAction string
 
@@ -28,13 +44,8 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, sess *session) {
 		s.notFound(w, r, sess)
 		return
 	}
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	switch {
-	case text == "":
-		back(w, r, id, "err", "empty")
-		return
-	case utf8.RuneCountInString(text) > maxReply:
-		back(w, r, id, "err", "too_long")
+	text, ok := messageText(w, r, id)
+	if !ok {
 		return
 	}
 	err := s.store.InTx(r.Context(), func(tx *store.Tx) error {
