@@ -18,6 +18,24 @@ func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
+// refused fails t unless the configuration in m is refused with an error
+// naming key, and repeating none of the non-empty secrets.
+func refused(t *testing.T, m map[string]string, key string, secrets ...string) {
+	t.Helper()
+	_, err := config.LoadFrom(env(m), false)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if !strings.Contains(err.Error(), key+": ") {
+		t.Fatalf("error does not name %s: %v", key, err)
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(err.Error(), s) {
+			t.Fatalf("error repeats a secret: %v", err)
+		}
+	}
+}
+
 // writeFile writes content to a new file in a temporary folder and returns its path.
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
