@@ -87,7 +87,7 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request, sess *sess
 		s.serverError(w, r, err)
 		return
 	}
-	p := &conversationPage{Conv: d, CanSend: d.Channel != "walkin",
+	p := &conversationPage{Conv: d, CanSend: canReply(d.Channel),
 		Flash: flashes[r.URL.Query().Get("ok")], Error: errorFlashes[r.URL.Query().Get("err")]}
 	if p.Thread, err = s.store.Thread(ctx, id, threadLimit); err != nil {
 		s.serverError(w, r, err)
@@ -150,7 +150,7 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request, sess *session) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &conversationPage{Conv: d, CanSend: d.Channel != "walkin"}
+	p := &conversationPage{Conv: d, CanSend: canReply(d.Channel)}
 	if p.Thread, err = s.store.Thread(r.Context(), id, threadLimit); err != nil {
 		s.serverError(w, r, err)
 		return

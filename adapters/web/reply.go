@@ -31,6 +31,13 @@ func messageText(w http.ResponseWriter, r *http.Request, id store.ConversationID
 	return text, true
 }
 
+// canReply reports whether officers can answer on the channel from the
+// inbox: a walk-in reporter is at the desk, and a LAPOR! reporter is
+// answered through the follow-up the pusher sends, not a chat message.
+func canReply(channel string) bool {
+	return channel != string(event.ChannelWalkin) && channel != string(event.ChannelLapor)
+}
+
 // errAction carries the code of an outcome to show the officer.
 type errAction string
 
@@ -96,7 +103,7 @@ func (s *Server) sendAgent(ctx context.Context, tx *store.Tx, id store.Conversat
 	if err != nil {
 		return nil, err
 	}
-	if c.Channel == string(event.ChannelWalkin) {
+	if !canReply(c.Channel) {
 		return nil, errAction("no_channel")
 	}
 	recipient, err := tx.Recipient(ctx, id)
