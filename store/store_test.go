@@ -326,3 +326,34 @@ func TestMigrateRefusesNewerDatabase(t *testing.T) {
 		t.Fatalf("migrating a database from a newer binary: err = %v", err)
 	}
 }
+
+func TestPruneOutboxKeepsUnpublished(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	b := bustest.New(t)
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		return tx.Enqueue(ctx, "aduan.complaint.submitted", event.NewID(), []byte(`{}`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish := func(ctx context.Context, subject, msgID string, data []byte) error {
+		_, err := b.Publish(ctx, subject, msgID, data)
+		return err
+	}
+	if _, err := st.RelayOutbox(ctx, publish, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InTx(ctx, func(tx *store.Tx) error {
+		return tx.Enqueue(ctx, "aduan.complaint.submitted", event.NewID(), []byte(`{}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.PruneOutbox(ctx, time.Now().Add(time.Minute))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d (err %v), want the one published row", n, err)
+	}
+	if p, _ := st.PendingOutbox(ctx); p != 1 {
+		t.Fatalf("pending after prune = %d, want 1", p)
+	}
+}

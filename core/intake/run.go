@@ -77,6 +77,10 @@ func (s *Service) Run(ctx context.Context, b *bus.Bus, spec bus.ConsumerSpec) er
 func (s *Service) relay(ctx context.Context, b *bus.Bus, kick <-chan struct{}) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	// Published rows are kept a day (well past JetStream's duplicate
+	// window) for inspection, then deleted: they hold citizens' words.
+	prune := time.NewTicker(time.Hour)
+	defer prune.Stop()
 	failing := false
 	publish := func(ctx context.Context, subject, msgID string, data []byte) error {
 		_, err := b.Publish(ctx, subject, msgID, data)
@@ -88,6 +92,11 @@ func (s *Service) relay(ctx context.Context, b *bus.Bus, kick <-chan struct{}) {
 			return
 		case <-kick:
 		case <-tick.C:
+		case <-prune.C:
+			if _, err := s.store.PruneOutbox(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				s.log.Warn().Err(err).Msg("pruning the outbox")
+			}
+			continue
 		}
 		for {
 			n, err := s.store.RelayOutbox(ctx, publish, relayBatch)
