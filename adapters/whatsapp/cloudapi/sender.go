@@ -139,14 +139,17 @@ func (s *Sender) handle(ctx context.Context, m *bus.Msg) error {
 // send sends out's text (split at the Cloud API's limit) and returns the
 // wamid of its first part.
 func (s *Sender) send(ctx context.Context, out *event.Outbound) (string, error) {
-	if id, err := s.sent.Sent(ctx, out.ID); err != nil {
+	first, err := s.sent.SentPart(ctx, out.ID, 0)
+	if err != nil {
 		return "", err
-	} else if id != "" {
-		return id, nil // sent by an earlier delivery whose report was lost
 	}
-	if last := out.CustomerLastMessageAt; last.IsZero() || s.now().Sub(last) > ServiceWindow {
-		return "", &sendError{reason: "outside WhatsApp's 24-hour customer service window: the citizen has to write first " +
-			"(message templates are not supported yet)"}
+	// A redelivery after some parts went out sends only the rest, and is
+	// not judged by the reply window again.
+	if first == "" {
+		if last := out.CustomerLastMessageAt; last.IsZero() || s.now().Sub(last) > ServiceWindow {
+			return "", &sendError{reason: "outside WhatsApp's 24-hour customer service window: the citizen has to write first " +
+				"(message templates are not supported yet)"}
+		}
 	}
 	to := digits(out.Recipient)
 	if to == "" || to != strings.TrimPrefix(out.Recipient, "+") {
@@ -159,8 +162,14 @@ func (s *Sender) send(ctx context.Context, out *event.Outbound) (string, error) 
 	if text == "" {
 		return "", &sendError{reason: "the reply is empty"}
 	}
-	var first string
 	for i, part := range split(text, textLimit) {
+		done, err := s.sent.SentPart(ctx, out.ID, i)
+		if err != nil {
+			return "", err
+		}
+		if done != "" {
+			continue // sent by an earlier delivery whose report was lost
+		}
 		replyTo := ""
 		if i == 0 {
 			replyTo = out.InReplyTo
@@ -169,8 +178,8 @@ func (s *Sender) send(ctx context.Context, out *event.Outbound) (string, error) 
 		if err != nil {
 			return "", classify(err)
 		}
-		if err := s.sent.Put(ctx, out.ID, id); err != nil && i == 0 {
-			s.log.Warn().Err(err).Str("outbound_id", out.ID).Msg("cloud api reply sent but not recorded")
+		if err := s.sent.PutPart(ctx, out.ID, i, id); err != nil {
+			s.log.Warn().Err(err).Str("outbound_id", out.ID).Int("part", i).Msg("cloud api reply part sent but not recorded")
 		}
 		if i == 0 {
 			first = id

@@ -89,3 +89,29 @@ func (s *Store) get(ctx context.Context, k string) (string, error) {
 	}
 	return string(e.Value()), nil
 }
+
+// partID names part n of a reply split into several messages: part 0 is the
+// reply itself, so Sent and receipts keep working on the outbound id.
+func partID(outboundID string, part int) string {
+	if part == 0 {
+		return outboundID
+	}
+	return fmt.Sprintf("%s#%d", outboundID, part)
+}
+
+// PutPart records that part n of a reply went out as messageID; receipts
+// for any part resolve to the reply's outbound id.
+func (s *Store) PutPart(ctx context.Context, outboundID string, part int, messageID string) error {
+	if _, err := s.kv.Put(ctx, key("msg", messageID), []byte(outboundID)); err != nil {
+		return fmt.Errorf("recording sent message: %w", err)
+	}
+	if _, err := s.kv.Put(ctx, key("out", partID(outboundID, part)), []byte(messageID)); err != nil {
+		return fmt.Errorf("recording sent message: %w", err)
+	}
+	return nil
+}
+
+// SentPart returns the message id part n of a reply went out as, or "".
+func (s *Store) SentPart(ctx context.Context, outboundID string, part int) (string, error) {
+	return s.get(ctx, key("out", partID(outboundID, part)))
+}
