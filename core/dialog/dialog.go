@@ -46,6 +46,8 @@ type Conversation struct {
 type TicketInfo struct {
 	Ticket string
 	Status string // workflow status code, e.g. menunggu_verifikasi
+	// Due is the follow-up deadline, "YYYY-MM-DD"; empty until the complaint is classified.
+	Due string
 }
 
 // Input is one step's input.

@@ -431,6 +431,7 @@ func TestStatusCommand(t *testing.T) {
 		Identity: identity.Identity{Name: "Siti Aminah", NIK: nikSiti, Address: "Jl. Melati 3", Phone: sitiPhone, KTPPhoto: true}}
 	own := []TicketInfo{
 		{Ticket: "ADU-2026-000003", Status: "selesai"},
+		{Ticket: "ADU-2026-000005", Status: "ditindaklanjuti", Due: "2026-03-31"},
 		{Ticket: "ADU-2026-000007", Status: "perlu_klarifikasi"},
 	}
 	cases := []struct {
@@ -453,7 +454,9 @@ func TestStatusCommand(t *testing.T) {
 		{"someone else's ticket, reporter with no tickets", Conversation{Greeted: true}, "status ADU-2026-000001", nil,
 			[]string{"tidak ditemukan di antara laporan Anda"}, []string{"menunggu verifikasi"}},
 		{"STATUS alone lists own tickets", submitted, "STATUS", own,
-			[]string{"- ADU-2026-000003: selesai ditangani", "- ADU-2026-000007: perlu klarifikasi"}, nil},
+			[]string{"- ADU-2026-000003: selesai ditangani\n", "- ADU-2026-000005: sedang ditindaklanjuti petugas (batas waktu 31 Maret 2026)", "- ADU-2026-000007: perlu klarifikasi"}, nil},
+		{"due date in Indonesian long form", submitted, "STATUS ADU-2026-000005", own,
+			[]string{"ADU-2026-000005: sedang ditindaklanjuti petugas. Batas waktu penyelesaian: 31 Maret 2026."}, []string{"2026-03-31"}},
 		{"STATUS alone, nothing submitted yet, report in progress", Conversation{Status: StatusCollecting, Greeted: true, Complaint: "bantuan tidak cair"}, "status", nil,
 			[]string{"belum memiliki laporan", "belum terkirim", "nama lengkap", "foto KTP"}, []string{"Nama: "}},
 	}

@@ -222,7 +222,7 @@ func (s *step) status(ticket string) error {
 	v := s.view()
 	if ticket == "" {
 		for _, t := range s.in.OwnTickets {
-			v.Tickets = append(v.Tickets, TicketView{Ticket: t.Ticket, Status: s.d.tpl.StatusLabel(t.Status), StatusCode: t.Status})
+			v.Tickets = append(v.Tickets, TicketView{Ticket: t.Ticket, Status: s.d.tpl.StatusLabel(t.Status), StatusCode: t.Status, Due: longDate(t.Due)})
 		}
 		if s.conv.Status == StatusCollecting && strings.TrimSpace(s.conv.Complaint) != "" {
 			v.Missing = s.d.tpl.fieldViews(s.missing())
@@ -233,6 +233,7 @@ func (s *step) status(ticket string) error {
 	for _, t := range s.in.OwnTickets {
 		if strings.EqualFold(t.Ticket, ticket) {
 			v.Ticket, v.StatusCode, v.Status = t.Ticket, t.Status, s.d.tpl.StatusLabel(t.Status)
+			v.Due = longDate(t.Due)
 			return s.say(tplStatus, v)
 		}
 	}

@@ -78,6 +78,8 @@ type View struct {
 	// Status is that ticket's status in words (status_label.tmpl), StatusCode its code.
 	Status     string
 	StatusCode string
+	// Due is that ticket's deadline in words ("31 Maret 2026"); empty when not set.
+	Due string
 	// Tickets are the reporter's own tickets (status_list.tmpl).
 	Tickets []TicketView
 	// Missing are the fields still needed, in checklist order; Form are
@@ -102,6 +104,8 @@ type TicketView struct {
 	Ticket     string
 	Status     string
 	StatusCode string
+	// Due is the deadline in words ("31 Maret 2026"), or empty.
+	Due string
 }
 
 // FieldView is one identity field in a View.
@@ -208,8 +212,8 @@ func (t *Templates) sampleView() View {
 	missing := t.fieldViews(identity.Fields)
 	return View{
 		SenderName: "Siti", Name: "Siti Aminah", MaskedNIK: "1971xxxxxxxx0003",
-		Ticket: "ADU-2026-000001", Status: "menunggu verifikasi", StatusCode: "menunggu_verifikasi",
-		Tickets: []TicketView{{Ticket: "ADU-2026-000001", Status: "menunggu verifikasi", StatusCode: "menunggu_verifikasi"}},
+		Ticket: "ADU-2026-000001", Status: "menunggu verifikasi", StatusCode: "menunggu_verifikasi", Due: "31 Maret 2026",
+		Tickets: []TicketView{{Ticket: "ADU-2026-000001", Status: "menunggu verifikasi", StatusCode: "menunggu_verifikasi", Due: "31 Maret 2026"}},
 		Missing: missing, Form: formLines(missing),
 		BadNIK: "1971xxxxxxx0003", BadNIKDigits: 15, NIKProblem: "length", ProvinceCode: "19",
 		KeptNIK: "1971xxxxxxxx0003", Added: "keterangan tambahan",

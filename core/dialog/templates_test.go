@@ -63,10 +63,13 @@ func TestEmbeddedTemplatesAreComplete(t *testing.T) {
 		}
 	}
 	for code, want := range map[string]string{
-		"menunggu_verifikasi": "menunggu verifikasi",
-		"ditindaklanjuti":     "sedang ditindaklanjuti",
+		"menunggu_verifikasi": "sudah diterima, menunggu verifikasi petugas",
+		"terverifikasi":       "sudah diverifikasi, diteruskan ke koordinator untuk ditindaklanjuti",
+		"ditindaklanjuti":     "sedang ditindaklanjuti petugas",
 		"selesai":             "selesai ditangani",
-		"dikembalikan":        "dikembalikan",
+		"dikembalikan":        "dikembalikan kepada Anda karena ada yang perlu dilengkapi; silakan balas pesan ini dengan kelengkapannya",
+		"bukan_wewenang":      "bukan wewenang Dinas Sosial dan PMD Provinsi; petugas akan memberi tahu instansi yang berwenang",
+		"ditunda":             "ditunda sementara; petugas akan mengabari Anda bila dilanjutkan",
 		"diarsipkan":          "selesai dan diarsipkan",
 		"perlu_data_tambahan": "perlu data tambahan",
 	} {
