@@ -17,7 +17,9 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 // Office is the letterhead, from configuration (ADUAN_OFFICE_*).
@@ -68,8 +70,8 @@ type Document struct {
 	Channel  string // as an Indonesian label, e.g. "WhatsApp", "Datang langsung"
 	Category string // as an Indonesian label, e.g. "PKH"
 
-	Class   string // deadline class "A", "B" or "C"; printed with its meaning
-	DueDate string // "YYYY-MM-DD", printed as "31 Maret 2026"
+	Class   workflow.Class // printed with its working days and meaning
+	DueDate calendar.Date  // printed as "31 Maret 2026"; the zero Date as "-"
 
 	ReceivedAt time.Time // when the complaint team received the report
 	VerifiedAt time.Time
@@ -102,18 +104,15 @@ const Withheld = "(dirahasiakan)"
 // Title is the heading of the record.
 const Title = "BERITA ACARA PENYELESAIAN PENGADUAN"
 
-// ClassMeaning says what a deadline class means and allows, in Indonesian,
-// e.g. "A (5 hari kerja): ...". An unknown class is returned as given.
-func ClassMeaning(class string) string {
-	switch strings.ToUpper(strings.TrimSpace(class)) {
-	case "A":
-		return "A (5 hari kerja): pengabaian kewajiban oleh penyelenggara layanan"
-	case "B":
-		return "B (14 hari kerja): tidak memerlukan konten pengawasan dan pemeriksaan lapangan"
-	case "C":
-		return "C (60 hari kerja): memiliki konten pengawasan dan memerlukan pemeriksaan lapangan"
+// classLine is a deadline class with its working days and meaning:
+// "A (5 hari kerja): kelalaian kewajiban". An unknown class is printed as
+// given, so a bad value shows rather than vanishes.
+func classLine(class workflow.Class) string {
+	c, err := workflow.ParseClass(string(class))
+	if err != nil {
+		return orDash(string(class))
 	}
-	return class
+	return fmt.Sprintf("%s (%d hari kerja): %s", c, c.WorkingDays(), c.Label())
 }
 
 // DocumentNumber is d.Number, or the default "BA/<Ticket>/<year resolved>".
@@ -121,7 +120,7 @@ func (d Document) DocumentNumber() string {
 	if d.Number != "" {
 		return d.Number
 	}
-	return fmt.Sprintf("BA/%s/%d", d.Ticket, d.ResolvedAt.In(wib).Year())
+	return fmt.Sprintf("BA/%s/%d", d.Ticket, calendar.DateOf(d.ResolvedAt).Year)
 }
 
 // Render writes d as a PDF to w.
@@ -165,7 +164,6 @@ func (s *sheet) heading(d Document) {
 	s.font(regular, 11)
 	s.centred("Nomor: " + d.DocumentNumber())
 	s.gap(4)
-	resolved := d.ResolvedAt.In(wib)
 	city := strings.TrimSpace(d.Office.City)
 	at := ""
 	if city != "" {
@@ -173,7 +171,7 @@ func (s *sheet) heading(d Document) {
 	}
 	s.paragraph(fmt.Sprintf("Pada hari ini %s tanggal %s%s, kami yang bertanda tangan di bawah ini "+
 		"menyatakan bahwa pengaduan dengan keterangan berikut telah selesai ditangani:",
-		dayNames[resolved.Weekday()], LongDate(d.ResolvedAt), at))
+		calendar.DayName(d.ResolvedAt.In(calendar.WIB).Weekday()), LongDate(d.ResolvedAt), at))
 }
 
 func (s *sheet) complaintData(d Document) {
@@ -183,8 +181,8 @@ func (s *sheet) complaintData(d Document) {
 	s.field("Kategori", orDash(d.Category))
 	s.field("Diterima", LongDateTime(d.ReceivedAt))
 	s.field("Diverifikasi", LongDateTime(d.VerifiedAt))
-	s.field("Klasifikasi", orDash(ClassMeaning(d.Class)))
-	s.field("Batas waktu", longDueDate(d.DueDate))
+	s.field("Klasifikasi", classLine(d.Class))
+	s.field("Batas waktu", longDate(d.DueDate))
 	s.field("Diselesaikan", LongDateTime(d.ResolvedAt))
 }
 

@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/beritaacara"
+	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 var keep = flag.String("keep", "", "write each rendered PDF into this folder, to look at it")
 
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = calendar.WIB
 
 func sample() beritaacara.Document {
 	return beritaacara.Document{
@@ -30,7 +32,7 @@ func sample() beritaacara.Document {
 		Channel:    "WhatsApp",
 		Category:   "PKH",
 		Class:      "A",
-		DueDate:    "2026-03-31",
+		DueDate:    calendar.Date{Year: 2026, Month: time.March, Day: 31},
 		ReceivedAt: time.Date(2026, 3, 17, 9, 15, 0, 0, wib),
 		VerifiedAt: time.Date(2026, 3, 17, 13, 40, 0, 0, wib),
 		ResolvedAt: time.Date(2026, 3, 27, 15, 5, 0, 0, wib),
@@ -117,7 +119,7 @@ func TestRenderShowsTheRecord(t *testing.T) {
 		{"category", "Kategori : PKH"},
 		{"received in WIB", "Diterima : 17 Maret 2026 pukul 09.15 WIB"},
 		{"verified", "Diverifikasi : 17 Maret 2026 pukul 13.40 WIB"},
-		{"class and meaning", "A (5 hari kerja): pengabaian kewajiban oleh penyelenggara layanan"},
+		{"class and meaning", "Klasifikasi : A (5 hari kerja): kelalaian kewajiban"},
 		{"due date", "Batas waktu : 31 Maret 2026"},
 		{"resolved", "Diselesaikan : 27 Maret 2026 pukul 15.05 WIB"},
 		{"reporter name", "Nama : Siti Aminah"},
@@ -259,24 +261,36 @@ func TestDates(t *testing.T) {
 	}
 }
 
-func TestClassMeaning(t *testing.T) {
-	for _, c := range []struct{ class, want string }{
-		{"A", "A (5 hari kerja)"},
-		{"b", "B (14 hari kerja)"},
-		{"C", "C (60 hari kerja)"},
-		{"D", "D"},
+func TestRenderClass(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		class workflow.Class
+		want  string
+	}{
+		{"B", workflow.ClassB, "Klasifikasi : B (14 hari kerja): tidak memerlukan pengawasan"},
+		{"C", workflow.ClassC, "Klasifikasi : C (60 hari kerja): memerlukan pengawasan dan pemeriksaan lapangan"},
+		{"lower case", "c", "Klasifikasi : C (60 hari kerja)"},
+		{"unknown shown as given", "X", "Klasifikasi : X"},
+		{"none", "", "Klasifikasi : -"},
 	} {
-		if got := beritaacara.ClassMeaning(c.class); !strings.HasPrefix(got, c.want) {
-			t.Errorf("ClassMeaning(%q) = %q, want prefix %q", c.class, got, c.want)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			d := sample()
+			d.Class = c.class
+			if _, text, _ := render(t, d); !strings.Contains(text, c.want) {
+				t.Errorf("%q missing from:\n%.1500s", c.want, text)
+			}
+		})
 	}
 }
 
-func TestDueDateAsGivenWhenMalformed(t *testing.T) {
+func TestRenderWithoutDueDate(t *testing.T) {
 	d := sample()
-	d.DueDate = "31/03/2026"
+	d.DueDate = calendar.Date{}
+	d.VerifiedAt = time.Time{}
 	_, text, _ := render(t, d)
-	if !strings.Contains(text, "Batas waktu : 31/03/2026") {
-		t.Errorf("malformed due date not shown as given:\n%s", text)
+	for _, want := range []string{"Batas waktu : -", "Diverifikasi : -"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q missing from:\n%.1500s", want, text)
+		}
 	}
 }
