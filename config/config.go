@@ -92,6 +92,9 @@ type Config struct {
 	WhatsApp WhatsAppConfig
 	Lapor    LaporConfig
 	Web      WebConfig
+
+	// Office is the letterhead of the documents Aduan issues.
+	Office OfficeConfig
 }
 
 // The channels Aduan knows, as in core/event.
