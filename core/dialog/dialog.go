@@ -89,6 +89,10 @@ type Output struct {
 	Actions []Action
 	// Missing is what the report still lacks after this step, as identity field codes.
 	Missing []identity.Field
+	// Intents name the paragraphs of the reply, in order: the template
+	// files said, without ".tmpl" ("ack", "ask_missing", "status" ...).
+	// Tests and the inbox read what the bot answered from them.
+	Intents []string
 }
 
 // Dialog holds the reply templates and which fields each channel requires.

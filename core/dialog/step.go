@@ -48,7 +48,7 @@ func (d *Dialog) Step(in Input) (Output, error) {
 	if err := s.run(); err != nil {
 		return Output{Conv: in.Conv}, err
 	}
-	out := Output{Conv: s.conv, Actions: s.actions}
+	out := Output{Conv: s.conv, Actions: s.actions, Intents: s.intents}
 	if len(s.parts) > 0 {
 		out.Replies = []string{strings.Join(s.parts, "\n\n")}
 	}
@@ -65,6 +65,7 @@ type step struct {
 	conv     Conversation
 	required []identity.Field
 	parts    []string
+	intents  []string
 	actions  []Action
 }
 
@@ -282,6 +283,7 @@ func (s *step) say(name string, v View) error {
 	}
 	if text != "" {
 		s.parts = append(s.parts, text)
+		s.intents = append(s.intents, strings.TrimSuffix(name, ".tmpl"))
 	}
 	return nil
 }
