@@ -362,7 +362,10 @@ func compareStep(want, got observed, e convExpect) []string {
 }
 
 // observeNew reads the parts of the output that issue 10 added.
-func observeNew(got *observed, out Output) {}
+func observeNew(got *observed, out Output) {
+	c := out.Conv.Concerned
+	got.person = convPerson{Name: c.Name, NIK: c.NIK, Relation: c.Relation}
+}
 
 func convMessage(ch event.Channel, n int, st convStep) *event.Inbound {
 	m := &event.Inbound{

@@ -40,6 +40,14 @@ type Conversation struct {
 	AwaitingKTP bool
 	// HumanTakeover: an officer answers by hand; the bot stays silent.
 	HumanTakeover bool
+	// Concerned is the person the complaint is about when it is not the
+	// reporter (penerima manfaat: a mother, a husband, a neighbour). Data
+	// about them never changes the reporter's identity.
+	Concerned identity.Person
+	// Pending holds the reporter's own identity values that would replace
+	// stored ones after a ticket, until the reporter answers YA (only the
+	// fields to change are set).
+	Pending identity.Identity
 }
 
 // TicketInfo is one of the reporter's own complaints, for STATUS.
@@ -79,8 +87,17 @@ type AppendToComplaint struct {
 	Text   string
 }
 
+// IdentityChanged: values of the reporter's identity were replaced (not
+// filled for the first time); the caller audits it. Confirmed is true when
+// the reporter confirmed the change with YA.
+type IdentityChanged struct {
+	Fields    []identity.Field
+	Confirmed bool
+}
+
 func (CreateComplaint) isAction()   {}
 func (AppendToComplaint) isAction() {}
+func (IdentityChanged) isAction()   {}
 
 // Output is one step's result.
 type Output struct {

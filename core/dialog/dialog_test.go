@@ -665,23 +665,19 @@ func TestAdditionalInformationAfterSubmit(t *testing.T) {
 			reply:    "Ketik BARU jika ingin membuat laporan baru",
 		},
 		{
-			name:      "a new address updates the identity and is noted without its value",
-			msg:       wa("Alamat: Jl. Jenderal Sudirman No. 5, Sungailiat"),
-			wantText:  []string{"[data diri diperbarui: alamat tempat tinggal]"},
-			notInText: []string{"Sudirman"},
-			reply:     "Informasi tambahan sudah kami tambahkan",
+			name:  "a new address waits for the reporter's YA",
+			msg:   wa("Alamat: Jl. Jenderal Sudirman No. 5, Sungailiat"),
+			reply: "Apakah Anda ingin mengganti alamat Anda menjadi Jl. Jenderal Sudirman No. 5, Sungailiat? Balas YA",
 			check: func(t *testing.T, c Conversation) {
-				if c.Identity.Address != "Jl. Jenderal Sudirman No. 5, Sungailiat" {
-					t.Errorf("address = %q", c.Identity.Address)
+				if c.Identity.Address != "Jl. Melati 3" || c.Pending.Address != "Jl. Jenderal Sudirman No. 5, Sungailiat" {
+					t.Errorf("address = %q, pending %q", c.Identity.Address, c.Pending.Address)
 				}
 			},
 		},
 		{
-			name:      "the same NIK again is noted, never copied",
-			msg:       wa("NIK saya " + nikSiti),
-			wantText:  []string{"[data diri diperbarui: NIK (16 digit)]"},
-			notInText: []string{nikSiti, "0157"},
-			reply:     "Informasi tambahan sudah kami tambahkan",
+			name:  "the same NIK again adds nothing",
+			msg:   wa("NIK saya " + nikSiti),
+			reply: "Laporan ADU-2026-000005 sedang kami proses",
 		},
 		{
 			name:  "thanks add nothing",

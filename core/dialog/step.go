@@ -76,6 +76,11 @@ func (s *step) run() error {
 		s.absorb(s.conv.Status == StatusCollecting)
 		return nil
 	}
+	if s.conv.Pending != (identity.Identity{}) {
+		if done, err := s.answerPending(); done || err != nil {
+			return err
+		}
+	}
 	if cmd, arg, ok := parseCommand(s.in.Msg); ok {
 		if err := s.greet(); err != nil {
 			return err
@@ -107,10 +112,8 @@ func (s *step) collect() error {
 		s.conv.Complaint = ""
 	}
 	got := s.absorb(true)
-	if got.nikErr != nil {
-		if err := s.sayNIKProblem(got); err != nil {
-			return err
-		}
+	if err := s.sayAbsorbed(got); err != nil {
+		return err
 	}
 	missing := s.missing()
 	if len(missing) == 0 {
@@ -165,13 +168,16 @@ func (s *step) submit() error {
 // addToSubmitted adds a message sent after submission to that complaint.
 func (s *step) addToSubmitted() error {
 	got := s.absorb(false)
-	if got.nikErr != nil {
-		if err := s.sayNIKProblem(got); err != nil {
-			return err
-		}
+	if err := s.sayAbsorbed(got); err != nil {
+		return err
 	}
 	v := s.view()
 	v.Ticket = s.conv.Ticket
+	if s.conv.Pending != (identity.Identity{}) {
+		// The message is about the reporter's own data: it waits for YA.
+		v.Changes = s.changeViews(pendingFields(s.conv.Pending), s.conv.Pending)
+		return s.say(tplConfirmChange, v)
+	}
 	text := s.additionText(got)
 	if text == "" {
 		// Nothing to add ("terima kasih", a sticker): say where things stand.
@@ -194,11 +200,10 @@ func (s *step) additionText(got absorbed) string {
 		lines = append(lines, "[lampiran: "+a+"]")
 	}
 	if len(got.updated) > 0 {
-		labels := make([]string, len(got.updated))
-		for i, f := range got.updated {
-			labels[i] = s.d.tpl.Label(f)
-		}
-		lines = append(lines, "[data diri diperbarui: "+strings.Join(labels, ", ")+"]")
+		lines = append(lines, s.updatedNote(got.updated))
+	}
+	if got.concerned {
+		lines = append(lines, "[penerima manfaat dicatat: "+s.conv.Concerned.Relation+"]")
 	}
 	return strings.Join(lines, "\n")
 }
@@ -290,9 +295,13 @@ func (s *step) say(name string, v View) error {
 
 // view is the data every reply starts from.
 func (s *step) view() View {
-	v := View{SenderName: s.in.Msg.Sender.Name, Name: s.conv.Identity.Name}
+	v := View{SenderName: s.in.Msg.Sender.Name, Name: s.conv.Identity.Name,
+		Concerned: PersonView{Name: s.conv.Concerned.Name, Relation: s.conv.Concerned.Relation}}
 	if s.conv.Identity.NIK != "" {
 		v.MaskedNIK = maskNIK(s.conv.Identity.NIK)
+	}
+	if s.conv.Concerned.NIK != "" {
+		v.Concerned.MaskedNIK = maskNIK(s.conv.Concerned.NIK)
 	}
 	return v
 }
@@ -377,6 +386,36 @@ func (s *step) platformPhone() {
 	s.conv.Identity.Phone = p
 }
 
+// sayAbsorbed says what the reply must say of a message's data before
+// anything else: a NIK that is wrong, a person concerned recorded.
+func (s *step) sayAbsorbed(got absorbed) error {
+	if got.nikErr != nil {
+		if err := s.sayNIKProblem(got); err != nil {
+			return err
+		}
+	}
+	if got.concerned {
+		return s.say(tplConcerned, s.view())
+	}
+	return nil
+}
+
+// mergeConcerned records what a message says of the person concerned: a
+// new relation is a new person, the same one adds to what is known.
+func (s *step) mergeConcerned(p identity.Person) {
+	c := &s.conv.Concerned
+	if c.Relation != p.Relation {
+		*c = p
+		return
+	}
+	if p.Name != "" {
+		c.Name = p.Name
+	}
+	if p.NIK != "" {
+		c.NIK = p.NIK
+	}
+}
+
 // absorbed is what one message contributed.
 type absorbed struct {
 	// complaint is the message's complaint text ("" if none).
@@ -388,6 +427,10 @@ type absorbed struct {
 	updated []identity.Field
 	// extra are the attachments other than the KTP photo, stickers left out.
 	extra []event.Attachment
+	// concerned: the message gave a name or NIK of the person concerned.
+	concerned bool
+	// replaced are the fields whose stored value the message replaced.
+	replaced []identity.Field
 }
 
 // absorb merges what the message says about the reporter into the
@@ -397,6 +440,7 @@ func (s *step) absorb(collect bool) absorbed {
 	id := &s.conv.Identity
 	var got absorbed
 	updated := map[identity.Field]bool{}
+	replaced := map[identity.Field]bool{}
 	var pieces []string
 	// What the last reply asked for: a bare answer to it counts as that field.
 	var expecting []identity.Field
@@ -406,10 +450,24 @@ func (s *step) absorb(collect bool) absorbed {
 	take := func(text string) identity.Found {
 		f := identity.ExtractAnswer(text, s.in.Now, expecting)
 		set := func(dst *string, v string, field identity.Field) {
-			if v != "" {
+			switch {
+			case v == "" || v == *dst:
+			case *dst == "":
 				*dst = v
 				updated[field] = true
+			case s.conv.HumanTakeover:
+				// Nobody can be asked; the officer sees the message.
+			case s.hasTicket():
+				*fieldPtr(&s.conv.Pending, field) = v
+			default:
+				*dst = v
+				updated[field] = true
+				replaced[field] = true
 			}
+		}
+		if c := f.Concerned; !c.Empty() {
+			s.mergeConcerned(c)
+			got.concerned = true
 		}
 		set(&id.Name, f.Name, identity.FieldName)
 		set(&id.Address, f.Address, identity.FieldAddress)
@@ -458,6 +516,12 @@ func (s *step) absorb(collect bool) absorbed {
 		if updated[f] {
 			got.updated = append(got.updated, f)
 		}
+		if replaced[f] {
+			got.replaced = append(got.replaced, f)
+		}
+	}
+	if len(got.replaced) > 0 {
+		s.actions = append(s.actions, IdentityChanged{Fields: got.replaced})
 	}
 	got.complaint = strings.Join(pieces, "\n")
 	if collect && got.complaint != "" {

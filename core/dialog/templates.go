@@ -40,6 +40,10 @@ const (
 	tplFieldLabel      = "field_label.tmpl"
 	tplFieldForm       = "field_form.tmpl"
 	tplStatusLabel     = "status_label.tmpl"
+	tplConcerned       = "concerned.tmpl"
+	tplConfirmChange   = "confirm_change.tmpl"
+	tplIdentityChanged = "identity_changed.tmpl"
+	tplChangeDeclined  = "change_declined.tmpl"
 )
 
 // TemplateFiles lists the names of every reply template file, the names a
@@ -50,6 +54,7 @@ var TemplateFiles = []string{
 	tplStatus, tplStatusList, tplStatusNotFound,
 	tplHelp, tplCancelled, tplCancelSubmitted, tplNewReport,
 	tplFieldLabel, tplFieldForm, tplStatusLabel,
+	tplConcerned, tplConfirmChange, tplIdentityChanged, tplChangeDeclined,
 }
 
 // ErrTemplate is wrapped by every error of LoadTemplates.
@@ -97,6 +102,26 @@ type View struct {
 	KeptNIK      string
 	// Added describes what an AppendToComplaint added (appended.tmpl).
 	Added string
+	// Concerned is the person the complaint is about, if not the reporter
+	// (concerned.tmpl).
+	Concerned PersonView
+	// Changes are the reporter's values to change or changed
+	// (confirm_change.tmpl, identity_changed.tmpl).
+	Changes []ChangeView
+}
+
+// PersonView is the person concerned in a View, the NIK masked.
+type PersonView struct {
+	Name      string
+	MaskedNIK string
+	Relation  string
+}
+
+// ChangeView is one identity value in a View; a NIK is masked.
+type ChangeView struct {
+	Code  identity.Field
+	Label string
+	Value string
 }
 
 // TicketView is one ticket in a View.
@@ -217,6 +242,8 @@ func (t *Templates) sampleView() View {
 		Missing: missing, Form: formLines(missing),
 		BadNIK: "1971xxxxxxx0003", BadNIKDigits: 15, NIKProblem: "length", ProvinceCode: "19",
 		KeptNIK: "1971xxxxxxxx0003", Added: "keterangan tambahan",
+		Concerned: PersonView{Name: "Jamilah", MaskedNIK: "1901xxxxxxxx0001", Relation: "ibu"},
+		Changes:   []ChangeView{{Code: identity.FieldNIK, Label: "NIK (16 digit)", Value: "1971xxxxxxxx0002"}},
 	}
 }
 

@@ -17,7 +17,7 @@ var (
 	reKKLabel  = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:kk|nkk|kartu\s+keluarga)(?:nya)?\b(?:\s*(?:saya|sy|aku|nya|kami))*(?:\s*[:=]|\s+(?:adalah|yaitu)\b)?`), []string{"kk", "kartu"}}
 	reTelLabel = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:hp|hape|handphone|ponsel|wa|whatsapp|whatsap|telp|tlp|telpon|telepon|tel|kontak)(?:nya)?(?:\s*/\s*(?:hp|wa|whatsapp|telp|tlp|telepon))?\b(?:\s*(?:saya|sy|aku|nya|yg|yang|aktif|bisa|bs|dihubungi))*(?:\s*[:=]|\s+(?:adalah|yaitu|di|ke)\b)?|\b(?:bisa\s+)?(?:di)?hubungi(?:\s+(?:saya|sy|aku|kami))?(?:\s+(?:di|ke))?\b\s*:?`), []string{"hp", "hape", "handphone", "ponsel", "wa", "tel", "tlp", "kontak", "hubungi"}}
 	reName     = pattern{regexp.MustCompile(`\b(?:nama(?:\s+lengkap)?(?:\s+pelapor)?(?:\s+(?:saya|sy|aku|gue|gw))?|perkenalkan(?:\s*,)?(?:\s+nama)?(?:\s+(?:saya|sy|aku))?)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|ialah)\b)?`), []string{"nama", "perkenalkan"}}
-	reAddress  = pattern{regexp.MustCompile(`\b(?:(?:alamat|almt|alamt|almat)(?:\s+(?:lengkap|rumah|domisili))?(?:\s+(?:saya|sy|aku|kami))?|beralamat|berdomisili|domisili|bertempat\s+tinggal)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|di)\b)?`), []string{"alamat", "almt", "alamt", "almat", "domisili", "tinggal"}}
+	reAddress  = pattern{regexp.MustCompile(`\b(?:(?:alamat|almt|alamt|almat)(?:\s+(?:lengkap|rumah|domisili))?(?:\s+(?:saya|sy|aku|kami))?(?:\s+(?:sekarang|skrg|skrang|baru))?|beralamat|berdomisili|domisili|bertempat\s+tinggal)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|di)\b)?`), []string{"alamat", "almt", "alamt", "almat", "domisili", "tinggal"}}
 	reLiveIn   = pattern{regexp.MustCompile(`\b(?:(?:saya|sy|aku|kami)\s+(?:(?:sekarang|skrg|skrang|masih|sudah|sdh|udah)\s+)?)?tinggal\s+di\b`), []string{"tinggal"}}
 	reTopic    = pattern{regexp.MustCompile(`\b(?:isi\s+)?(?:aduan|pengaduan|keluhan|laporan|permasalahan|masalah)\s*:`), []string{"aduan", "keluhan", "laporan", "masalah"}}
 	reStreet   = pattern{regexp.MustCompile(`(?m)^ *((?:jl|jln|gg)(?:\.| ))`), []string{"jl", "gg"}}
@@ -91,6 +91,10 @@ type extraction struct {
 	cut    []bool // bytes that are identity data, not complaint
 	stops  []int  // positions where a name or address must end
 	found  Found
+	// persons are the places the message speaks of someone else;
+	// personNIK their NIKs by mention start.
+	persons   []mention
+	personNIK map[int]string
 }
 
 // Extract finds identity data and the complaint text in one message.
@@ -108,10 +112,12 @@ type extraction struct {
 func Extract(text string, now time.Time) Found {
 	x := newExtraction(text, now)
 	x.findLabels()
+	x.findPersons()
 	x.claimNumbers()
 	x.findAddress()
 	x.findName()
 	x.findBareName()
+	x.finishPersons()
 	x.found.KTPMentioned = reKTP.match(x.low)
 	// A form's "Isi aduan:" label is not part of the complaint.
 	for _, m := range reTopic.findAll(x.low) {
@@ -188,6 +194,15 @@ func (x *extraction) claimNumbers() {
 		if g == nil || g.used {
 			continue
 		}
+		if m := x.personAt(g.start); m != nil && l.kind != labelKK {
+			// Someone else's number: their NIK, never the reporter's.
+			if l.kind == labelPhone || !x.takePersonNIK(m, g) {
+				continue
+			}
+			l.used = true
+			x.cutSpan(l.start, g.end)
+			continue
+		}
 		switch l.kind {
 		case labelKK:
 			if len(g.digits) < 12 {
@@ -227,6 +242,12 @@ func (x *extraction) claimNumbers() {
 		if g.used {
 			continue
 		}
+		if m := x.personAt(g.start); m != nil {
+			if x.takePersonNIK(m, g) {
+				x.cutSpan(g.start, g.end)
+			}
+			continue
+		}
 		switch {
 		case len(g.digits) == 16:
 			nik, err := ParseNIK(g.digits, x.now)
@@ -264,6 +285,21 @@ func (x *extraction) claimNumbers() {
 		}
 	}
 	slices.Sort(x.stops)
+}
+
+// takePersonNIK records g as the NIK of the person of m when it is one.
+func (x *extraction) takePersonNIK(m *mention, g *numGroup) bool {
+	if len(g.digits) < 15 || len(g.digits) > 17 {
+		return false
+	}
+	g.used = true
+	if nik, err := ParseNIK(g.digits, x.now); err == nil && x.personNIK[m.start] == "" {
+		if x.personNIK == nil {
+			x.personNIK = map[int]string{}
+		}
+		x.personNIK[m.start] = nik.Number
+	}
+	return true
 }
 
 // lonelyNIK reports an unlabelled 16-digit number that failed validation
@@ -418,7 +454,7 @@ func skipFill(s string, p, limit int, chars string) int {
 
 func (x *extraction) findName() {
 	for _, l := range x.labels {
-		if l.kind != labelName || x.precededBy(l.start, "atas") {
+		if l.kind != labelName || x.precededBy(l.start, "atas") || x.personAt(l.start) != nil {
 			continue
 		}
 		// "Nama: ..." is a form; "nama saya ..." must open a sentence, so

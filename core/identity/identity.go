@@ -41,6 +41,9 @@ type Found struct {
 	KTPMentioned bool
 	// Complaint is the substantive text that is not identity data or small talk.
 	Complaint string
+	// Concerned is someone else the message gives a name or NIK of ("ibu
+	// saya Jamilah, NIK …"): never the reporter. Empty when none.
+	Concerned Person
 }
 
 // Identity is what is known of a reporter so far.

@@ -9,9 +9,11 @@ import (
 )
 
 // toDialog builds the dialog's view from the stored conversation and reporter.
-func toDialog(c *store.Conversation, r *store.Reporter) dialog.Conversation {
+func toDialog(c *store.Conversation, r *store.Reporter, st store.DialogState) dialog.Conversation {
 	return dialog.Conversation{
-		Status: dialog.Status(c.Status),
+		Concerned: st.Concerned,
+		Pending:   st.Pending,
+		Status:    dialog.Status(c.Status),
 		Identity: identity.Identity{
 			Name: r.Name, NIK: r.NIK, Address: r.Address, Phone: r.Phone, KTPPhoto: r.KTPPhoto,
 		},
@@ -24,7 +26,8 @@ func toDialog(c *store.Conversation, r *store.Reporter) dialog.Conversation {
 }
 
 // fromDialog copies the dialog's new state back into the stored types.
-func fromDialog(out dialog.Output, c *store.Conversation, r *store.Reporter, at time.Time) {
+func fromDialog(out dialog.Output, c *store.Conversation, r *store.Reporter, st *store.DialogState, at time.Time) {
+	st.Concerned, st.Pending = out.Conv.Concerned, out.Conv.Pending
 	id := out.Conv.Identity
 	r.Name, r.NIK, r.Address, r.Phone, r.KTPPhoto = id.Name, id.NIK, id.Address, id.Phone, id.KTPPhoto
 	c.Status = string(out.Conv.Status)

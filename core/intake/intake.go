@@ -112,6 +112,10 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 			res.Duplicate = true
 			return nil
 		}
+		state, err := tx.DialogState(ctx, conv.ID)
+		if err != nil {
+			return err
+		}
 		tickets, err := tx.ReporterTickets(ctx, rep.ID)
 		if err != nil {
 			return err
@@ -123,7 +127,7 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 		year := now.In(wib).Year()
 		var seq int
 		out, err := s.dialog.Step(dialog.Input{
-			Conv:       toDialog(conv, rep),
+			Conv:       toDialog(conv, rep, state),
 			Msg:        m,
 			Now:        now,
 			OwnTickets: own,
@@ -137,11 +141,14 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 			return fmt.Errorf("dialog: %w", err)
 		}
 		hadKTP := rep.KTPPhoto
-		fromDialog(out, conv, rep, m.ReceivedAt)
+		fromDialog(out, conv, rep, &state, m.ReceivedAt)
 		if err := tx.SaveReporter(ctx, rep); err != nil {
 			return err
 		}
 		if err := tx.SaveConversation(ctx, conv); err != nil {
+			return err
+		}
+		if err := tx.SaveDialogState(ctx, conv.ID, state); err != nil {
 			return err
 		}
 		if !hadKTP && rep.KTPPhoto {
@@ -207,6 +214,15 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, a dialog.Action, m *e
 		}
 		res.Ticket = a.Ticket
 		return complaintEvent(ctx, tx, event.ComplaintSubmitted, a.Ticket, m.Channel, a.Submitted)
+	case dialog.IdentityChanged:
+		fields := make([]string, len(a.Fields))
+		for i, f := range a.Fields {
+			fields[i] = string(f)
+		}
+		// Which fields, never their values: the audit log holds no personal data.
+		return tx.Audit(ctx, "pelapor:"+string(m.Channel), "reporter.identity_changed", "reporter",
+			fmt.Sprint(rep.ID), map[string]any{"fields": fields, "confirmed": a.Confirmed,
+				"conversation_id": conv.ID, "message_event_id": m.ID})
 	case dialog.AppendToComplaint:
 		if err := tx.AddToComplaint(ctx, a.Ticket, msgID, a.Text); err != nil {
 			return err

@@ -1,0 +1,86 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// submitReport takes a WhatsApp reporter through intake to a ticket.
+func (h *harness) submitReport(from, form string) string {
+	h.t.Helper()
+	ctx := context.Background()
+	if _, err := h.svc.Handle(ctx, wa(from, form)); err != nil {
+		h.t.Fatal(err)
+	}
+	ktp := wa(from, "ktp")
+	ktp.Attachments = []event.Attachment{{Kind: event.AttachmentImage, MIME: "image/jpeg", Caption: "ktp", SHA256: "0a", ObjectKey: "sha256/0a"}}
+	res, err := h.svc.Handle(ctx, ktp)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if res.Ticket == "" {
+		h.t.Fatalf("report not submitted: %+v", res)
+	}
+	return res.Ticket
+}
+
+// After a ticket, data about the reporter's mother is stored as the person
+// concerned; the reporter's own new NIK waits for YA and the change is audited.
+func TestIdentityAfterTicket(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	from := "6281234500021"
+	h.submitReport(from, "Nama: Siti Aminah\nNIK: 1971015708900003\nAlamat: Jl. Depati Amir No. 12, Pangkalpinang\nBantuan PKH ibu saya sudah 3 bulan tidak cair")
+	key := store.ConversationKey{Channel: "whatsapp", Account: "6281100000000", Key: from}
+	reporter := func() (store.Reporter, store.ConversationID) {
+		v, err := h.st.FindConversation(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Reporter, v.ID
+	}
+	steps := []struct {
+		name    string
+		text    string
+		reply   string
+		wantNIK string
+	}{
+		{"the mother's NIK is hers", "Nama ibu saya Jamilah, NIK nya 1901024506550001, beliau yang terdaftar sebagai penerima",
+			"penerima manfaat", "1971015708900003"},
+		{"the reporter's own new NIK is asked about", "NIK saya salah, yg benar 1971011203850002",
+			"mengganti NIK Anda menjadi 1971xxxxxxxx0002? Balas YA", "1971015708900003"},
+		{"YA changes it", "ya", "sudah kami perbarui", "1971011203850002"},
+	}
+	for _, st := range steps {
+		res, err := h.svc.Handle(ctx, wa(from, st.text))
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if !strings.Contains(strings.Join(res.Replies, "\n"), st.reply) {
+			t.Errorf("%s: replies lack %q: %q", st.name, st.reply, res.Replies)
+		}
+		if r, _ := reporter(); r.NIK != st.wantNIK {
+			t.Errorf("%s: reporter NIK %s, want %s", st.name, r.NIK, st.wantNIK)
+		}
+	}
+	r, convID := reporter()
+	concerned, err := h.st.ConversationConcerned(ctx, convID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if concerned.Name != "Jamilah" || concerned.MaskedNIK != "1901xxxxxxxx0001" || concerned.Relation != "ibu" {
+		t.Errorf("person concerned = %+v", concerned)
+	}
+	trail, err := h.st.AuditTrail(ctx, "reporter", fmt.Sprint(r.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trail) != 1 || trail[0].Action != "reporter.identity_changed" {
+		t.Errorf("audit trail of the reporter = %+v, want one identity change", trail)
+	}
+}

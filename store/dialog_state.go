@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aduan-gateway/aduan/core/identity"
+)
+
+// DialogState is what the dialog keeps of a conversation beyond the
+// reporter's identity: the person concerned, a change of identity waiting
+// for the reporter's YA, the officer flags and the questions asked.
+type DialogState struct {
+	Concerned identity.Person
+	// Pending: the reporter's own new values (only the fields to change).
+	Pending identity.Identity
+	// NeedsOfficer is why an officer must look ("" when not): "darurat",
+	// "pembatalan".
+	NeedsOfficer    string
+	CancelRequested bool
+	ChecklistSent   bool
+	// KTPQuestion is the external id of the photo asked about ("Apakah foto
+	// tadi foto KTP Anda?"), "" when none is.
+	KTPQuestion string
+	CancelAsked bool
+}
+
+// DialogState reads the dialog's state of a conversation.
+func (t *Tx) DialogState(ctx context.Context, conv ConversationID) (DialogState, error) {
+	var d DialogState
+	var nikEnc, pendingEnc []byte
+	err := t.tx.QueryRow(ctx, `SELECT concerned_name, concerned_nik_enc, concerned_relation, pending_identity_enc,
+		needs_officer, cancel_requested, checklist_sent, ktp_question, cancel_asked FROM conversations WHERE id = $1`, conv).
+		Scan(&d.Concerned.Name, &nikEnc, &d.Concerned.Relation, &pendingEnc,
+			&d.NeedsOfficer, &d.CancelRequested, &d.ChecklistSent, &d.KTPQuestion, &d.CancelAsked)
+	if err != nil {
+		return d, fmt.Errorf("reading dialog state of conversation %d: %w", conv, err)
+	}
+	if nikEnc != nil {
+		if d.Concerned.NIK, err = t.crypt.open(nikEnc); err != nil {
+			return d, err
+		}
+	}
+	if pendingEnc != nil {
+		plain, err := t.crypt.open(pendingEnc)
+		if err != nil {
+			return d, err
+		}
+		if err := json.Unmarshal([]byte(plain), &d.Pending); err != nil {
+			return d, fmt.Errorf("reading pending identity of conversation %d: %w", conv, err)
+		}
+	}
+	return d, nil
+}
+
+// SaveDialogState writes the dialog's state of a conversation, sealing NIKs.
+func (t *Tx) SaveDialogState(ctx context.Context, conv ConversationID, d DialogState) error {
+	var nikEnc, pendingEnc []byte
+	if d.Concerned.NIK != "" {
+		nikEnc = t.crypt.seal(d.Concerned.NIK)
+	}
+	if d.Pending != (identity.Identity{}) {
+		b, err := json.Marshal(d.Pending)
+		if err != nil {
+			return err
+		}
+		pendingEnc = t.crypt.seal(string(b))
+	}
+	_, err := t.tx.Exec(ctx, `UPDATE conversations SET concerned_name = $2, concerned_nik_enc = $3,
+		concerned_nik_masked = $4, concerned_relation = $5, pending_identity_enc = $6, needs_officer = $7,
+		cancel_requested = $8, checklist_sent = $9, ktp_question = $10, cancel_asked = $11 WHERE id = $1`,
+		conv, d.Concerned.Name, nikEnc, maskNIK(d.Concerned.NIK), d.Concerned.Relation, pendingEnc,
+		d.NeedsOfficer, d.CancelRequested, d.ChecklistSent, d.KTPQuestion, d.CancelAsked)
+	if err != nil {
+		return fmt.Errorf("saving dialog state of conversation %d: %w", conv, err)
+	}
+	return nil
+}
+
+// ConcernedView is the person concerned and the officer flags of a
+// conversation as staff see them: the NIK masked.
+type ConcernedView struct {
+	Name, MaskedNIK, Relation string
+	NeedsOfficer              string
+	CancelRequested           bool
+}
+
+// ConversationConcerned reads what the inbox shows of the dialog's state.
+func (s *Store) ConversationConcerned(ctx context.Context, conv ConversationID) (ConcernedView, error) {
+	var v ConcernedView
+	err := s.pool.QueryRow(ctx, `SELECT concerned_name, concerned_nik_masked, concerned_relation, needs_officer,
+		cancel_requested FROM conversations WHERE id = $1`, conv).
+		Scan(&v.Name, &v.MaskedNIK, &v.Relation, &v.NeedsOfficer, &v.CancelRequested)
+	if err != nil {
+		return v, fmt.Errorf("reading person concerned of conversation %d: %w", conv, err)
+	}
+	return v, nil
+}
