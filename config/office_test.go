@@ -4,7 +4,12 @@ import (
 	"testing"
 
 	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/beritaacara"
 )
+
+// The letterhead converts as is: beritaacara.Office(cfg.Office). This
+// fails to compile when the two structs drift apart.
+var _ = beritaacara.Office(config.OfficeConfig{})
 
 func TestOffice(t *testing.T) {
 	for _, c := range []struct {

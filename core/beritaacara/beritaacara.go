@@ -22,7 +22,8 @@ import (
 	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
-// Office is the letterhead, from configuration (ADUAN_OFFICE_*).
+// Office is the letterhead, from configuration (ADUAN_OFFICE_*):
+// beritaacara.Office(cfg.Office) converts config.OfficeConfig as is.
 type Office struct {
 	Name    string // e.g. "Dinas Sosial dan Pemberdayaan Masyarakat Desa Provinsi ..."
 	Address string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,9 +95,15 @@ func pdfText(t *testing.T, pdf []byte) string {
 	if err := os.WriteFile(in, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-layout", "-enc", "UTF-8", in, "-").Output()
+	cmd := exec.Command(bin, "-layout", "-enc", "UTF-8", in, "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
+		t.Fatalf("pdftotext: %v: %s", err, stderr.String())
+	}
+	if stderr.Len() > 0 { // poppler complains here about a malformed file
+		t.Errorf("pdftotext warned: %s", stderr.String())
 	}
 	return string(out)
 }
@@ -291,6 +298,15 @@ func TestRenderWithoutDueDate(t *testing.T) {
 	for _, want := range []string{"Batas waktu : -", "Diverifikasi : -"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q missing from:\n%.1500s", want, text)
+		}
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	d := sample()
+	for b.Loop() {
+		if err := beritaacara.Render(io.Discard, d); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
