@@ -17,15 +17,21 @@ type WebConfig struct {
 	// marks cookies Secure when the request came over TLS (directly, or per
 	// X-Forwarded-Proto from a trusted proxy).
 	CookieSecure string
-	// TrustProxy makes the web role believe X-Forwarded-For and
-	// X-Forwarded-Proto (ADUAN_WEB_TRUST_PROXY): set it only behind a proxy
-	// that sets them.
+	// TrustProxy makes the web role believe X-Forwarded-Proto and the
+	// right-most X-Forwarded-For entry (ADUAN_WEB_TRUST_PROXY): set it only
+	// behind exactly one proxy that appends the caller's address.
 	TrustProxy bool
-	// LoginMaxFailures failed sign-ins for one user name within LoginWindow
-	// block further tries for it until the window passes; an address gets
-	// four times as many (ADUAN_WEB_LOGIN_MAX_FAILURES, ADUAN_WEB_LOGIN_WINDOW).
+	// LoginMaxFailures failed sign-ins for one user name from one address
+	// within LoginWindow block further tries of that pair until the window
+	// passes; a user name from all addresses, and an address for all user
+	// names, get four times as many, except for pairs that signed in
+	// successfully in the last 30 days (ADUAN_WEB_LOGIN_MAX_FAILURES,
+	// ADUAN_WEB_LOGIN_WINDOW). See docs/security.md.
 	LoginMaxFailures int
 	LoginWindow      time.Duration
+	// LoginConcurrency bounds the password hashes computed at once, 19 MiB
+	// each (ADUAN_WEB_LOGIN_CONCURRENCY); more sign-ins wait their turn.
+	LoginConcurrency int
 	// WalkinWait bounds how long the walk-in form waits for the core to
 	// register the complaint before showing "still processing" (ADUAN_WEB_WALKIN_WAIT).
 	WalkinWait time.Duration
@@ -46,6 +52,7 @@ const (
 	KeyWebTrustProxy       = "ADUAN_WEB_TRUST_PROXY"
 	KeyWebLoginMaxFailures = "ADUAN_WEB_LOGIN_MAX_FAILURES"
 	KeyWebLoginWindow      = "ADUAN_WEB_LOGIN_WINDOW"
+	KeyWebLoginConcurrency = "ADUAN_WEB_LOGIN_CONCURRENCY"
 	KeyWebWalkinWait       = "ADUAN_WEB_WALKIN_WAIT"
 )
 
@@ -55,6 +62,7 @@ const (
 	DefaultWebSessionIdle      = 2 * time.Hour
 	DefaultWebLoginMaxFailures = 5
 	DefaultWebLoginWindow      = 15 * time.Minute
+	DefaultWebLoginConcurrency = 4
 	DefaultWebWalkinWait       = 10 * time.Second
 )
 
@@ -73,7 +81,7 @@ var webSection = section{
 			},
 			{
 				key: KeyWebTrustProxy, def: "false",
-				doc: "Believe X-Forwarded-For and X-Forwarded-Proto (true only behind a reverse proxy that sets them).",
+				doc: "Believe X-Forwarded-Proto and the right-most X-Forwarded-For entry (true only behind exactly one reverse proxy that appends it).",
 				set: func(c *Config, v string) error {
 					b, err := strconv.ParseBool(v)
 					if err != nil {
@@ -86,7 +94,7 @@ var webSection = section{
 			},
 			{
 				key: KeyWebLoginMaxFailures, def: strconv.Itoa(DefaultWebLoginMaxFailures),
-				doc: "Failed sign-ins for one user name within the window before further tries are refused (an address gets four times as many).",
+				doc: "Failed sign-ins for one user name from one address within the window before that pair is refused (a user name, or an address, gets four times as many over pairs not signed in before).",
 				set: func(c *Config, v string) error {
 					n, err := strconv.Atoi(v)
 					if err != nil {
@@ -99,6 +107,8 @@ var webSection = section{
 			},
 			durationOption(KeyWebLoginWindow, "Window over which failed sign-ins are counted.",
 				DefaultWebLoginWindow, func(c *Config) *time.Duration { return &c.Web.LoginWindow }),
+			intOption(KeyWebLoginConcurrency, "Password hashes computed at once (19 MiB each); further sign-ins wait up to 15 seconds, then get 503.",
+				DefaultWebLoginConcurrency, func(c *Config) *int { return &c.Web.LoginConcurrency }),
 			durationOption(KeyWebWalkinWait, "How long the walk-in form waits for the ticket before showing that the report is still being processed.",
 				DefaultWebWalkinWait, func(c *Config) *time.Duration { return &c.Web.WalkinWait }),
 		}
@@ -110,6 +120,7 @@ var webSection = section{
 			CookieSecure:     CookieSecureAuto,
 			LoginMaxFailures: DefaultWebLoginMaxFailures,
 			LoginWindow:      DefaultWebLoginWindow,
+			LoginConcurrency: DefaultWebLoginConcurrency,
 			WalkinWait:       DefaultWebWalkinWait,
 		}
 	},
@@ -135,6 +146,9 @@ var webSection = section{
 		}
 		if w.LoginMaxFailures < 1 {
 			errs = append(errs, fmt.Errorf("%s: must be at least 1, got %d", KeyWebLoginMaxFailures, w.LoginMaxFailures))
+		}
+		if w.LoginConcurrency < 1 {
+			errs = append(errs, fmt.Errorf("%s: must be at least 1, got %d", KeyWebLoginConcurrency, w.LoginConcurrency))
 		}
 		return errs
 	},

@@ -15,7 +15,7 @@ func TestWebDefaults(t *testing.T) {
 	}
 	want := config.WebConfig{
 		SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, CookieSecure: "auto",
-		LoginMaxFailures: 5, LoginWindow: 15 * time.Minute, WalkinWait: 10 * time.Second,
+		LoginMaxFailures: 5, LoginWindow: 15 * time.Minute, LoginConcurrency: 4, WalkinWait: 10 * time.Second,
 	}
 	if c.Web != want {
 		t.Fatalf("web defaults = %+v, want %+v", c.Web, want)
@@ -37,7 +37,7 @@ func TestWebOverrides(t *testing.T) {
 	}
 	want := config.WebConfig{
 		SessionTTL: 8 * time.Hour, SessionIdle: 30 * time.Minute, CookieSecure: "always", TrustProxy: true,
-		LoginMaxFailures: 3, LoginWindow: time.Hour, WalkinWait: 30 * time.Second,
+		LoginMaxFailures: 3, LoginWindow: time.Hour, LoginConcurrency: 4, WalkinWait: 30 * time.Second,
 	}
 	if c.Web != want {
 		t.Fatalf("web config = %+v, want %+v", c.Web, want)

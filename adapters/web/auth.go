@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -148,13 +149,20 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value, 
 	})
 }
 
-// clientIP is the caller's address, from X-Forwarded-For only when the
-// proxy is trusted.
+// clientIP is the caller's address. Behind the trusted proxy it is the
+// right-most X-Forwarded-For entry, the one our proxy appended: entries to
+// its left were written by the caller and prove nothing. Exactly one proxy
+// is supported; a missing or unreadable entry falls back to the peer.
 func (s *Server) clientIP(r *http.Request) string {
 	if s.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			first, _, _ := strings.Cut(f, ",")
-			return strings.TrimSpace(first)
+		if f := r.Header.Values("X-Forwarded-For"); len(f) > 0 {
+			last := f[len(f)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if ip, err := netip.ParseAddr(strings.TrimSpace(last)); err == nil {
+				return ip.Unmap().String()
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

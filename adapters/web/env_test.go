@@ -45,7 +45,7 @@ const testPassword = "kata-sandi-rahasia"
 func testWebConfig() config.WebConfig {
 	return config.WebConfig{
 		SessionTTL: 12 * time.Hour, SessionIdle: 2 * time.Hour, CookieSecure: config.CookieSecureAuto,
-		LoginMaxFailures: 5, LoginWindow: 15 * time.Minute, WalkinWait: 10 * time.Second,
+		LoginMaxFailures: 5, LoginWindow: 15 * time.Minute, LoginConcurrency: 4, WalkinWait: 10 * time.Second,
 	}
 }
 

@@ -47,37 +47,48 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *session) {
 	ctx := r.Context()
 	ip := s.clientIP(r)
 	now := s.now()
-	byUser, byIP, err := s.store.FailedLogins(ctx, username, ip, now.Add(-s.cfg.LoginWindow))
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if byUser >= s.cfg.LoginMaxFailures || byIP >= 4*s.cfg.LoginMaxFailures {
-		s.log.Warn().Str("user", username).Str("ip", ip).Msg("sign-in refused: too many failures")
+	key := boundedName(username)
+	attempt, err := s.store.BeginLogin(ctx, key, ip, now, s.loginLimits(now))
+	if errors.Is(err, store.ErrLoginLimited) {
+		s.log.Warn().Str("user", logName(username)).Str("ip", ip).Msg("sign-in refused: too many failures")
 		page.Error = "Terlalu banyak percobaan masuk yang gagal. Silakan tunggu beberapa menit lalu coba lagi."
 		s.showLogin(w, r, http.StatusTooManyRequests, page)
 		return
 	}
-	u, err := s.store.UserByName(ctx, username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	var u *store.User
+	if key == username {
+		if u, err = s.store.UserByName(ctx, username); err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	hash := dummyHash()
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := s.hashBounded(ctx, hash, password)
+	if errors.Is(err, errHashBusy) {
+		// Not the password's fault: the attempt stays counted (pending
+		// ones count as failures) and the caller is asked to come back.
+		w.Header().Set("Retry-After", "5")
+		page.Error = "Server sedang sibuk. Silakan coba masuk lagi sebentar lagi."
+		s.showLogin(w, r, http.StatusServiceUnavailable, page)
+		return
+	}
 	if err != nil {
-		s.log.Error().Err(err).Str("user", username).Msg("stored password hash unreadable")
+		s.log.Error().Err(err).Str("user", logName(username)).Msg("stored password hash unreadable")
 	}
 	ok = ok && u != nil && !u.Disabled
-	if err := s.store.RecordLoginAttempt(ctx, username, ip, ok, now); err != nil {
+	if err := s.store.FinishLogin(ctx, attempt, ok); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	if !ok {
-		s.log.Info().Str("user", username).Str("ip", ip).Msg("sign-in failed")
+		s.log.Info().Str("user", logName(username)).Str("ip", ip).Msg("sign-in failed")
 		page.Error = "Nama pengguna atau kata sandi salah."
 		s.showLogin(w, r, http.StatusUnauthorized, page)
 		return

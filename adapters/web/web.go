@@ -56,6 +56,10 @@ type Server struct {
 	now      func() time.Time
 	pages    *pages
 	hub      *hub
+	// checkPassword is CheckPassword; tests wrap it to watch the hashing.
+	checkPassword func(hash, password string) (bool, error)
+	// hashSlots bounds the argon2 hashes running at once.
+	hashSlots chan struct{}
 }
 
 // New checks the options and parses the templates.
@@ -73,7 +77,7 @@ func New(opt Options) (*Server, error) {
 		opt.Required = func(string) []string { return config.Fields }
 	}
 	if opt.Web.SessionTTL <= 0 || opt.Web.SessionIdle <= 0 || opt.Web.LoginWindow <= 0 ||
-		opt.Web.LoginMaxFailures <= 0 || opt.Web.WalkinWait <= 0 {
+		opt.Web.LoginMaxFailures <= 0 || opt.Web.LoginConcurrency <= 0 || opt.Web.WalkinWait <= 0 {
 		return nil, errors.New("web: incomplete configuration (session, sign-in and walk-in settings must be positive)")
 	}
 	p, err := parsePages()
@@ -90,6 +94,9 @@ func New(opt Options) (*Server, error) {
 		now:      opt.Now,
 		pages:    p,
 		hub:      newHub(),
+
+		checkPassword: CheckPassword,
+		hashSlots:     make(chan struct{}, opt.Web.LoginConcurrency),
 	}, nil
 }
 
@@ -126,7 +133,8 @@ func (s *Server) Run(ctx context.Context) error {
 
 func (s *Server) prune(ctx context.Context) {
 	now := s.now()
-	if err := s.store.PruneSessions(ctx, now, now.Add(-s.cfg.SessionIdle), now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+	failuresBefore := now.Add(-max(24*time.Hour, s.cfg.LoginWindow))
+	if err := s.store.PruneSessions(ctx, now, now.Add(-s.cfg.SessionIdle), failuresBefore, now.Add(-knownFor)); err != nil && ctx.Err() == nil {
 		s.log.Warn().Err(err).Msg("pruning sessions")
 	}
 }
