@@ -365,6 +365,7 @@ func compareStep(want, got observed, e convExpect) []string {
 func observeNew(got *observed, out Output) {
 	c := out.Conv.Concerned
 	got.person = convPerson{Name: c.Name, NIK: c.NIK, Relation: c.Relation}
+	got.officer = out.Conv.NeedsOfficer != ""
 }
 
 func convMessage(ch event.Channel, n int, st convStep) *event.Inbound {

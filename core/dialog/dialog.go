@@ -44,6 +44,18 @@ type Conversation struct {
 	// reporter (penerima manfaat: a mother, a husband, a neighbour). Data
 	// about them never changes the reporter's identity.
 	Concerned identity.Person
+	// ChecklistSent: the full list of what is needed was sent once; later
+	// reminders name only what is missing, briefly.
+	ChecklistSent bool
+	// CancelAsked: the reporter asked in words to cancel the report being
+	// collected and was asked to confirm with YA.
+	CancelAsked bool
+	// NeedsOfficer says why an officer must look ("" when not): "darurat"
+	// (words of danger or urgency) or "pembatalan" (a cancel request after
+	// the ticket). Only an officer clears it.
+	NeedsOfficer string
+	// CancelRequested: after the ticket the reporter asked to cancel.
+	CancelRequested bool
 	// Pending holds the reporter's own identity values that would replace
 	// stored ones after a ticket, until the reporter answers YA (only the
 	// fields to change are set).

@@ -236,14 +236,16 @@ func TestFieldsSpreadOverMessages(t *testing.T) {
 	d := newDialog(t, nil)
 	conv := play(t, d, Conversation{}, tickets(), []turn{
 		{
-			name:     "greeting only: everything is asked, the complaint too",
+			name:     "greeting only: a short reply asks for the complaint, not the checklist",
 			msg:      on(event.ChannelMessenger, "Assalamualaikum"),
-			contains: []string{"Terima kasih telah menghubungi", "- nama lengkap", "- nomor HP/WhatsApp", "- isi pengaduan", "No. HP: "},
+			contains: []string{"Terima kasih telah menghubungi", "ceritakan pengaduan Anda"},
+			excludes: []string{"- nama lengkap", "No. HP: "},
 			missing:  fields(nama, nik, alamat, telepon, ktp, aduan),
 		},
 		{
-			name:     "the complaint",
+			name:     "the complaint: the checklist, once",
 			msg:      on(event.ChannelMessenger, "Saya mau melapor, ada lansia di desa kami yang tinggal sendiri dan tidak pernah dapat bantuan"),
+			contains: []string{"- nama lengkap", "- nomor HP/WhatsApp", "No. HP: "},
 			excludes: []string{"Terima kasih telah menghubungi", "isi pengaduan"},
 			missing:  fields(nama, nik, alamat, telepon, ktp),
 		},
@@ -267,8 +269,8 @@ func TestFieldsSpreadOverMessages(t *testing.T) {
 			name:     "more of the complaint, the full name and the phone in one message",
 			msg:      on(event.ChannelMessenger, "Nama: Budi Santoso\nNo HP: 0812-7788-9900\nBeliau sudah sakit-sakitan sejak tahun lalu"),
 			missing:  fields(alamat, ktp),
-			contains: []string{"- alamat tempat tinggal", "- foto KTP", "Alamat: "},
-			excludes: []string{"Nama: ", "NIK: ", "No. HP: "},
+			contains: []string{"Data yang masih kami perlukan: alamat tempat tinggal, foto KTP."},
+			excludes: []string{"Nama: ", "NIK: ", "No. HP: ", "Mohon lengkapi"},
 			check: func(t *testing.T, out Output) {
 				id := out.Conv.Identity
 				if id.Name != "Budi Santoso" || id.Phone != "+6281277889900" || id.NIK != nikBudi {
@@ -575,7 +577,9 @@ func TestHelpCancelNew(t *testing.T) {
 			t.Errorf("reply = %q", reply)
 		}
 		want := []Action{AppendToComplaint{Ticket: "ADU-2026-000001", Text: CancelRequestNote}}
-		if !slices.Equal(out.Actions, want) || out.Conv != submitted {
+		flagged := submitted
+		flagged.CancelRequested, flagged.NeedsOfficer = true, "pembatalan"
+		if !slices.Equal(out.Actions, want) || out.Conv != flagged {
 			t.Errorf("actions %#v, conv %+v", out.Actions, out.Conv)
 		}
 	})

@@ -40,7 +40,7 @@ func (d *Dialog) Step(in Input) (Output, error) {
 	if in.Msg == nil {
 		return Output{Conv: in.Conv}, ErrNoMessage
 	}
-	s := &step{d: d, in: in, conv: in.Conv, required: d.Required(in.Msg.Channel)}
+	s := &step{d: d, in: in, conv: in.Conv, required: d.Required(in.Msg.Channel), text: in.Msg.Text}
 	if s.conv.Status == "" {
 		s.conv.Status = StatusCollecting
 	}
@@ -67,17 +67,32 @@ type step struct {
 	parts    []string
 	intents  []string
 	actions  []Action
+	// text is the message text still to read for identity and complaint:
+	// clauses that asked something of the bot are taken out.
+	text string
+	// intent is what the message asked of the bot.
+	intent intent
 }
 
 func (s *step) run() error {
+	s.intent = s.d.readIntent(s.in.Msg.Text, s.ticketPrefixes())
+	if s.intent.urgent && s.conv.NeedsOfficer != "darurat" {
+		s.conv.NeedsOfficer = "darurat"
+	}
 	if s.conv.HumanTakeover {
 		// The officer answers; keep what the message tells about the reporter
 		// (and the complaint being collected) for the officer's checklist.
+		s.text = s.intent.rest
 		s.absorb(s.conv.Status == StatusCollecting)
 		return nil
 	}
 	if s.conv.Pending != (identity.Identity{}) {
 		if done, err := s.answerPending(); done || err != nil {
+			return err
+		}
+	}
+	if s.conv.CancelAsked {
+		if done, err := s.answerCancel(); done || err != nil {
 			return err
 		}
 	}
@@ -90,10 +105,42 @@ func (s *step) run() error {
 	if err := s.greet(); err != nil {
 		return err
 	}
+	if s.intent.urgent {
+		if err := s.say(tplEscalated, s.view()); err != nil {
+			return err
+		}
+	}
+	if len(s.in.Msg.Attachments) == 0 {
+		// A photo is never lost to a request: with attachments the text is data.
+		switch {
+		case s.intent.cancel:
+			return s.cancelRequest()
+		case s.intent.status:
+			return s.statusIntent()
+		}
+	}
+	for _, e := range s.intent.faq {
+		s.sayText(intentFAQ, e.Answer)
+	}
+	s.text = s.intent.rest
 	if s.conv.Status == StatusSubmitted {
 		return s.addToSubmitted()
 	}
 	return s.collect()
+}
+
+// sayText adds a paragraph that is not a template (a FAQ answer).
+func (s *step) sayText(intent, text string) {
+	if text = strings.TrimSpace(text); text != "" {
+		s.parts = append(s.parts, text)
+		s.intents = append(s.intents, intent)
+	}
+}
+
+// quiet reports whether a message gave nothing to keep.
+func (got absorbed) quiet() bool {
+	return got.complaint == "" && got.nikErr == nil && len(got.updated) == 0 && !got.concerned &&
+		len(got.extra) == 0 && !got.ktp
 }
 
 // greet acknowledges the first message of the conversation.
@@ -115,6 +162,14 @@ func (s *step) collect() error {
 	if err := s.sayAbsorbed(got); err != nil {
 		return err
 	}
+	if got.quiet() {
+		switch {
+		case len(s.intent.faq) > 0:
+			return nil // the question was answered; nothing else was said
+		case s.intent.greeting && strings.TrimSpace(s.conv.Complaint) == "" && !s.conv.ChecklistSent:
+			return s.say(tplGreeting, s.view())
+		}
+	}
 	missing := s.missing()
 	if len(missing) == 0 {
 		return s.submit()
@@ -128,12 +183,14 @@ func (s *step) ask(missing []identity.Field) error {
 	v := s.view()
 	v.Missing = s.d.tpl.fieldViews(missing)
 	v.Form = formLines(v.Missing)
+	v.Again = s.conv.ChecklistSent
 	switch {
 	case len(missing) == 1 && missing[0] == identity.FieldKTPPhoto:
 		return s.say(tplAskKTP, v)
 	case len(missing) == 1 && missing[0] == identity.FieldComplaint:
 		return s.say(tplAskComplaint, v)
 	default:
+		s.conv.ChecklistSent = true
 		return s.say(tplAskMissing, v)
 	}
 }
@@ -180,6 +237,9 @@ func (s *step) addToSubmitted() error {
 	}
 	text := s.additionText(got)
 	if text == "" {
+		if len(s.intent.faq) > 0 {
+			return nil // the question was answered
+		}
 		// Nothing to add ("terima kasih", a sticker): say where things stand.
 		return s.say(tplStillProcessing, v)
 	}
@@ -236,14 +296,19 @@ func (s *step) status(ticket string) error {
 		}
 		return s.say(tplStatusList, v)
 	}
+	ref, parsed := parseTicket(ticket)
 	for _, t := range s.in.OwnTickets {
-		if strings.EqualFold(t.Ticket, ticket) {
+		own, ok := parseTicket(t.Ticket)
+		if strings.EqualFold(t.Ticket, ticket) || parsed && ok && own == ref {
 			v.Ticket, v.StatusCode, v.Status = t.Ticket, t.Status, s.d.tpl.StatusLabel(t.Status)
 			v.Due = longDate(t.Due)
 			return s.say(tplStatus, v)
 		}
 	}
 	v.Ticket = clip(strings.ToUpper(ticket), 40)
+	if parsed {
+		v.Ticket = ref.String()
+	}
 	return s.say(tplStatusNotFound, v)
 }
 
@@ -253,8 +318,13 @@ func (s *step) cancel() error {
 	if s.conv.Status == StatusSubmitted {
 		v.Ticket = s.conv.Ticket
 		s.actions = append(s.actions, AppendToComplaint{Ticket: s.conv.Ticket, Text: CancelRequestNote})
+		s.conv.CancelRequested = true
+		if s.conv.NeedsOfficer == "" {
+			s.conv.NeedsOfficer = "pembatalan"
+		}
 		return s.say(tplCancelSubmitted, v)
 	}
+	s.conv.CancelAsked = false
 	s.conv.Status = StatusCancelled
 	s.conv.Complaint = ""
 	s.conv.AwaitingKTP = false
@@ -429,6 +499,8 @@ type absorbed struct {
 	extra []event.Attachment
 	// concerned: the message gave a name or NIK of the person concerned.
 	concerned bool
+	// ktp: the message brought the KTP photo.
+	ktp bool
 	// replaced are the fields whose stored value the message replaced.
 	replaced []identity.Field
 }
@@ -486,8 +558,8 @@ func (s *step) absorb(collect bool) absorbed {
 		return f
 	}
 	textSaysKTP := false
-	if strings.TrimSpace(msg.Text) != "" {
-		textSaysKTP = take(msg.Text).KTPMentioned
+	if strings.TrimSpace(s.text) != "" {
+		textSaysKTP = take(s.text).KTPMentioned
 	}
 	// The KTP is one usable image: any, when we asked for it; otherwise one
 	// whose caption, or the message text, says it is the KTP.
@@ -508,6 +580,7 @@ func (s *step) absorb(collect bool) absorbed {
 		}
 	}
 	if ktpIndex >= 0 {
+		got.ktp = true
 		id.KTPPhoto = true
 		updated[identity.FieldKTPPhoto] = true
 		s.conv.AwaitingKTP = false

@@ -44,7 +44,14 @@ const (
 	tplConfirmChange   = "confirm_change.tmpl"
 	tplIdentityChanged = "identity_changed.tmpl"
 	tplChangeDeclined  = "change_declined.tmpl"
+	tplGreeting        = "greeting.tmpl"
+	tplCancelConfirm   = "cancel_confirm.tmpl"
+	tplCancelKept      = "cancel_kept.tmpl"
+	tplEscalated       = "escalated.tmpl"
 )
+
+// intentFAQ names a FAQ answer among Output.Intents.
+const intentFAQ = "faq"
 
 // TemplateFiles lists the names of every reply template file, the names a
 // file in the override folder must have.
@@ -55,6 +62,7 @@ var TemplateFiles = []string{
 	tplHelp, tplCancelled, tplCancelSubmitted, tplNewReport,
 	tplFieldLabel, tplFieldForm, tplStatusLabel,
 	tplConcerned, tplConfirmChange, tplIdentityChanged, tplChangeDeclined,
+	tplGreeting, tplCancelConfirm, tplCancelKept, tplEscalated,
 }
 
 // ErrTemplate is wrapped by every error of LoadTemplates.
@@ -67,6 +75,7 @@ type Templates struct {
 	source map[string]string
 	labels map[identity.Field]string
 	forms  map[identity.Field]string
+	faq    faqSet
 }
 
 // View is the data every reply template (other than the label templates) is
@@ -91,6 +100,8 @@ type View struct {
 	// their fill-in lines ("Nama: "), for the fields that have one.
 	Missing []FieldView
 	Form    []string
+	// Again: the full checklist was sent before; say only what is missing, briefly.
+	Again bool
 	// NIK problem (nik_invalid.tmpl): the masked number sent, how many
 	// digits it had, the reason code (length, province, date, future,
 	// serial, other) and its first two digits. KeptNIK is the masked valid
@@ -188,6 +199,18 @@ func LoadTemplates(dir string) (*Templates, error) {
 		}
 		t.tpl[name] = tp
 		t.source[name] = where
+	}
+	faqSrc, where := embeddedFAQ, "embedded "+FAQFile
+	if dir != "" {
+		if b, err := os.ReadFile(filepath.Join(dir, FAQFile)); err == nil {
+			faqSrc, where = b, filepath.Join(dir, FAQFile)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w file %s: %w", ErrTemplate, filepath.Join(dir, FAQFile), err)
+		}
+	}
+	var err error
+	if t.faq, err = parseFAQ(faqSrc, where); err != nil {
+		return nil, err
 	}
 	if err := t.prepare(); err != nil {
 		return nil, err

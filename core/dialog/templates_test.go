@@ -110,7 +110,7 @@ func TestEmptyOverrideSwitchesReplyOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := New(tpl, nil).Step(Input{Msg: wa("Halo"), Now: now})
+	out, err := New(tpl, nil).Step(Input{Msg: wa("Halo, bantuan PKH ibu saya belum cair"), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,13 @@ import (
 // toDialog builds the dialog's view from the stored conversation and reporter.
 func toDialog(c *store.Conversation, r *store.Reporter, st store.DialogState) dialog.Conversation {
 	return dialog.Conversation{
-		Concerned: st.Concerned,
-		Pending:   st.Pending,
-		Status:    dialog.Status(c.Status),
+		Concerned:       st.Concerned,
+		Pending:         st.Pending,
+		ChecklistSent:   st.ChecklistSent,
+		CancelAsked:     st.CancelAsked,
+		NeedsOfficer:    st.NeedsOfficer,
+		CancelRequested: st.CancelRequested,
+		Status:          dialog.Status(c.Status),
 		Identity: identity.Identity{
 			Name: r.Name, NIK: r.NIK, Address: r.Address, Phone: r.Phone, KTPPhoto: r.KTPPhoto,
 		},
@@ -28,6 +32,8 @@ func toDialog(c *store.Conversation, r *store.Reporter, st store.DialogState) di
 // fromDialog copies the dialog's new state back into the stored types.
 func fromDialog(out dialog.Output, c *store.Conversation, r *store.Reporter, st *store.DialogState, at time.Time) {
 	st.Concerned, st.Pending = out.Conv.Concerned, out.Conv.Pending
+	st.ChecklistSent, st.CancelAsked = out.Conv.ChecklistSent, out.Conv.CancelAsked
+	st.NeedsOfficer, st.CancelRequested = out.Conv.NeedsOfficer, out.Conv.CancelRequested
 	id := out.Conv.Identity
 	r.Name, r.NIK, r.Address, r.Phone, r.KTPPhoto = id.Name, id.NIK, id.Address, id.Phone, id.KTPPhoto
 	c.Status = string(out.Conv.Status)
