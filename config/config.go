@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -63,6 +64,11 @@ type Config struct {
 	// TemplatesDir, when not empty, is a folder whose files override the
 	// built-in reply templates (ADUAN_TEMPLATES_DIR).
 	TemplatesDir string
+
+	// HolidaysDir is a folder of holiday year files for the working-day
+	// calendar (ADUAN_HOLIDAYS_DIR). Empty means <DataDir>/holidays, which
+	// may be missing; use HolidaysPath.
+	HolidaysDir string
 
 	// TicketPrefix starts every complaint's ticket number, e.g. "ADU"
 	// (ADUAN_TICKET_PREFIX): 1 to 10 upper-case letters and digits,
@@ -278,13 +284,8 @@ func (c *Config) Validate() error {
 	if c.LogFormat != LogFormatConsole && c.LogFormat != LogFormatJSON {
 		bad(KeyLogFormat, "%q is not a log format (want console or json)", c.LogFormat)
 	}
-	if c.TemplatesDir != "" {
-		if fi, err := os.Stat(c.TemplatesDir); err != nil {
-			bad(KeyTemplatesDir, "%v", err)
-		} else if !fi.IsDir() {
-			bad(KeyTemplatesDir, "%q is not a directory", c.TemplatesDir)
-		}
-	}
+	errs.optionalDir(KeyTemplatesDir, c.TemplatesDir)
+	errs.optionalDir(KeyHolidaysDir, c.HolidaysDir)
 	if !ticketPrefixRE.MatchString(c.TicketPrefix) {
 		bad(KeyTicketPrefix, "%q must be 1 to 10 upper-case letters or digits, starting with a letter", c.TicketPrefix)
 	}
@@ -399,6 +400,15 @@ func (c *Config) ClientNATSURL() string {
 		host = "127.0.0.1"
 	}
 	return "nats://" + net.JoinHostPort(host, port)
+}
+
+// HolidaysPath is the folder of holiday year files: HolidaysDir, or
+// holidays/ under DataDir when that is not set.
+func (c *Config) HolidaysPath() string {
+	if c.HolidaysDir != "" {
+		return c.HolidaysDir
+	}
+	return filepath.Join(c.DataDir, "holidays")
 }
 
 // HasRole reports whether this process runs role r.

@@ -76,6 +76,7 @@ func TestDefaults(t *testing.T) {
 		{"LogLevel", c.LogLevel, "info"},
 		{"LogFormat", c.LogFormat, "json"},
 		{"TemplatesDir", c.TemplatesDir, ""},
+		{"HolidaysPath", c.HolidaysPath(), "data/holidays"},
 		{"TicketPrefix", c.TicketPrefix, "ADU"},
 		{"NIKKeyEncoded", c.NIKKeyEncoded, ""},
 		{"Roles", strings.Join(c.Roles, ","), "web,core,meta,whatsapp,lapor"},
@@ -137,6 +138,10 @@ func TestOverrides(t *testing.T) {
 			func(c *config.Config) (any, any) { return c.LogFormat, "console" }},
 		{"templates dir", map[string]string{"ADUAN_TEMPLATES_DIR": dir},
 			func(c *config.Config) (any, any) { return c.TemplatesDir, dir }},
+		{"holidays dir", map[string]string{"ADUAN_HOLIDAYS_DIR": dir},
+			func(c *config.Config) (any, any) { return c.HolidaysPath(), dir }},
+		{"holidays under the data dir", map[string]string{"ADUAN_DATA_DIR": "/var/lib/aduan"},
+			func(c *config.Config) (any, any) { return c.HolidaysPath(), "/var/lib/aduan/holidays" }},
 		{"ticket prefix", map[string]string{"ADUAN_TICKET_PREFIX": "DINSOS1"},
 			func(c *config.Config) (any, any) { return c.TicketPrefix, "DINSOS1" }},
 		{"required fields in checklist order", map[string]string{"ADUAN_REQUIRED_FIELDS_WHATSAPP": "isi_aduan, NAMA,nik,nama"},
@@ -249,6 +254,8 @@ func TestInvalid(t *testing.T) {
 		{"log format", map[string]string{"ADUAN_LOG_FORMAT": "logfmt"}, `ADUAN_LOG_FORMAT: "logfmt" is not a log format (want console or json)`},
 		{"templates dir missing", map[string]string{"ADUAN_TEMPLATES_DIR": "/nonexistent/templates"}, `ADUAN_TEMPLATES_DIR: stat /nonexistent/templates`},
 		{"templates dir is a file", map[string]string{"ADUAN_TEMPLATES_DIR": notDir}, `is not a directory`},
+		{"holidays dir missing", map[string]string{"ADUAN_HOLIDAYS_DIR": "/nonexistent/holidays"}, `ADUAN_HOLIDAYS_DIR: stat /nonexistent/holidays`},
+		{"holidays dir is a file", map[string]string{"ADUAN_HOLIDAYS_DIR": notDir}, `ADUAN_HOLIDAYS_DIR: "` + notDir + `" is not a directory`},
 		{"data dir is a file", map[string]string{"ADUAN_DATA_DIR": notDir}, `ADUAN_DATA_DIR: "` + notDir + `" is not a directory`},
 		{"ticket prefix lower case", map[string]string{"ADUAN_TICKET_PREFIX": "adu"}, `ADUAN_TICKET_PREFIX: "adu" must be 1 to 10 upper-case letters or digits, starting with a letter`},
 		{"ticket prefix too long", map[string]string{"ADUAN_TICKET_PREFIX": "ABCDEFGHIJK"}, `ADUAN_TICKET_PREFIX`},
@@ -376,7 +383,7 @@ func TestDocumentedDefaults(t *testing.T) {
 	for _, s := range c.Settings() {
 		values[s.Key] = s.Value
 	}
-	computed := map[string]bool{"ADUAN_LOG_FORMAT": true, "ADUAN_NIK_KEY": true, "ADUAN_DATABASE_URL": true}
+	computed := map[string]bool{"ADUAN_LOG_FORMAT": true, "ADUAN_NIK_KEY": true, "ADUAN_DATABASE_URL": true, "ADUAN_HOLIDAYS_DIR": true}
 	seen := map[string]bool{}
 	for _, d := range config.Document() {
 		if seen[d.Key] {

@@ -17,6 +17,7 @@ const (
 	KeyLogLevel        = "ADUAN_LOG_LEVEL"
 	KeyLogFormat       = "ADUAN_LOG_FORMAT"
 	KeyTemplatesDir    = "ADUAN_TEMPLATES_DIR"
+	KeyHolidaysDir     = "ADUAN_HOLIDAYS_DIR"
 	KeyTicketPrefix    = "ADUAN_TICKET_PREFIX"
 	KeyNIKKey          = "ADUAN_NIK_KEY"
 	KeyRoles           = "ADUAN_ROLES"
@@ -97,6 +98,12 @@ func buildOptions() []option {
 			doc: "Folder of reply templates overriding the built-in ones (same file names). Empty: built-in only.",
 			set: func(c *Config, v string) error { c.TemplatesDir = v; return nil },
 			get: func(c *Config) string { return c.TemplatesDir },
+		},
+		{
+			key: KeyHolidaysDir, def: "<data dir>/holidays",
+			doc: "Folder of holiday year files (2027.txt, ...; docs/calendar.md) adding years to the built-in working-day calendar or replacing one. A missing default folder means built-in years only.",
+			set: func(c *Config, v string) error { c.HolidaysDir = v; return nil },
+			get: func(c *Config) string { return c.HolidaysDir },
 		},
 		{
 			key: KeyTicketPrefix, def: DefaultTicketPrefix,

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"time"
 )
@@ -58,4 +59,16 @@ type problems []error
 
 func (p *problems) add(key, format string, args ...any) {
 	*p = append(*p, fmt.Errorf("%s: "+format, append([]any{key}, args...)...))
+}
+
+// optionalDir checks that dir, when set, is an existing folder.
+func (p *problems) optionalDir(key, dir string) {
+	if dir == "" {
+		return
+	}
+	if fi, err := os.Stat(dir); err != nil {
+		p.add(key, "%v", err)
+	} else if !fi.IsDir() {
+		p.add(key, "%q is not a directory", dir)
+	}
 }

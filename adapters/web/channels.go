@@ -7,11 +7,13 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/intake"
+	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -39,6 +41,40 @@ type channelsPage struct {
 	PendingOutbox                int
 	IntakeLag                    int64
 	Rejected                     []store.RejectedInput
+	// CalendarGap, when set, warns that deadlines reach years without
+	// holiday data.
+	CalendarGap *calendarGap
+}
+
+// calendarGap is the warning about years without holiday data, in words.
+type calendarGap struct {
+	Years string // "2027", or "2027 dan 2028"
+	Files string // "2027.txt", or "2027.txt dan 2028.txt"
+	Dir   string
+	First int
+}
+
+// missingHolidays names the years without holiday data that a deadline of
+// the longest class, counted from today, may reach; nil when there are none.
+func (s *Server) missingHolidays() *calendarGap {
+	years := s.cal.MissingYears(s.now(), workflow.ClassC.WorkingDays())
+	if len(years) == 0 {
+		return nil
+	}
+	names, files := make([]string, len(years)), make([]string, len(years))
+	for i, y := range years {
+		names[i] = strconv.Itoa(y)
+		files[i] = names[i] + ".txt"
+	}
+	return &calendarGap{Years: joinAnd(names), Files: joinAnd(files), Dir: s.holidays, First: years[0]}
+}
+
+// joinAnd lists words the Indonesian way: "a, b dan c".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " dan " + words[len(words)-1]
 }
 
 var healthLabels = map[event.HealthState]string{
@@ -67,7 +103,8 @@ func (s *Server) channelsPanel(w http.ResponseWriter, r *http.Request, sess *ses
 func (s *Server) loadChannels(ctx context.Context) *channelsPage {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	p := &channelsPage{NATS: serviceState{OK: true, Detail: "JetStream menjawab"}, Postgres: serviceState{OK: true}}
+	p := &channelsPage{NATS: serviceState{OK: true, Detail: "JetStream menjawab"}, Postgres: serviceState{OK: true},
+		CalendarGap: s.missingHolidays()}
 	if _, err := s.bus.JetStream().AccountInfo(ctx); err != nil {
 		p.NATS = serviceState{Detail: err.Error()}
 	}

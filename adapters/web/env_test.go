@@ -49,14 +49,15 @@ func testWebConfig() config.WebConfig {
 	}
 }
 
-func newEnv(t testing.TB) *testEnv {
+// newEnv starts the environment; adjust, if any, change the server's options.
+func newEnv(t testing.TB, adjust ...func(*Options)) *testEnv {
 	t.Helper()
 	var url string
-	return newEnvURL(t, &url)
+	return newEnvURL(t, &url, adjust...)
 }
 
 // newEnvURL is newEnv telling the test its database's URL.
-func newEnvURL(t testing.TB, dbURL *string) *testEnv {
+func newEnvURL(t testing.TB, dbURL *string, adjust ...func(*Options)) *testEnv {
 	t.Helper()
 	b := bustest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -67,10 +68,14 @@ func newEnvURL(t testing.TB, dbURL *string) *testEnv {
 	}
 	e := &testEnv{t: t, st: st, bus: b}
 	required := func(ch string) []string { return config.Fields }
-	e.srv, err = New(Options{
+	opt := Options{
 		Store: st, Bus: b, Web: testWebConfig(), Required: required, Log: bustest.Logger(t),
 		Now: e.now,
-	})
+	}
+	for _, f := range adjust {
+		f(&opt)
+	}
+	e.srv, err = New(opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
+	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -324,5 +325,56 @@ func TestUploadTooLarge(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "30 MB") {
 		t.Fatalf("oversized walk-in: %d", res.StatusCode)
+	}
+}
+
+// TestChannelsPageCalendarWarning: the channels page warns when a deadline
+// counted from today may reach a year without holiday data, and names the
+// year and the folder; when the years are known it says nothing. The clock is
+// set back to 2024, a year the binary has no data for (sessions work with a
+// clock in the past, not with one far ahead).
+func TestChannelsPageCalendarWarning(t *testing.T) {
+	const dir = "/srv/aduan/holidays"
+	today := time.Date(2024, 6, 3, 10, 0, 0, 0, calendar.WIB)
+	// made-up, not the real 2024 decree: one day off makes the year known.
+	with2024, err := calendar.New(calendar.Source{Name: "2024.txt", Data: []byte("2024-01-01 libur Tahun Baru\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		cal  *calendar.Calendar
+		warn bool
+	}{
+		{"built-in years only", nil, true},
+		{"the admin's 2024 file", with2024, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(o *Options) { o.Calendar = tc.cal; o.HolidaysDir = dir })
+			e.advance(time.Until(today))
+			c := e.signIn("kepala", RolePimpinan)
+			for _, path := range []string{"/channels", "/channels/panel"} {
+				_, body := c.get(Prefix + path)
+				if !strings.Contains(body, "WhatsApp") {
+					t.Fatalf("%s did not render:\n%s", path, body)
+				}
+				if shown := strings.Contains(body, "Kalender hari kerja"); shown != tc.warn {
+					t.Fatalf("%s: warning shown %v, want %v", path, shown, tc.warn)
+				}
+				if !tc.warn {
+					continue
+				}
+				for _, want := range []string{
+					"Kalender hari kerja tahun 2024 belum tersedia",
+					"keputusan bersama (SKB) libur nasional dan cuti bersama tahun 2024 agar tenggat",
+					"2024.txt", "<code>" + dir + "</code>", "aduan calendar show 2024",
+				} {
+					if !strings.Contains(body, want) {
+						t.Errorf("%s: warning lacks %q", path, want)
+					}
+				}
+			}
+		})
 	}
 }

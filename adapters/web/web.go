@@ -19,6 +19,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
+	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
@@ -29,7 +30,7 @@ const Prefix = "/admin"
 
 // wib is the office's time zone (UTC+7): the times officers read, and the
 // ticket year, follow it.
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = calendar.WIB
 
 // Options configure a Server.
 type Options struct {
@@ -41,6 +42,11 @@ type Options struct {
 	// Required returns the identity fields a channel requires (config.Required).
 	Required func(channel string) []string
 	Log      zerolog.Logger
+	// Calendar counts working days; nil means the built-in years only.
+	Calendar *calendar.Calendar
+	// HolidaysDir is the folder of holiday year files (config HolidaysPath),
+	// named in the channels page's warning about years without data.
+	HolidaysDir string
 	// Now defaults to time.Now.
 	Now func() time.Time
 }
@@ -54,6 +60,8 @@ type Server struct {
 	required func(channel string) []string
 	log      zerolog.Logger
 	now      func() time.Time
+	cal      *calendar.Calendar
+	holidays string
 	pages    *pages
 	hub      *hub
 	// checkPassword is CheckPassword; tests wrap it to watch the hashing.
@@ -80,6 +88,13 @@ func New(opt Options) (*Server, error) {
 		opt.Web.LoginMaxFailures <= 0 || opt.Web.LoginConcurrency <= 0 || opt.Web.WalkinWait <= 0 {
 		return nil, errors.New("web: incomplete configuration (session, sign-in and walk-in settings must be positive)")
 	}
+	if opt.Calendar == nil {
+		cal, err := calendar.New()
+		if err != nil {
+			return nil, err
+		}
+		opt.Calendar = cal
+	}
 	p, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -92,6 +107,8 @@ func New(opt Options) (*Server, error) {
 		required: opt.Required,
 		log:      opt.Log.With().Str("comp", "web").Logger(),
 		now:      opt.Now,
+		cal:      opt.Calendar,
+		holidays: opt.HolidaysDir,
 		pages:    p,
 		hub:      newHub(),
 

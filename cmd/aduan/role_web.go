@@ -18,6 +18,8 @@ func startWeb(env *serveEnv) error {
 		Web:          env.cfg.Web,
 		TicketPrefix: env.cfg.TicketPrefix,
 		Required:     env.cfg.Required,
+		Calendar:     env.cal,
+		HolidaysDir:  env.cfg.HolidaysPath(),
 		Log:          env.log,
 	})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
+	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/intake"
 	"github.com/aduan-gateway/aduan/store"
@@ -66,6 +67,11 @@ HTTP endpoints on ADUAN_HTTP_ADDR: /healthz (the process is up), /readyz
 
 func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolog.Logger) error {
 	warnUnknownKeys(log)
+	cal, err := loadCalendar(cfg)
+	if err != nil {
+		return err
+	}
+	warnMissingHolidays(log, cal, cfg, time.Now())
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -86,7 +92,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 	defer cancel()
 
 	mux := http.NewServeMux()
-	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg}
+	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, cal: cal, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg}
 	for _, role := range cfg.Roles {
 		start, ok := roleStarters[role]
 		if !ok {
@@ -174,6 +180,7 @@ type serveEnv struct {
 	log   zerolog.Logger
 	store *store.Store
 	bus   *bus.Bus
+	cal   *calendar.Calendar
 	mux   *http.ServeMux
 	reg   prometheus.Registerer
 	ctx   context.Context

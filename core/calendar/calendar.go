@@ -33,8 +33,9 @@ func (e *NoDataError) Error() string {
 // Calendar knows the days off of some years. It is read-only once built and
 // safe for concurrent use.
 type Calendar struct {
-	years map[int][]Holiday
-	off   map[Date]Holiday
+	years  map[int][]Holiday
+	origin map[int]string // year → name of its Source, or "built-in"
+	off    map[Date]Holiday
 }
 
 // New builds a calendar from the embedded year files and extra, the
@@ -42,7 +43,7 @@ type Calendar struct {
 // year, any other adds its year. Two extra files for one year, or a file
 // that does not parse, are an error naming the file (and line).
 func New(extra ...Source) (*Calendar, error) {
-	c := &Calendar{years: map[int][]Holiday{}, off: map[Date]Holiday{}}
+	c := &Calendar{years: map[int][]Holiday{}, origin: map[int]string{}, off: map[Date]Holiday{}}
 	entries, err := embedded.ReadDir("holidays")
 	if err != nil {
 		return nil, fmt.Errorf("reading embedded holidays: %w", err)
@@ -58,18 +59,18 @@ func New(extra ...Source) (*Calendar, error) {
 			return nil, fmt.Errorf("embedded holidays: %w", err)
 		}
 		c.years[f.year] = f.holidays
+		c.origin[f.year] = Builtin
 	}
-	from := map[int]string{}
 	for _, src := range extra {
 		f, err := parseSource(src)
 		if err != nil {
 			return nil, err
 		}
-		if other, dup := from[f.year]; dup {
+		if other := c.origin[f.year]; other != Builtin && other != "" {
 			return nil, fmt.Errorf("%s and %s both hold %d: keep one file per year", other, src.Name, f.year)
 		}
-		from[f.year] = src.Name
 		c.years[f.year] = f.holidays
+		c.origin[f.year] = src.Name
 	}
 	for _, hs := range c.years {
 		for _, h := range hs {
@@ -81,6 +82,13 @@ func New(extra ...Source) (*Calendar, error) {
 
 // Years lists the years with holiday data, ascending.
 func (c *Calendar) Years() []int { return slices.Sorted(maps.Keys(c.years)) }
+
+// Builtin is the Origin of a year whose data is embedded in the binary.
+const Builtin = "built-in"
+
+// Origin says where year y's data came from: Builtin, or the Name of the
+// administrator's Source; "" for a year without data.
+func (c *Calendar) Origin(y int) string { return c.origin[y] }
 
 // Year lists the days off of year y in date order, or a *NoDataError.
 func (c *Calendar) Year(y int) ([]Holiday, error) {

@@ -99,6 +99,9 @@ func TestAdminFileReplacesAYear(t *testing.T) {
 			t.Errorf("IsWorkingDay(%s) = %v, %v; want %v", tc.date, got, err, tc.want)
 		}
 	}
+	if c.Origin(2026) != "2026.txt" || c.Origin(2025) != Builtin || c.Origin(2027) != "" {
+		t.Errorf("origins: 2025 %q, 2026 %q, 2027 %q", c.Origin(2025), c.Origin(2026), c.Origin(2027))
+	}
 	hs, _ := c.Year(2026)
 	if len(hs) != 2 {
 		t.Errorf("2026 has %d days off, want the admin's 2", len(hs))

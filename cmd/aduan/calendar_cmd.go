@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/workflow"
+)
+
+func init() {
+	c := &command{
+		name:    "calendar",
+		summary: "working-day calendar (calendar due --received T --class A|B|C | show [YEAR])",
+		usage: `Usage: aduan calendar due --received RFC3339 --class A|B|C
+       aduan calendar show [YEAR]
+
+due prints the due date (YYYY-MM-DD) of a report received at the given time
+(e.g. 2026-03-17T10:00:00+07:00) with the deadline of its class: A 5, B 14,
+C 60 working days, day 1 being the first working day after the WIB date of
+receipt. It fails, naming the year, when the count reaches a year without
+holiday data.
+
+show YEAR lists that year's national holidays and cuti bersama days; show
+alone lists the years with data and where each comes from.
+
+Working days are Monday to Friday minus those days. The binary carries the
+years it knows; more years (or corrections) are files like 2027.txt in the
+holidays folder, ADUAN_HOLIDAYS_DIR (default <data dir>/holidays).
+docs/calendar.md describes the file format.`,
+	}
+	c.run = func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+		if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
+			newFlags(c, stderr).Usage()
+			if len(args) > 0 {
+				return nil
+			}
+			return errUsage
+		}
+		fs := newFlags(c, stderr)
+		received := fs.String("received", "", "due: when the report was received, RFC 3339 (2026-03-17T10:00:00+07:00)")
+		class := fs.String("class", "", "due: deadline class A, B or C")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		sub := args[0]
+		if sub != "due" && sub != "show" || sub == "due" && fs.NArg() > 0 || sub == "show" && fs.NArg() > 1 {
+			fs.Usage()
+			return errUsage
+		}
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		cal, err := loadCalendar(cfg)
+		if err != nil {
+			return err
+		}
+		if sub == "due" {
+			return calendarDue(cal, cfg, *received, *class, stdout)
+		}
+		if fs.NArg() == 0 {
+			return calendarYears(cal, stdout)
+		}
+		return calendarShow(cal, cfg, fs.Arg(0), stdout)
+	}
+	register(c)
+}
+
+// loadCalendar builds the working-day calendar from the built-in years and
+// the *.txt year files of the holidays folder. The default folder may be
+// missing; one set with ADUAN_HOLIDAYS_DIR was checked by config.Validate.
+func loadCalendar(cfg *config.Config) (*calendar.Calendar, error) {
+	dir := cfg.HolidaysPath()
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) && cfg.HolidaysDir == "" {
+		return calendar.New()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("holidays folder: %w", err)
+	}
+	var srcs []calendar.Source
+	for _, e := range entries {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".txt" {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("holidays folder: %w", err)
+		}
+		srcs = append(srcs, calendar.Source{Name: name, Data: data})
+	}
+	return calendar.New(srcs...)
+}
+
+// warnMissingHolidays logs, loudly, the years without holiday data that a
+// class C deadline counted from now may reach: complaints whose deadline
+// falls there cannot get a due date until an administrator adds the year.
+func warnMissingHolidays(log zerolog.Logger, cal *calendar.Calendar, cfg *config.Config, now time.Time) {
+	missing := cal.MissingYears(now, workflow.ClassC.WorkingDays())
+	if len(missing) == 0 {
+		return
+	}
+	log.Warn().Str("comp", "calendar").Ints("years", missing).Str("holidays_dir", cfg.HolidaysPath()).
+		Msg("no holiday data for years that deadlines starting now may reach: due dates there are refused until the joint decree (SKB) of each year is added as YEAR.txt in the holidays folder (docs/calendar.md)")
+}
+
+// noDataHint adds where an administrator puts the missing year's file.
+func noDataHint(err error, cfg *config.Config) error {
+	var nd *calendar.NoDataError
+	if errors.As(err, &nd) {
+		return fmt.Errorf("%w; put %d.txt in %s", err, nd.Year, cfg.HolidaysPath())
+	}
+	return err
+}
+
+func calendarDue(cal *calendar.Calendar, cfg *config.Config, received, class string, stdout io.Writer) error {
+	if received == "" || class == "" {
+		return errors.New("due needs --received and --class")
+	}
+	at, err := time.Parse(time.RFC3339, received)
+	if err != nil {
+		return fmt.Errorf("--received %q: want RFC 3339, e.g. 2026-03-17T10:00:00+07:00", received)
+	}
+	cl, err := workflow.ParseClass(class)
+	if err != nil {
+		return err
+	}
+	due, err := cal.Due(at, cl.WorkingDays())
+	if err != nil {
+		return noDataHint(err, cfg)
+	}
+	_, err = fmt.Fprintln(stdout, due)
+	return err
+}
+
+func calendarYears(cal *calendar.Calendar, stdout io.Writer) error {
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "YEAR\tDAYS OFF\tFROM")
+	for _, y := range cal.Years() {
+		hs, _ := cal.Year(y)
+		fmt.Fprintf(tw, "%d\t%d\t%s\n", y, len(hs), cal.Origin(y))
+	}
+	return tw.Flush()
+}
+
+func calendarShow(cal *calendar.Calendar, cfg *config.Config, year string, stdout io.Writer) error {
+	y, err := strconv.Atoi(strings.TrimSpace(year))
+	if err != nil {
+		return fmt.Errorf("year %q: want a number such as 2026", year)
+	}
+	hs, err := cal.Year(y)
+	if err != nil {
+		return noDataHint(err, cfg)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DATE\tDAY\tKIND\tNAME")
+	for _, h := range hs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", h.Date, calendar.DayName(h.Date.Weekday()), h.Kind.Label(), h.Name)
+	}
+	return tw.Flush()
+}
