@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
@@ -20,7 +21,7 @@ import (
 
 // wib is the office's time zone (UTC+7, no daylight saving); ticket years
 // follow it, so a message at 01:00 WIB on 1 January gets the new year.
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = calendar.WIB
 
 // Service handles inbound messages.
 type Service struct {
