@@ -42,12 +42,8 @@ holidays folder, ADUAN_HOLIDAYS_DIR (default <data dir>/holidays).
 docs/calendar.md describes the file format.`,
 	}
 	c.run = func(_ context.Context, args []string, stdout, stderr io.Writer) error {
-		if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-			newFlags(c, stderr).Usage()
-			if len(args) > 0 {
-				return nil
-			}
-			return errUsage
+		if done, err := subcommandUsage(c, args, stderr); done {
+			return err
 		}
 		fs := newFlags(c, stderr)
 		received := fs.String("received", "", "due: when the report was received, RFC 3339 (2026-03-17T10:00:00+07:00)")

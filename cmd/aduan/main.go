@@ -107,6 +107,20 @@ func newFlags(c *command, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// subcommandUsage prints c's usage when args name no subcommand: with
+// --help or -h that is the answer (nil error), with nothing a usage error.
+// done is false when args[0] is a subcommand to run.
+func subcommandUsage(c *command, args []string, stderr io.Writer) (done bool, err error) {
+	if len(args) > 0 && args[0] != "--help" && args[0] != "-h" {
+		return false, nil
+	}
+	newFlags(c, stderr).Usage()
+	if len(args) > 0 {
+		return true, nil
+	}
+	return true, errUsage
+}
+
 func hasFlags(fs *flag.FlagSet) bool {
 	n := 0
 	fs.VisitAll(func(*flag.Flag) { n++ })

@@ -43,12 +43,8 @@ only deletes the keys here (when WhatsApp cannot be reached; remove the
 device on the phone too).`,
 	}
 	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-			newFlags(c, stderr).Usage()
-			if len(args) > 0 {
-				return nil
-			}
-			return errUsage
+		if done, err := subcommandUsage(c, args, stderr); done {
+			return err
 		}
 		fs := newFlags(c, stderr)
 		phone := fs.String("phone", "", "pair with a code for this number (international, e.g. 6281100000000) instead of a QR code")
