@@ -4,18 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 // ComplaintID identifies a complaint.
 type ComplaintID int64
-
-// Complaint statuses the intake sets; the workflow adds the later ones.
-const (
-	StatusAwaitingVerification = "menunggu_verifikasi"
-)
 
 // NextTicket takes the next ticket number of year, e.g. ADU-2026-000123.
 // The counter row stays locked until the transaction ends, so numbers are
@@ -42,10 +40,12 @@ type NewComplaint struct {
 	Account      string
 	Conversation ConversationID
 	Reporter     ReporterID
-	Status       string
+	Status       workflow.Status
 	Text         string
 	ExternalRef  string
 	ReceivedAt   time.Time
+	Confidential bool
+	Anonymous    bool
 }
 
 // CreateComplaint stores a new complaint.
@@ -56,9 +56,10 @@ func (t *Tx) CreateComplaint(ctx context.Context, c NewComplaint) (ComplaintID, 
 	}
 	var id ComplaintID
 	err := t.tx.QueryRow(ctx, `INSERT INTO complaints (ticket, year, seq, channel, account, conversation_id,
-		reporter_id, status, text, external_ref, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		reporter_id, status, text, external_ref, received_at, confidential, anonymous)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		RETURNING id`, c.Ticket, c.Year, c.Seq, c.Channel, c.Account, conv, c.Reporter, c.Status, c.Text,
-		c.ExternalRef, c.ReceivedAt).Scan(&id)
+		c.ExternalRef, c.ReceivedAt, c.Confidential, c.Anonymous).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("storing complaint %s: %w", c.Ticket, err)
 	}
@@ -83,15 +84,18 @@ func (t *Tx) AddToComplaint(ctx context.Context, ticket string, msg MessageID, t
 	return err
 }
 
-// TicketStatus is a ticket with its status.
+// TicketStatus is a ticket with its status and, once classified, its due
+// date (YYYY-MM-DD).
 type TicketStatus struct {
-	Ticket string
-	Status string
+	Ticket  string
+	Status  workflow.Status
+	DueDate string
 }
 
 // ReporterTickets lists a reporter's complaints, newest first.
 func (t *Tx) ReporterTickets(ctx context.Context, reporter ReporterID) ([]TicketStatus, error) {
-	rows, err := t.tx.Query(ctx, `SELECT ticket, status FROM complaints WHERE reporter_id = $1 ORDER BY id DESC`, reporter)
+	rows, err := t.tx.Query(ctx, `SELECT ticket, status, coalesce(to_char(due_date, 'YYYY-MM-DD'), '')
+		FROM complaints WHERE reporter_id = $1 ORDER BY id DESC`, reporter)
 	if err != nil {
 		return nil, fmt.Errorf("listing tickets: %w", err)
 	}
@@ -104,36 +108,106 @@ func (t *Tx) ReporterTickets(ctx context.Context, reporter ReporterID) ([]Ticket
 
 // ComplaintSummary is a complaint as lists show it: the NIK only masked.
 type ComplaintSummary struct {
-	Ticket       string    `json:"ticket"`
-	Channel      string    `json:"channel"`
-	Status       string    `json:"status"`
-	ReceivedAt   time.Time `json:"received_at"`
-	ReporterName string    `json:"reporter_name"`
-	NIKMasked    string    `json:"nik_masked"`
-	Text         string    `json:"text"`
-	Additions    []string  `json:"additions,omitempty"`
+	Ticket       string          `json:"ticket"`
+	Channel      string          `json:"channel"`
+	Status       workflow.Status `json:"status"`
+	ReceivedAt   time.Time       `json:"received_at"`
+	ReporterName string          `json:"reporter_name"`
+	NIKMasked    string          `json:"nik_masked"`
+	Text         string          `json:"text"`
+	Additions    []string        `json:"additions,omitempty"`
 	// ExternalRef links to the origin: a LAPOR! report's tracking id.
-	ExternalRef string `json:"external_ref,omitempty"`
+	ExternalRef string         `json:"external_ref,omitempty"`
+	Class       workflow.Class `json:"class"`
+	Category    string         `json:"category"`
+	// DueDate is the deadline (YYYY-MM-DD, WIB), set at verification.
+	DueDate string `json:"due_date"`
+	// Assignee is the user name of the koordinator handling it.
+	Assignee string `json:"assignee"`
+	// ConversationID is the reporter's conversation (0 for none).
+	ConversationID ConversationID `json:"conversation_id,omitempty"`
+	Confidential   bool           `json:"confidential,omitempty"`
+	Anonymous      bool           `json:"anonymous,omitempty"`
 }
 
 // A confidential or anonymous report's reporter is never named in a list.
 const complaintSummaryColumns = `SELECT c.id, c.ticket, c.channel, c.status, c.received_at,
 	CASE WHEN c.confidential THEN '(dirahasiakan)' WHEN c.anonymous THEN '(anonim)'
 		WHEN r.name <> '' THEN r.name ELSE r.profile_name END,
-	CASE WHEN c.confidential OR c.anonymous THEN '' ELSE r.nik_masked END, c.text, c.external_ref
-	FROM complaints c JOIN reporters r ON r.id = c.reporter_id`
+	CASE WHEN c.confidential OR c.anonymous THEN '' ELSE r.nik_masked END, c.text, c.external_ref,
+	coalesce(c.class, ''), c.category, coalesce(to_char(c.due_date, 'YYYY-MM-DD'), ''),
+	coalesce(u.username, ''), coalesce(c.conversation_id, 0), c.confidential, c.anonymous
+	FROM complaints c JOIN reporters r ON r.id = c.reporter_id LEFT JOIN users u ON u.id = c.assignee_id`
 
 func scanSummary(row pgx.Row) (ComplaintID, ComplaintSummary, error) {
 	var id ComplaintID
 	var c ComplaintSummary
 	err := row.Scan(&id, &c.Ticket, &c.Channel, &c.Status, &c.ReceivedAt, &c.ReporterName, &c.NIKMasked, &c.Text,
-		&c.ExternalRef)
+		&c.ExternalRef, &c.Class, &c.Category, &c.DueDate, &c.Assignee, &c.ConversationID, &c.Confidential, &c.Anonymous)
 	return id, c, err
 }
 
-// ListComplaints returns up to limit complaints, newest first.
-func (s *Store) ListComplaints(ctx context.Context, limit int) ([]ComplaintSummary, error) {
-	rows, err := s.pool.Query(ctx, complaintSummaryColumns+` ORDER BY c.received_at DESC, c.id DESC LIMIT $1`, limit)
+// ComplaintFilter selects complaints for a list. Zero fields select all.
+type ComplaintFilter struct {
+	Statuses []workflow.Status
+	Class    workflow.Class
+	Category string
+	Channel  string
+	// Assignee is a koordinator's user name.
+	Assignee string
+	// DueFrom and DueBy bound the due date (YYYY-MM-DD, inclusive); a
+	// bound set leaves out complaints without a due date.
+	DueFrom, DueBy string
+	// Search matches the ticket, the complaint text or the reporter's name
+	// (not a withheld reporter's).
+	Search string
+	// Limit defaults to 50; Offset skips that many.
+	Limit, Offset int
+}
+
+// ListComplaints returns the complaints f selects, newest first.
+func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]ComplaintSummary, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if len(f.Statuses) > 0 {
+		where = append(where, "c.status = ANY("+arg(f.Statuses)+"::text[])")
+	}
+	if f.Class != "" {
+		where = append(where, "c.class = "+arg(f.Class))
+	}
+	if f.Category != "" {
+		where = append(where, "c.category = "+arg(f.Category))
+	}
+	if f.Channel != "" {
+		where = append(where, "c.channel = "+arg(f.Channel))
+	}
+	if f.Assignee != "" {
+		where = append(where, "u.username = "+arg(f.Assignee))
+	}
+	if f.DueFrom != "" {
+		where = append(where, "c.due_date >= "+arg(f.DueFrom)+"::date")
+	}
+	if f.DueBy != "" {
+		where = append(where, "c.due_date <= "+arg(f.DueBy)+"::date")
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		p := arg("%" + likeEscape(q) + "%")
+		where = append(where, "(c.ticket ILIKE "+p+" OR c.text ILIKE "+p+
+			" OR (NOT c.confidential AND NOT c.anonymous AND (r.name ILIKE "+p+" OR r.profile_name ILIKE "+p+")))")
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	q := complaintSummaryColumns
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY c.received_at DESC, c.id DESC LIMIT " + arg(f.Limit) + " OFFSET " + arg(f.Offset)
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing complaints: %w", err)
 	}

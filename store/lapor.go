@@ -53,34 +53,26 @@ func (t *Tx) LaporTicket(ctx context.Context, account, trackingID string) (strin
 	return ticket, nil
 }
 
-// CreateLaporComplaint stores the complaint made from a LAPOR! report
-// (c.ExternalRef is its tracking id) with the report's flags and details.
-func (t *Tx) CreateLaporComplaint(ctx context.Context, c NewComplaint, r LaporReport) (ComplaintID, error) {
-	id, err := t.CreateComplaint(ctx, c)
-	if err != nil {
-		return 0, err
-	}
-	if _, err := t.tx.Exec(ctx, `UPDATE complaints SET confidential = $2, anonymous = $3 WHERE id = $1`,
-		id, r.Confidential, r.Anonymous); err != nil {
-		return 0, fmt.Errorf("flagging complaint %s: %w", c.Ticket, err)
-	}
+// AddLaporReport stores what LAPOR! said of the report complaint id was
+// made from.
+func (t *Tx) AddLaporReport(ctx context.Context, id ComplaintID, r LaporReport) error {
 	var sealed []byte
 	if r.Withheld != nil {
 		b, err := json.Marshal(r.Withheld)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		sealed = t.crypt.seal(string(b))
 	}
-	_, err = t.tx.Exec(ctx, `INSERT INTO lapor_reports (complaint_id, account, tracking_id, title, category,
+	_, err := t.tx.Exec(ctx, `INSERT INTO lapor_reports (complaint_id, account, tracking_id, title, category,
 		classification, location, status_at_import, event_at, filed_at, disposed_at, identity_sealed)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		id, r.Account, r.TrackingID, r.Title, r.Category, r.Classification, r.Location, r.StatusAtImport,
 		nullTime(r.EventAt), nullTime(r.FiledAt), nullTime(r.DisposedAt), sealed)
 	if err != nil {
-		return 0, fmt.Errorf("storing LAPOR! report %s: %w", r.TrackingID, err)
+		return fmt.Errorf("storing LAPOR! report %s: %w", r.TrackingID, err)
 	}
-	return id, nil
+	return nil
 }
 
 // LaporReportByTicket returns the LAPOR! details of a complaint, the
