@@ -169,7 +169,7 @@ func (w *Webhook) fetchOne(ctx context.Context, rawURL string, att *event.Attach
 		return err
 	}
 	if att.Kind == event.AttachmentOther {
-		att.Kind = kindOfMIME(mt)
+		att.Kind = event.KindOfMIME(mt)
 	}
 	att.MIME = mt
 	att.Filename = withExtension(att.Filename, mt)
@@ -270,18 +270,6 @@ func checkContent(kind event.AttachmentKind, sniffed, header string) (string, er
 		return declared, nil
 	}
 	return mt, nil
-}
-
-func kindOfMIME(mt string) event.AttachmentKind {
-	switch {
-	case strings.HasPrefix(mt, "image/"):
-		return event.AttachmentImage
-	case strings.HasPrefix(mt, "video/"):
-		return event.AttachmentVideo
-	case strings.HasPrefix(mt, "audio/"):
-		return event.AttachmentAudio
-	}
-	return event.AttachmentDocument
 }
 
 // commonExt picks the usual extension where the system list offers several.

@@ -80,6 +80,17 @@ func New(extra ...Source) (*Calendar, error) {
 	return c, nil
 }
 
+// Embedded is the calendar of the embedded year files alone, for callers
+// that take no administrator's files (tests, tools). The embedded files are
+// checked by this package's tests, so a failure here is a broken build.
+func Embedded() *Calendar {
+	c, err := New()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 // Years lists the years with holiday data, ascending.
 func (c *Calendar) Years() []int { return slices.Sorted(maps.Keys(c.years)) }
 

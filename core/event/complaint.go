@@ -17,6 +17,12 @@ const (
 	ComplaintPublished  ComplaintKind = "published"
 	// ComplaintPostponed is sent when handling is put off (tunda), with the reason in Note.
 	ComplaintPostponed ComplaintKind = "postponed"
+	// ComplaintRedirected: not this office's matter (bukan wewenang), with the reason in Note.
+	ComplaintRedirected ComplaintKind = "redirected"
+	// ComplaintResumed: a postponed complaint is taken up again.
+	ComplaintResumed ComplaintKind = "resumed"
+	// ComplaintReopened: the reporter answered a complaint returned to them.
+	ComplaintReopened ComplaintKind = "reopened"
 	// ComplaintUpdated is sent when a reporter adds information to a submitted complaint.
 	ComplaintUpdated ComplaintKind = "updated"
 )

@@ -30,6 +30,23 @@ const (
 // Channels lists every channel, in the order admins see them.
 var Channels = []Channel{ChannelWhatsApp, ChannelMessenger, ChannelInstagram, ChannelLapor, ChannelWalkin}
 
+// Label is the channel as officers and reporters call it.
+func (c Channel) Label() string {
+	switch c {
+	case ChannelWhatsApp:
+		return "WhatsApp"
+	case ChannelMessenger:
+		return "Facebook Messenger"
+	case ChannelInstagram:
+		return "Instagram"
+	case ChannelLapor:
+		return "SP4N-LAPOR!"
+	case ChannelWalkin:
+		return "Datang langsung"
+	}
+	return string(c)
+}
+
 // ErrUnknownChannel is returned by ParseChannel for a name that is not a channel.
 var ErrUnknownChannel = errors.New("unknown channel")
 

@@ -2,6 +2,7 @@ package event
 
 import (
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,19 @@ const (
 	AttachmentSticker  AttachmentKind = "sticker"
 	AttachmentOther    AttachmentKind = "other"
 )
+
+// KindOfMIME is the kind of a file of media type mt.
+func KindOfMIME(mt string) AttachmentKind {
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return AttachmentImage
+	case strings.HasPrefix(mt, "video/"):
+		return AttachmentVideo
+	case strings.HasPrefix(mt, "audio/"):
+		return AttachmentAudio
+	}
+	return AttachmentDocument
+}
 
 // Attachment references a file already stored in the object store. Events
 // carry references, never bytes.
