@@ -18,6 +18,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/intake"
+	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 	"github.com/aduan-gateway/aduan/store/pgtest"
 )
@@ -158,13 +159,13 @@ func (r *rig) settled(reports, messages int) {
 	if n := r.streamCount(); n != uint64(messages) {
 		r.t.Fatalf("INBOUND holds %d LAPOR! messages, want %d: some were published twice", n, messages)
 	}
-	list, err := r.st.ListComplaints(ctx, 1000)
+	list, err := r.st.ListComplaints(ctx, store.ComplaintFilter{Limit: 1000})
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	refs := map[string]bool{}
 	for _, c := range list {
-		if c.Channel != "lapor" || c.Status != store.StatusAwaitingVerification || c.ExternalRef == "" || refs[c.ExternalRef] {
+		if c.Channel != "lapor" || c.Status != workflow.AwaitingVerification || c.ExternalRef == "" || refs[c.ExternalRef] {
 			r.t.Fatalf("complaint %+v: want lapor, awaiting verification, one per tracking id", c)
 		}
 		refs[c.ExternalRef] = true
@@ -174,7 +175,7 @@ func (r *rig) settled(reports, messages int) {
 // ticketOf returns the ticket of a report's complaint.
 func (r *rig) ticketOf(trackingID int64) string {
 	r.t.Helper()
-	list, err := r.st.ListComplaints(context.Background(), 1000)
+	list, err := r.st.ListComplaints(context.Background(), store.ComplaintFilter{Limit: 1000})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -263,7 +264,7 @@ func TestPollerThroughFaults(t *testing.T) {
 
 	// A confidential reporter's identity is nowhere in the logs, in lists
 	// or in the reporter rows lists read.
-	list, _ := r.st.ListComplaints(context.Background(), 1000)
+	list, _ := r.st.ListComplaints(context.Background(), store.ComplaintFilter{Limit: 1000})
 	listed, _ := json.Marshal(list)
 	public := map[string]bool{} // names a public report may show (the made-up names repeat)
 	for _, id := range r.sim.TrackingIDs() {

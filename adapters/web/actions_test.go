@@ -11,6 +11,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -157,7 +158,7 @@ func TestForwardToVerification(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no complaint %s: %v", ticket, err)
 	}
-	if cp.Status != store.StatusAwaitingVerification || !strings.Contains(cp.Text, "PKH") {
+	if cp.Status != workflow.AwaitingVerification || !strings.Contains(cp.Text, "PKH") {
 		t.Fatalf("complaint %+v", cp)
 	}
 	told := fake.waitFor(t, ticket)

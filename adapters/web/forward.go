@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -35,44 +36,23 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, sess *session) 
 		if text == "" {
 			return errAction("no_complaint")
 		}
-		now := s.now()
-		year := now.In(wib).Year()
-		ticket, seq, err := tx.NextTicket(ctx, s.prefix, year)
+		ticket, err := s.complaints.Create(ctx, tx, complaint.NewComplaint{
+			Channel: event.Channel(c.Channel), Account: c.Account, Conversation: c.ID, Reporter: c.ReporterID,
+			Text: text, ReceivedAt: s.now(), Actor: user, Note: "diteruskan oleh petugas",
+			AuditAction: "complaint.forwarded", Audit: map[string]any{"conversation_id": c.ID},
+		})
 		if err != nil {
 			return err
 		}
-		if _, err := tx.CreateComplaint(ctx, store.NewComplaint{
-			Ticket: ticket, Year: year, Seq: seq, Channel: c.Channel, Account: c.Account,
-			Conversation: c.ID, Reporter: c.ReporterID, Status: store.StatusAwaitingVerification,
-			Text: text, ReceivedAt: now,
-		}); err != nil {
-			return err
-		}
-		c.Status, c.Ticket, c.Draft, c.AwaitingKTP, c.Missing = "submitted", ticket, "", false, nil
+		c.Status, c.Ticket, c.Draft, c.AwaitingKTP, c.Missing = "submitted", ticket.Number, "", false, nil
 		if err := tx.SaveConversation(ctx, c); err != nil {
-			return err
-		}
-		ev := &event.Complaint{
-			ID: event.NewID(), Kind: event.ComplaintSubmitted, Ticket: ticket,
-			Status: store.StatusAwaitingVerification, Channel: event.Channel(c.Channel),
-			Note: "diteruskan oleh petugas", Actor: user, OccurredAt: now,
-		}
-		data, err := event.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		if err := tx.Enqueue(ctx, ev.Subject(), ev.ID, data); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, user, "complaint.forwarded", "complaint", ticket,
-			map[string]any{"conversation_id": c.ID, "channel": c.Channel}); err != nil {
 			return err
 		}
 		if c.Channel == string(event.ChannelWalkin) {
 			return nil
 		}
 		_, err = s.sendAgent(ctx, tx, id, "Terima kasih, data Anda sudah kami periksa. Laporan Anda kami teruskan ke petugas verifikasi dengan nomor tiket "+
-			ticket+". Simpan nomor ini untuk menanyakan perkembangan laporan (ketik STATUS "+ticket+").", user, 0)
+			ticket.Number+". Simpan nomor ini untuk menanyakan perkembangan laporan (ketik STATUS "+ticket.Number+").", user, 0)
 		return err
 	})
 	s.finish(w, r, sess, id, err, "forwarded")

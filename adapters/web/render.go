@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 //go:embed templates static
@@ -125,10 +126,19 @@ var channelNames = map[string]string{
 	"lapor": "SP4N-LAPOR!", "walkin": "Datang langsung",
 }
 
-// statusNames are conversation and complaint statuses in words.
+// statusNames are conversation statuses in words.
 var statusNames = map[string]string{
 	"collecting": "Melengkapi data", "submitted": "Diteruskan", "cancelled": "Dibatalkan",
-	"menunggu_verifikasi": "Menunggu verifikasi",
+}
+
+// statusName is a conversation's or a complaint's status in words.
+func statusName(code any) string {
+	c := fmt.Sprint(code)
+	if st, ok := workflow.ParseStatus(c); ok {
+		l := st.Label()
+		return strings.ToUpper(l[:1]) + l[1:]
+	}
+	return orCode(statusNames, c)
 }
 
 var deliveryNames = map[string]string{
@@ -142,7 +152,7 @@ var fieldNames = map[identity.Field]string{
 
 var funcs = template.FuncMap{
 	"channelName":  func(c string) string { return orCode(channelNames, c) },
-	"statusName":   func(c string) string { return orCode(statusNames, c) },
+	"statusName":   statusName,
 	"deliveryName": func(c string) string { return orCode(deliveryNames, c) },
 	"fieldName":    func(f string) string { return orCode(fieldNames, identity.Field(f)) },
 	"when":         func(t time.Time) string { return formatWhen(t) },

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -31,12 +32,8 @@ func messageText(w http.ResponseWriter, r *http.Request, id store.ConversationID
 	return text, true
 }
 
-// canReply reports whether officers can answer on the channel from the
-// inbox: a walk-in reporter is at the desk, and a LAPOR! reporter is
-// answered through the follow-up the pusher sends, not a chat message.
-func canReply(channel string) bool {
-	return channel != string(event.ChannelWalkin) && channel != string(event.ChannelLapor)
-}
+// canReply reports whether officers can answer on the channel from the inbox.
+func canReply(channel string) bool { return complaint.CanMessage(event.Channel(channel)) }
 
 // errAction carries the code of an outcome to show the officer.
 type errAction string
@@ -99,43 +96,11 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, sess *session) {
 // sendAgent stores a staff message in conversation id and queues it for the
 // channel's adapter. The conversation is locked for the transaction.
 func (s *Server) sendAgent(ctx context.Context, tx *store.Tx, id store.ConversationID, text, author string, retryOf store.MessageID) (*event.Outbound, error) {
-	c, err := tx.LockConversation(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !canReply(c.Channel) {
+	ob, err := complaint.SendToReporter(ctx, tx, id, text, author, retryOf, s.now())
+	if errors.Is(err, complaint.ErrNoChannel) {
 		return nil, errAction("no_channel")
 	}
-	recipient, err := tx.Recipient(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if recipient == "" {
-		recipient = c.Key
-	}
-	ob := &event.Outbound{
-		ID:                    event.NewID(),
-		Channel:               event.Channel(c.Channel),
-		Account:               c.Account,
-		ConversationKey:       c.Key,
-		Recipient:             recipient,
-		Text:                  text,
-		Origin:                event.OriginAgent,
-		Author:                author,
-		CustomerLastMessageAt: c.LastInboundAt,
-		CreatedAt:             s.now(),
-	}
-	if _, err := tx.InsertAgentReply(ctx, id, ob, retryOf); err != nil {
-		return nil, err
-	}
-	data, err := event.Marshal(ob)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Enqueue(ctx, ob.Subject(), ob.ID, data); err != nil {
-		return nil, err
-	}
-	return ob, nil
+	return ob, err
 }
 
 // finish ends an action on conversation id: an outcome for the officer,

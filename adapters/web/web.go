@@ -20,6 +20,7 @@ import (
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
@@ -37,8 +38,9 @@ type Options struct {
 	Store *store.Store
 	Bus   *bus.Bus
 	Web   config.WebConfig
-	// TicketPrefix starts ticket numbers of complaints forwarded by hand.
-	TicketPrefix string
+	// Complaints files and carries complaints; nil: the embedded calendar
+	// and the ticket prefix ADU.
+	Complaints *complaint.Service
 	// Required returns the identity fields a channel requires (config.Required).
 	Required func(channel string) []string
 	Log      zerolog.Logger
@@ -53,17 +55,17 @@ type Options struct {
 
 // Server serves the admin inbox.
 type Server struct {
-	store    *store.Store
-	bus      *bus.Bus
-	cfg      config.WebConfig
-	prefix   string
-	required func(channel string) []string
-	log      zerolog.Logger
-	now      func() time.Time
-	cal      *calendar.Calendar
-	holidays string
-	pages    *pages
-	hub      *hub
+	store      *store.Store
+	bus        *bus.Bus
+	cfg        config.WebConfig
+	complaints *complaint.Service
+	required   func(channel string) []string
+	log        zerolog.Logger
+	now        func() time.Time
+	cal        *calendar.Calendar
+	holidays   string
+	pages      *pages
+	hub        *hub
 	// checkPassword is CheckPassword; tests wrap it to watch the hashing.
 	checkPassword func(hash, password string) (bool, error)
 	// hashSlots bounds the argon2 hashes running at once.
@@ -78,8 +80,8 @@ func New(opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	if opt.TicketPrefix == "" {
-		opt.TicketPrefix = config.DefaultTicketPrefix
+	if opt.Complaints == nil {
+		opt.Complaints = complaint.New(calendar.Embedded(), complaint.Options{Now: opt.Now})
 	}
 	if opt.Required == nil {
 		opt.Required = func(string) []string { return config.Fields }
@@ -100,17 +102,17 @@ func New(opt Options) (*Server, error) {
 		return nil, err
 	}
 	return &Server{
-		store:    opt.Store,
-		bus:      opt.Bus,
-		cfg:      opt.Web,
-		prefix:   opt.TicketPrefix,
-		required: opt.Required,
-		log:      opt.Log.With().Str("comp", "web").Logger(),
-		now:      opt.Now,
-		cal:      opt.Calendar,
-		holidays: opt.HolidaysDir,
-		pages:    p,
-		hub:      newHub(),
+		store:      opt.Store,
+		bus:        opt.Bus,
+		cfg:        opt.Web,
+		complaints: opt.Complaints,
+		required:   opt.Required,
+		log:        opt.Log.With().Str("comp", "web").Logger(),
+		now:        opt.Now,
+		cal:        opt.Calendar,
+		holidays:   opt.HolidaysDir,
+		pages:      p,
+		hub:        newHub(),
 
 		checkPassword: CheckPassword,
 		hashSlots:     make(chan struct{}, opt.Web.LoginConcurrency),

@@ -11,6 +11,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/beritaacara"
+	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
@@ -50,6 +53,16 @@ func loadStore(ctx context.Context) (*config.Config, *store.Store, error) {
 		return nil, nil, err
 	}
 	return cfg, st, nil
+}
+
+// newComplaints is the service that files complaints and carries them
+// through the workflow, with the configured ticket prefix and calendar.
+func newComplaints(cfg *config.Config, cal *calendar.Calendar) *complaint.Service {
+	return complaint.New(cal, complaint.Options{
+		TicketPrefix: cfg.TicketPrefix,
+		BeritaAcara:  beritaacara.Render,
+		Office:       beritaacara.Office(cfg.Office),
+	})
 }
 
 // requiredFields turns the configured checklists into the dialog's types.

@@ -13,14 +13,14 @@ func init() { roleStarters[config.RoleWeb] = startWeb }
 // open browsers.
 func startWeb(env *serveEnv) error {
 	srv, err := web.New(web.Options{
-		Store:        env.store,
-		Bus:          env.bus,
-		Web:          env.cfg.Web,
-		TicketPrefix: env.cfg.TicketPrefix,
-		Required:     env.cfg.Required,
-		Calendar:     env.cal,
-		HolidaysDir:  env.cfg.HolidaysPath(),
-		Log:          env.log,
+		Store:       env.store,
+		Bus:         env.bus,
+		Web:         env.cfg.Web,
+		Complaints:  env.complaints,
+		Required:    env.cfg.Required,
+		Calendar:    env.cal,
+		HolidaysDir: env.cfg.HolidaysPath(),
+		Log:         env.log,
 	})
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/intake"
 	"github.com/aduan-gateway/aduan/store"
@@ -92,7 +93,8 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 	defer cancel()
 
 	mux := http.NewServeMux()
-	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, cal: cal, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg}
+	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, cal: cal, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg,
+		complaints: newComplaints(cfg, cal)}
 	for _, role := range cfg.Roles {
 		start, ok := roleStarters[role]
 		if !ok {
@@ -183,7 +185,9 @@ type serveEnv struct {
 	cal   *calendar.Calendar
 	mux   *http.ServeMux
 	reg   prometheus.Registerer
-	ctx   context.Context
+	// complaints files complaints and carries them through the workflow.
+	complaints *complaint.Service
+	ctx        context.Context
 	// fail stops the whole process: a role whose goroutine dies calls it.
 	fail context.CancelFunc
 	wg   *sync.WaitGroup
@@ -215,7 +219,7 @@ func startCore(env *serveEnv) error {
 		return err
 	}
 	svc := intake.New(env.store, dialog.New(tpl, requiredFields(env.cfg)), intake.Options{
-		TicketPrefix: env.cfg.TicketPrefix, Log: env.log, Metrics: intake.NewMetrics(env.reg),
+		Complaints: env.complaints, Log: env.log, Metrics: intake.NewMetrics(env.reg),
 	})
 	env.reg.MustRegister(lagGauge(env.bus, bus.StreamInbound, intake.ConsumerName))
 	env.goRun("intake", func(ctx context.Context) error {

@@ -14,31 +14,30 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
 
-// wib is the office's time zone (UTC+7, no daylight saving); ticket years
-// follow it, so a message at 01:00 WIB on 1 January gets the new year.
-var wib = calendar.WIB
-
 // Service handles inbound messages.
 type Service struct {
-	store        *store.Store
-	dialog       *dialog.Dialog
-	ticketPrefix string
-	log          zerolog.Logger
-	metrics      *Metrics
-	now          func() time.Time
+	store      *store.Store
+	dialog     *dialog.Dialog
+	complaints *complaint.Service
+	log        zerolog.Logger
+	metrics    *Metrics
+	now        func() time.Time
 	// afterCommit, when set by tests, runs between commit and acknowledgement.
 	afterCommit func(*event.Inbound)
 }
 
 // Options configure a Service.
 type Options struct {
-	TicketPrefix string
-	Log          zerolog.Logger
+	// Complaints files complaints; nil files them with the embedded
+	// calendar and the ticket prefix ADU.
+	Complaints *complaint.Service
+	Log        zerolog.Logger
 	// Metrics may be nil.
 	Metrics *Metrics
 	// Now defaults to time.Now.
@@ -47,19 +46,19 @@ type Options struct {
 
 // New returns a Service over st using d to converse.
 func New(st *store.Store, d *dialog.Dialog, opt Options) *Service {
-	if opt.TicketPrefix == "" {
-		opt.TicketPrefix = "ADU"
-	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.Complaints == nil {
+		opt.Complaints = complaint.New(calendar.Embedded(), complaint.Options{Now: opt.Now})
+	}
 	return &Service{
-		store:        st,
-		dialog:       d,
-		ticketPrefix: opt.TicketPrefix,
-		log:          opt.Log.With().Str("comp", "intake").Logger(),
-		metrics:      opt.Metrics,
-		now:          opt.Now,
+		store:      st,
+		dialog:     d,
+		complaints: opt.Complaints,
+		log:        opt.Log.With().Str("comp", "intake").Logger(),
+		metrics:    opt.Metrics,
+		now:        opt.Now,
 	}
 }
 
@@ -123,19 +122,18 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 		}
 		own := make([]dialog.TicketInfo, len(tickets))
 		for i, t := range tickets {
-			own[i] = dialog.TicketInfo{Ticket: t.Ticket, Status: t.Status}
+			own[i] = dialog.TicketInfo{Ticket: t.Ticket, Status: string(t.Status), Due: t.DueDate}
 		}
-		year := now.In(wib).Year()
-		var seq int
+		var ticket complaint.Ticket
 		out, err := s.dialog.Step(dialog.Input{
 			Conv:       toDialog(conv, rep, state),
 			Msg:        m,
 			Now:        now,
 			OwnTickets: own,
 			NewTicket: func() (string, error) {
-				t, n, err := tx.NextTicket(ctx, s.ticketPrefix, year)
-				seq = n
-				return t, err
+				var err error
+				ticket, err = s.complaints.TakeTicket(ctx, tx, now)
+				return ticket.Number, err
 			},
 		})
 		if err != nil {
@@ -158,7 +156,7 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 			}
 		}
 		for _, a := range out.Actions {
-			if err := s.apply(ctx, tx, a, m, conv, rep, msgID, year, seq, &res); err != nil {
+			if err := s.apply(ctx, tx, a, m, conv, rep, msgID, ticket, &res); err != nil {
 				return err
 			}
 		}
@@ -179,7 +177,7 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 			if _, err := tx.InsertOutbound(ctx, conv.ID, msgID, ob); err != nil {
 				return err
 			}
-			if err := enqueue(ctx, tx, ob, ob.Subject(), ob.ID); err != nil {
+			if err := complaint.Enqueue(ctx, tx, ob, ob.Subject(), ob.ID); err != nil {
 				return err
 			}
 			res.Replies = append(res.Replies, text)
@@ -194,27 +192,21 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 }
 
 func (s *Service) apply(ctx context.Context, tx *store.Tx, a dialog.Action, m *event.Inbound,
-	conv *store.Conversation, rep *store.Reporter, msgID store.MessageID, year, seq int, res *Result) error {
+	conv *store.Conversation, rep *store.Reporter, msgID store.MessageID, ticket complaint.Ticket, res *Result) error {
 	switch a := a.(type) {
 	case dialog.CreateComplaint:
-		if seq == 0 {
+		if ticket.Number != a.Ticket {
 			return errors.New("dialog created a complaint without taking a ticket number")
 		}
-		if _, err := tx.CreateComplaint(ctx, store.NewComplaint{
-			Ticket: a.Ticket, Year: year, Seq: seq,
-			Channel: string(m.Channel), Account: m.Account,
-			Conversation: conv.ID, Reporter: rep.ID,
-			Status: store.StatusAwaitingVerification, Text: a.Text,
-			ReceivedAt: a.Submitted,
+		if _, err := s.complaints.Create(ctx, tx, complaint.NewComplaint{
+			Ticket: ticket, Channel: m.Channel, Account: m.Account,
+			Conversation: conv.ID, Reporter: rep.ID, Text: a.Text, ReceivedAt: a.Submitted,
+			Actor: complaint.ActorIntake, Audit: map[string]any{"message_event_id": m.ID},
 		}); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, "system:intake", "complaint.submitted", "complaint", a.Ticket,
-			map[string]any{"channel": m.Channel, "message_event_id": m.ID}); err != nil {
-			return err
-		}
 		res.Ticket = a.Ticket
-		return complaintEvent(ctx, tx, event.ComplaintSubmitted, a.Ticket, m.Channel, a.Submitted)
+		return nil
 	case dialog.IdentityChanged:
 		fields := make([]string, len(a.Fields))
 		for i, f := range a.Fields {
@@ -225,34 +217,10 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, a dialog.Action, m *e
 			fmt.Sprint(rep.ID), map[string]any{"fields": fields, "confirmed": a.Confirmed,
 				"conversation_id": conv.ID, "message_event_id": m.ID})
 	case dialog.AppendToComplaint:
-		if err := tx.AddToComplaint(ctx, a.Ticket, msgID, a.Text); err != nil {
-			return err
-		}
-		return complaintEvent(ctx, tx, event.ComplaintUpdated, a.Ticket, m.Channel, s.now())
+		return s.complaints.Updated(ctx, tx, a.Ticket, msgID, a.Text)
 	default:
 		return fmt.Errorf("unknown dialog action %T", a)
 	}
-}
-
-func complaintEvent(ctx context.Context, tx *store.Tx, kind event.ComplaintKind, ticket string, ch event.Channel, at time.Time) error {
-	ev := &event.Complaint{
-		ID:         event.NewID(),
-		Kind:       kind,
-		Ticket:     ticket,
-		Status:     store.StatusAwaitingVerification,
-		Channel:    ch,
-		Actor:      "system:intake",
-		OccurredAt: at,
-	}
-	return enqueue(ctx, tx, ev, ev.Subject(), ev.ID)
-}
-
-func enqueue(ctx context.Context, tx *store.Tx, e event.Event, subject, msgID string) error {
-	b, err := event.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return tx.Enqueue(ctx, subject, msgID, b)
 }
 
 // senderKey is how the reporter is known on the channel: the sender id, or

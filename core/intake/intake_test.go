@@ -14,6 +14,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 	"github.com/aduan-gateway/aduan/store/pgtest"
 )
@@ -157,7 +158,7 @@ func TestWalkthrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != store.StatusAwaitingVerification || c.ReporterName != "Siti Aminah" ||
+	if c.Status != workflow.AwaitingVerification || c.ReporterName != "Siti Aminah" ||
 		c.NIKMasked != "1971xxxxxxxx0003" || !strings.Contains(c.Text, "PKH") {
 		t.Fatalf("complaint = %+v", c)
 	}

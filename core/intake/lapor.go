@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aduan-gateway/aduan/core/bus"
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
@@ -57,11 +57,7 @@ func (s *Service) handleLapor(ctx context.Context, m *event.Inbound) (Result, er
 		ticket, err := tx.LaporTicket(ctx, m.Account, lx.TrackingID)
 		switch {
 		case err == nil && lx.Revision > 1:
-			text := laporReplyText(m)
-			if err := tx.AddToComplaint(ctx, ticket, msgID, text); err != nil {
-				return err
-			}
-			return s.laporEvent(ctx, tx, event.ComplaintUpdated, ticket, lx.TrackingID, now)
+			return s.complaints.Updated(ctx, tx, ticket, msgID, laporReplyText(m))
 		case err == nil:
 			return nil // the report is already a complaint (stored again under another id)
 		case !errors.Is(err, store.ErrNotFound):
@@ -71,8 +67,7 @@ func (s *Service) handleLapor(ctx context.Context, m *event.Inbound) (Result, er
 			// retried until the report is in.
 			return fmt.Errorf("%w: reply %s before its LAPOR! report", ErrNotYet, m.ExternalID)
 		}
-		year := now.In(wib).Year()
-		ticket, seq, err := tx.NextTicket(ctx, s.ticketPrefix, year)
+		tk, err := s.complaints.TakeTicket(ctx, tx, now)
 		if err != nil {
 			return err
 		}
@@ -98,40 +93,27 @@ func (s *Service) handleLapor(ctx context.Context, m *event.Inbound) (Result, er
 		if received.IsZero() {
 			received = m.ReceivedAt
 		}
-		if _, err := tx.CreateLaporComplaint(ctx, store.NewComplaint{
-			Ticket: ticket, Year: year, Seq: seq, Channel: string(m.Channel), Account: m.Account,
-			Conversation: conv.ID, Reporter: rep.ID, Status: store.StatusAwaitingVerification,
+		if _, err := s.complaints.Create(ctx, tx, complaint.NewComplaint{
+			Ticket: tk, Channel: m.Channel, Account: m.Account, Conversation: conv.ID, Reporter: rep.ID,
 			Text: laporComplaintText(m), ExternalRef: lx.TrackingID, ReceivedAt: received,
-		}, report); err != nil {
+			Confidential: lx.Confidential, Anonymous: lx.Anonymous, Lapor: &report,
+			Actor: complaint.ActorIntake, Audit: map[string]any{"tracking_id": lx.TrackingID, "message_event_id": m.ID},
+		}); err != nil {
 			return err
 		}
-		conv.Status, conv.Ticket, conv.Greeted, conv.Missing = string(dialog.StatusSubmitted), ticket, true, nil
+		conv.Status, conv.Ticket, conv.Greeted, conv.Missing = string(dialog.StatusSubmitted), tk.Number, true, nil
 		conv.LastMessageAt = m.ReceivedAt
 		if err := tx.SaveConversation(ctx, conv); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, "system:intake", "complaint.submitted", "complaint", ticket,
-			map[string]any{"channel": m.Channel, "tracking_id": lx.TrackingID, "message_event_id": m.ID}); err != nil {
-			return err
-		}
-		res.Ticket = ticket
-		return s.laporEvent(ctx, tx, event.ComplaintSubmitted, ticket, lx.TrackingID, received)
+		res.Ticket = tk.Number
+		return nil
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("handling lapor message %s: %w", m.ID, err)
 	}
 	s.metrics.handled(m.Channel, res)
 	return res, nil
-}
-
-// laporEvent queues a complaint event that names the tracking id, so the
-// LAPOR! pusher and others can tie it to the report.
-func (s *Service) laporEvent(ctx context.Context, tx *store.Tx, kind event.ComplaintKind, ticket, trackingID string, at time.Time) error {
-	ev := &event.Complaint{
-		ID: event.NewID(), Kind: kind, Ticket: ticket, Status: store.StatusAwaitingVerification,
-		Channel: event.ChannelLapor, ExternalRef: trackingID, Actor: "system:intake", OccurredAt: at,
-	}
-	return enqueue(ctx, tx, ev, ev.Subject(), ev.ID)
 }
 
 // laporComplaintText is the complaint as verifiers read it: the title, then

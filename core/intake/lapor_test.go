@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -83,7 +84,7 @@ func TestLaporReportBecomesComplaint(t *testing.T) {
 			if res.Ticket != "ADU-2026-000001" || len(res.Replies) != 0 {
 				t.Fatalf("result %+v: want a ticket and no reply", res)
 			}
-			list, err := h.st.ListComplaints(ctx, 10)
+			list, err := h.st.ListComplaints(ctx, store.ComplaintFilter{Limit: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +92,7 @@ func TestLaporReportBecomesComplaint(t *testing.T) {
 				t.Fatalf("%d complaints, want 1", len(list))
 			}
 			c := list[0]
-			if c.Channel != "lapor" || c.Status != store.StatusAwaitingVerification || c.ExternalRef != tid ||
+			if c.Channel != "lapor" || c.Status != workflow.AwaitingVerification || c.ExternalRef != tid ||
 				c.ReporterName != tt.wantReporter || c.NIKMasked != tt.wantNIK {
 				t.Fatalf("listed as %+v", c)
 			}
@@ -173,7 +174,7 @@ func TestLaporReplyAndDuplicates(t *testing.T) {
 	if _, err := h.svc.Handle(ctx, second); err != nil {
 		t.Fatal(err)
 	}
-	list, _ := h.st.ListComplaints(ctx, 10)
+	list, _ := h.st.ListComplaints(ctx, store.ComplaintFilter{Limit: 10})
 	if len(list) != 2 || list[0].ReporterName != "Rahmat Hidayat" {
 		t.Fatalf("list %+v", list)
 	}
