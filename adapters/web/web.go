@@ -38,8 +38,8 @@ type Options struct {
 	Store *store.Store
 	Bus   *bus.Bus
 	Web   config.WebConfig
-	// Complaints files and carries complaints; nil: the embedded calendar
-	// and the ticket prefix ADU.
+	// Complaints files and carries complaints; nil: Calendar and the
+	// ticket prefix ADU.
 	Complaints *complaint.Service
 	// Required returns the identity fields a channel requires (config.Required).
 	Required func(channel string) []string
@@ -80,9 +80,6 @@ func New(opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	if opt.Complaints == nil {
-		opt.Complaints = complaint.New(calendar.Embedded(), complaint.Options{Now: opt.Now})
-	}
 	if opt.Required == nil {
 		opt.Required = func(string) []string { return config.Fields }
 	}
@@ -91,11 +88,10 @@ func New(opt Options) (*Server, error) {
 		return nil, errors.New("web: incomplete configuration (session, sign-in and walk-in settings must be positive)")
 	}
 	if opt.Calendar == nil {
-		cal, err := calendar.New()
-		if err != nil {
-			return nil, err
-		}
-		opt.Calendar = cal
+		opt.Calendar = calendar.Embedded()
+	}
+	if opt.Complaints == nil {
+		opt.Complaints = complaint.New(opt.Calendar, complaint.Options{Now: opt.Now})
 	}
 	p, err := parsePages()
 	if err != nil {
