@@ -106,18 +106,20 @@ type rule struct {
 
 // rules is the procedure: verifikator verifies, classifies, returns and
 // redirects; koordinator is assigned, follows up and resolves; admin
-// archives; pimpinan and auditor only read.
+// archives; pimpinan and auditor only read. A result comes after at least
+// one follow-up, and handling is postponed before follow-up starts: the
+// procedure's order, which LAPOR! enforces for its reports too.
 var rules = []rule{
 	{Verify, []Status{AwaitingVerification}, Verified, []Role{RoleVerifikator}},
 	{Return, []Status{AwaitingVerification}, Returned, []Role{RoleVerifikator}},
 	{Redirect, []Status{AwaitingVerification, Verified}, NotOurMatter, []Role{RoleVerifikator}},
 	{Postpone, []Status{AwaitingVerification}, Postponed, []Role{RoleVerifikator}},
-	{Postpone, []Status{Verified, FollowingUp}, Postponed, []Role{RoleKoordinator}},
+	{Postpone, []Status{Verified}, Postponed, []Role{RoleKoordinator}},
 	{Resume, []Status{Postponed}, "", []Role{RoleVerifikator, RoleKoordinator}},
 	{Reopen, []Status{Returned}, AwaitingVerification, []Role{RoleSystem, RoleVerifikator}},
 	{Assign, []Status{Verified, FollowingUp, Postponed}, "", []Role{RoleVerifikator, RoleKoordinator}},
 	{FollowUp, []Status{Verified, FollowingUp}, FollowingUp, []Role{RoleKoordinator}},
-	{Resolve, []Status{Verified, FollowingUp}, Resolved, []Role{RoleKoordinator}},
+	{Resolve, []Status{FollowingUp}, Resolved, []Role{RoleKoordinator}},
 	{Archive, []Status{Resolved, NotOurMatter}, Archived, []Role{RoleAdmin}},
 }
 

@@ -17,7 +17,6 @@ var allowed = map[string]Status{
 	"menunggu_verifikasi postpone verifikator": Postponed,
 	"terverifikasi redirect verifikator":       NotOurMatter,
 	"terverifikasi postpone koordinator":       Postponed,
-	"ditindaklanjuti postpone koordinator":     Postponed,
 	"ditunda resume verifikator":               Verified, // PostponedFrom below
 	"ditunda resume koordinator":               Verified,
 	"dikembalikan reopen system":               AwaitingVerification,
@@ -30,7 +29,6 @@ var allowed = map[string]Status{
 	"ditunda assign koordinator":               Postponed,
 	"terverifikasi follow_up koordinator":      FollowingUp,
 	"ditindaklanjuti follow_up koordinator":    FollowingUp,
-	"terverifikasi resolve koordinator":        Resolved,
 	"ditindaklanjuti resolve koordinator":      Resolved,
 	"selesai archive admin":                    Archived,
 	"bukan_wewenang archive admin":             Archived,
