@@ -10,6 +10,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 // PusherConsumer is the pusher's durable consumer on the COMPLAINTS stream.
@@ -21,9 +22,13 @@ const PusherConsumer = "lapor-pusher"
 var pushedKinds = map[event.ComplaintKind]ActionKind{
 	event.ComplaintVerified:   ActionVerify,
 	event.ComplaintPostponed:  ActionPostpone,
-	event.ComplaintReturned:   ActionReturn,
+	event.ComplaintRedirected: ActionReturn,
 	event.ComplaintFollowedUp: ActionFollowUp,
 	event.ComplaintResolved:   ActionFinish,
+	// Taken up again after verification: LAPOR!'s verifikasi moves a
+	// ditunda report back to diverifikasi. Resumed before verification
+	// there is nothing to tell; the verification later says it.
+	event.ComplaintResumed: ActionVerify,
 }
 
 // defaultPushBackoff spreads a push's tries over about two and a half hours
@@ -67,7 +72,7 @@ func NewPusher(api API, b *bus.Bus, opt PusherOptions) *Pusher {
 	}
 	subjects := make([]string, 0, len(pushedKinds))
 	for _, k := range []event.ComplaintKind{event.ComplaintVerified, event.ComplaintPostponed,
-		event.ComplaintReturned, event.ComplaintFollowedUp, event.ComplaintResolved} {
+		event.ComplaintRedirected, event.ComplaintFollowedUp, event.ComplaintResolved, event.ComplaintResumed} {
 		subjects = append(subjects, event.ComplaintSubject(k))
 	}
 	return &Pusher{
@@ -108,7 +113,7 @@ func (p *Pusher) handle(ctx context.Context, msg *bus.Msg) error {
 		return nil // not a LAPOR! complaint: nothing to tell LAPOR!
 	}
 	kind, ok := pushedKinds[ev.Kind]
-	if !ok {
+	if !ok || ev.Kind == event.ComplaintResumed && ev.Status != string(workflow.Verified) {
 		return nil
 	}
 	log := p.log.With().Str("ticket", ev.Ticket).Str("tracking_id", ev.ExternalRef).

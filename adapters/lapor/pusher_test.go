@@ -101,9 +101,9 @@ func TestPusherEachActionOnce(t *testing.T) {
 		r.publish(event.ComplaintVerified, event.ChannelLapor, followed, ""): "verifikasi",
 		r.publish(event.ComplaintFollowedUp, event.ChannelLapor, followed, "Bantuan disalurkan pada tahap berikutnya.",
 			event.Attachment{Kind: event.AttachmentDocument, MIME: "application/pdf", Filename: "berita_acara.pdf", Size: size, SHA256: sha, ObjectKey: key}): "tindak_lanjut",
-		r.publish(event.ComplaintVerified, event.ChannelLapor, verified, ""):                                        "verifikasi",
-		r.publish(event.ComplaintPostponed, event.ChannelLapor, postponed, "Menunggu data dari bank penyalur."):     "tunda",
-		r.publish(event.ComplaintReturned, event.ChannelLapor, returned, "Kewenangan Dinas PUPR Kabupaten Bangka."): "bukan_wewenang",
+		r.publish(event.ComplaintVerified, event.ChannelLapor, verified, ""):                                          "verifikasi",
+		r.publish(event.ComplaintPostponed, event.ChannelLapor, postponed, "Menunggu data dari bank penyalur."):       "tunda",
+		r.publish(event.ComplaintRedirected, event.ChannelLapor, returned, "Kewenangan Dinas PUPR Kabupaten Bangka."): "bukan_wewenang",
 	}
 	// Not for LAPOR!: another channel's complaint, and kinds LAPOR! does not hear about.
 	r.publish(event.ComplaintVerified, event.ChannelWhatsApp, 4999999, "")

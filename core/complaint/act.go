@@ -103,6 +103,10 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *store.ComplaintSta
 	case err != nil:
 		return nil, err
 	}
+	if req.Action == workflow.Return && c.Channel == string(event.ChannelLapor) {
+		return nil, refuse("lapor_return", "a LAPOR! report cannot go back to its reporter before verification "+
+			"(LAPOR! has no such step): verify it and ask in a follow-up, or redirect it")
+	}
 	req.Reason, req.Text = strings.TrimSpace(req.Reason), strings.TrimSpace(req.Text)
 	if utf8.RuneCountInString(req.Reason) > MaxText || utf8.RuneCountInString(req.Text) > MaxText {
 		return nil, refuse("too_long", "text longer than %d characters", MaxText)
