@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -153,6 +155,15 @@ func TestCarryThroughTheProcedure(t *testing.T) {
 	number, pdf, err := f.st.BeritaAcara(f.ctx, ticket)
 	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF")) || !strings.Contains(number, ticket) {
 		t.Fatalf("berita acara %q (%d bytes): %v", number, len(pdf), err)
+	}
+	text := pdfText(t, pdf)
+	for _, want := range []string{ticket, "Siti Aminah", "1971xxxxxxxx0003", "Desa Air Mesu", "bantuan cair 30 Maret 2026", "kiki"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the berita acara lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "1971015708900003") {
+		t.Error("the berita acara prints the whole NIK")
 	}
 	if _, err := f.act(ticket, workflow.Archive, "kiki", workflow.RoleKoordinator, nil); !errors.Is(err, workflow.ErrForbidden) {
 		t.Errorf("koordinator archives: %v", err)
@@ -381,4 +392,24 @@ func TestDueFilter(t *testing.T) {
 			}
 		}
 	}
+}
+
+// pdfText reads pdf with Debian's pdftotext (poppler-utils): the test fails
+// without it under CI and skips elsewhere.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext not found (apt-get install poppler-utils)")
+		}
+		t.Skip("pdftotext not found (apt-get install poppler-utils)")
+	}
+	cmd := exec.Command(bin, "-layout", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
 }
