@@ -3,6 +3,7 @@ package intake
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
+	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/workflow"
@@ -340,4 +343,53 @@ func TestMalformedEventIsDeadLettered(t *testing.T) {
 // busSpecFast lets a crashed consumer's message come back within a second.
 func busSpecFast() bus.ConsumerSpec {
 	return bus.ConsumerSpec{AckWait: time.Second, Backoff: []time.Duration{500 * time.Millisecond}}
+}
+
+// TestStatusFollowsTheWorkflow: STATUS names the complaint's state in words
+// and, once classified, its due date; a complaint returned to the reporter
+// is reopened by what they write next.
+func TestStatusFollowsTheWorkflow(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.svc)
+	const from = "6281234567891"
+	h.send(wa(from, "Bantuan BPNT saya bulan ini tidak masuk ke rekening"))
+	h.send(wa(from, "Nama: Rudi Hartono\nNIK: 1971 0110 0590 0004\nAlamat: Jl. Sudirman No. 3, Sungailiat"))
+	img := wa(from, "")
+	img.Attachments = []event.Attachment{{Kind: event.AttachmentImage, MIME: "image/jpeg", Filename: "ktp.jpg",
+		Size: 10, SHA256: "00", ObjectKey: "sha256/00"}}
+	mustContain(t, h.send(img), "ADU-2026-000001")
+
+	svc := complaint.New(calendar.Embedded(), complaint.Options{})
+	vera := workflow.Actor{Name: "vera", Role: workflow.RoleVerifikator}
+	ctx := context.Background()
+	out, err := svc.Act(ctx, h.st, complaint.Request{Ticket: "ADU-2026-000001", Action: workflow.Verify, Actor: vera,
+		Class: workflow.ClassB, Category: "bpnt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due, err := calendar.ParseDate(out.Complaint.DueDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := fmt.Sprintf("%d %s %d", due.Day, strings.Fields(due.Long())[2], due.Year)
+	mustContain(t, h.send(wa(from, "STATUS ADU-2026-000001")), "diverifikasi", long)
+
+	h2 := newHarness(t)
+	h2.start(h2.svc)
+	h2.send(wa(from, "Bantuan BPNT saya bulan ini tidak masuk ke rekening"))
+	h2.send(wa(from, "Nama: Rudi Hartono\nNIK: 1971 0110 0590 0004\nAlamat: Jl. Sudirman No. 3, Sungailiat"))
+	h2.send(img)
+	if _, err := svc.Act(ctx, h2.st, complaint.Request{Ticket: "ADU-2026-000001", Action: workflow.Return, Actor: vera,
+		Reason: "Mohon sebutkan nama bank penyalur."}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, h2.send(wa(from, "STATUS ADU-2026-000001")), "dikembalikan")
+	h2.send(wa(from, "Bank penyalurnya BRI unit Sungailiat, rekening atas nama saya sendiri"))
+	c, err := h2.st.ComplaintState(ctx, "ADU-2026-000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != workflow.AwaitingVerification {
+		t.Errorf("after the reporter answered: %s, want %s", c.Status, workflow.AwaitingVerification)
+	}
 }
