@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -30,6 +31,8 @@ type session struct {
 	User store.User
 	Role Role
 	CSRF string
+	// key names the session in the hub: its token hash, hex-encoded.
+	key string
 }
 
 // can reports whether the user has permission p.
@@ -69,6 +72,13 @@ func (s *Server) guard(rt route) http.Handler {
 			if max == 0 {
 				max = defaultMaxBody
 			}
+			if max > defaultMaxBody {
+				// A large upload may outlast the server's read and write
+				// timeouts; it gets its own, still bounded.
+				rc := http.NewResponseController(w)
+				_ = rc.SetReadDeadline(time.Now().Add(uploadTime))
+				_ = rc.SetWriteDeadline(time.Now().Add(uploadTime + time.Minute))
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, max)
 			var err error
 			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
@@ -102,11 +112,12 @@ func (s *Server) sessionOf(r *http.Request) (*session, error) {
 		return nil, store.ErrNotFound
 	}
 	now := s.now()
-	ss, err := s.store.SessionByToken(r.Context(), tokenHash(c.Value), now, now.Add(-s.cfg.SessionIdle))
+	hash := tokenHash(c.Value)
+	ss, err := s.store.SessionByToken(r.Context(), hash, now, now.Add(-s.cfg.SessionIdle))
 	if err != nil {
 		return nil, err
 	}
-	return &session{User: ss.User, Role: Role(ss.User.Role), CSRF: ss.CSRFToken}, nil
+	return &session{User: ss.User, Role: Role(ss.User.Role), CSRF: ss.CSRFToken, key: hex.EncodeToString(hash)}, nil
 }
 
 func sameToken(got, want string) bool {

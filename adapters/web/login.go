@@ -111,6 +111,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess *session) {
 			s.serverError(w, r, err)
 			return
 		}
+		s.hub.endSession(sess.key)
 	}
 	s.setCookie(w, r, sessionCookie, "", Prefix, -1, http.SameSiteLaxMode)
 	s.log.Info().Str("user", sess.User.Username).Msg("signed out")

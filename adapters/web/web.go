@@ -168,6 +168,8 @@ type route struct {
 const (
 	defaultMaxBody = 1 << 20
 	walkinMaxBody  = 30 << 20
+	// uploadTime bounds reading a body larger than defaultMaxBody.
+	uploadTime = 10 * time.Minute
 )
 
 // routes is the route table; TestRoutesRequireSignIn walks it.

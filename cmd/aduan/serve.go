@@ -131,7 +131,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 	if err != nil {
 		return fmt.Errorf("HTTP listener: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(mux, defaultHTTPLimits)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

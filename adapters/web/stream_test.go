@@ -1,0 +1,89 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aduan-gateway/aduan/core/event"
+)
+
+// openStream opens the live stream at base for c and returns its lines
+// once connected.
+func (c *client) openStream(ctx context.Context, base string) *bufio.Scanner {
+	c.t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+Prefix+"/events", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { res.Body.Close() })
+	if res.StatusCode != http.StatusOK {
+		c.t.Fatalf("live stream: status %d", res.StatusCode)
+	}
+	lines := bufio.NewScanner(res.Body)
+	lines.Scan() // retry:
+	lines.Scan() // : connected
+	return lines
+}
+
+// TestLiveStreamOutlivesServerTimeouts: the server cuts slow requests
+// after its read and write timeouts, but the live stream moves its own
+// deadlines, so a change long after them still arrives.
+func TestLiveStreamOutlivesServerTimeouts(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("siti", RoleAdmin)
+	ts := httptest.NewUnstartedServer(e.srv.Handler())
+	ts.Config.ReadTimeout = 200 * time.Millisecond
+	ts.Config.WriteTimeout = 200 * time.Millisecond
+	ts.Start()
+	defer ts.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	lines := c.openStream(ctx, ts.URL)
+	// Let both timeouts pass; nothing else tells the stream to stay.
+	<-time.After(4 * ts.Config.WriteTimeout)
+	conv := e.citizen(event.ChannelWhatsApp, "6281234500031", "Pesan setelah batas waktu server")
+	want := `data: {"conversation_id":` + idString(conv) + `,"what":"message"}`
+	for lines.Scan() {
+		if lines.Text() == want {
+			return
+		}
+	}
+	t.Fatalf("stream ended without %s: %v", want, lines.Err())
+}
+
+// TestLiveStreamEndsAtSignOut: signing out closes the open live stream of
+// that session at once; another officer's stays open.
+func TestLiveStreamEndsAtSignOut(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("siti", RoleAdmin)
+	other := e.signIn("budi", RoleAdmin)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	lines := c.openStream(ctx, e.ts.URL)
+	otherLines := other.openStream(ctx, e.ts.URL)
+	if res := c.postForm(Prefix+"/logout", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	for lines.Scan() {
+		if len(lines.Text()) > 0 && lines.Text()[0] != ':' {
+			t.Fatalf("signed-out stream still sends %q", lines.Text())
+		}
+	}
+	if ctx.Err() != nil {
+		t.Fatal("stream still open after sign-out")
+	}
+	conv := e.citizen(event.ChannelWhatsApp, "6281234500032", "Pesan untuk petugas lain")
+	want := `data: {"conversation_id":` + idString(conv) + `,"what":"message"}`
+	for otherLines.Scan() {
+		if otherLines.Text() == want {
+			return
+		}
+	}
+	t.Fatalf("the other officer's stream ended without %s", want)
+}
