@@ -29,9 +29,9 @@ const Path = "/webhooks/meta"
 // MaxBodySize is the largest webhook body read; a larger one gets 413.
 const MaxBodySize = 1 << 20
 
-// publishTimeout bounds waiting for JetStream while Meta waits for the
+// defaultPublishTimeout bounds waiting for JetStream while Meta waits for the
 // answer: past it the webhook answers 503 and Meta retries.
-const publishTimeout = 5 * time.Second
+const defaultPublishTimeout = 5 * time.Second
 
 // rejectedSource names the webhook in rejected-input events.
 const rejectedSource = "webhook " + Path
@@ -56,6 +56,9 @@ type Webhook struct {
 	names       *names
 	health      *healthBook
 	fetch       fetchConfig
+	// publishTimeout is defaultPublishTimeout; tests of huge bodies on a
+	// loaded machine lengthen it.
+	publishTimeout time.Duration
 
 	mu      sync.RWMutex
 	objects map[string]ObjectHandler
@@ -99,6 +102,8 @@ func NewWebhook(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Opti
 		health:      newHealthBook(b, log),
 		fetch:       newFetchConfig(cfg, opt.HTTPClient, opt.FetchBackoff),
 		objects:     map[string]ObjectHandler{},
+
+		publishTimeout: defaultPublishTimeout,
 	}
 	if cfg.ProfileLookup && len(cfg.Pages) > 0 {
 		w.names = newNames(newGraph(cfg, opt.HTTPClient), log)
@@ -185,7 +190,7 @@ func (w *Webhook) receive(rw http.ResponseWriter, r *http.Request) {
 		answer(http.StatusForbidden, "bad signature")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), publishTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), w.publishTimeout)
 	defer cancel()
 	if err := w.handle(ctx, body, r.Header.Get("Content-Type")); err != nil {
 		w.log.Error().Err(err).Msg("webhook not stored; answering 503 so Meta retries")
@@ -307,7 +312,7 @@ func (w *Webhook) reject(ctx context.Context, ch event.Channel, body []byte, con
 	rej := &event.Rejected{ID: event.NewID(), Channel: ch, Source: rejectedSource, Reason: reason,
 		ContentType: contentType, Body: body, ReceivedAt: time.Now().UTC()}
 	// The digest as id: a retried delivery of the same body is kept once.
-	if _, err := w.b.PublishEvent(ctx, rej, rej.Subject(), "meta:rejected:"+hex.EncodeToString(sum[:])); err != nil {
+	if err := w.b.PublishRejected(ctx, rej, "meta:rejected:"+hex.EncodeToString(sum[:])); err != nil {
 		return err
 	}
 	w.metrics.reject(string(ch))

@@ -113,11 +113,13 @@ type Event interface {
 // ErrSchema is returned when an event's schema field is missing or names another type.
 var ErrSchema = errors.New("wrong event schema")
 
-// Marshal encodes e as JSON, filling in its schema field.
+// Marshal encodes e as JSON, filling in its schema field. An inbound
+// message's texts are cleaned first (CleanText), in place.
 func Marshal(e Event) ([]byte, error) {
 	switch v := e.(type) {
 	case *Inbound:
 		v.Schema = SchemaInbound
+		v.clean()
 	case *Outbound:
 		v.Schema = SchemaOutbound
 	case *Delivery:
@@ -132,7 +134,8 @@ func Marshal(e Event) ([]byte, error) {
 	return json.Marshal(e)
 }
 
-// Unmarshal decodes data into e and checks that its schema field matches e's type.
+// Unmarshal decodes data into e and checks that its schema field matches
+// e's type; an inbound message's texts come out cleaned (CleanText).
 func Unmarshal(data []byte, e Event) error {
 	var head struct {
 		Schema string `json:"schema"`
@@ -145,6 +148,9 @@ func Unmarshal(data []byte, e Event) error {
 	}
 	if err := json.Unmarshal(data, e); err != nil {
 		return fmt.Errorf("decoding %s: %w", head.Schema, err)
+	}
+	if m, ok := e.(*Inbound); ok {
+		m.clean() // encoded by an adapter that did not clean it
 	}
 	return nil
 }

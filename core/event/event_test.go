@@ -155,3 +155,36 @@ func TestHealthKey(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "Halo, bantuan PKH", "Halo, bantuan PKH"},
+		{"NUL removed", "Ha\x00lo\x00", "Halo"},
+		{"invalid UTF-8 replaced", "Bu\xffdi", "Bu\uFFFDdi"},
+		{"cut mid-character", "Sit\xc3", "Sit\uFFFD"},
+		{"other controls kept for the record", "a\tb\nc\u202e", "a\tb\nc\u202e"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CleanText(tt.in); got != tt.want {
+				t.Fatalf("CleanText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestInboundTextBounded: however long the text, and whatever JSON makes
+// of its characters, an inbound event stays under NATS's 1 MiB payload.
+func TestInboundTextBounded(t *testing.T) {
+	for _, text := range []string{strings.Repeat("a", 900_000), strings.Repeat("<", 900_000), strings.Repeat("é", 400_000)} {
+		m := &Inbound{ID: NewID(), Channel: ChannelMessenger, Account: "1", ExternalID: "m", ConversationKey: "k",
+			Sender: Sender{ID: "k"}, Text: text, ReceivedAt: time.Now()}
+		data, err := Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) > 1<<20-4<<10 || len(m.Text) > MaxTextBytes || !strings.HasPrefix(text, m.Text) {
+			t.Fatalf("%d-byte text of %q: event of %d bytes, text cut to %d", len(text), text[:1], len(data), len(m.Text))
+		}
+	}
+}

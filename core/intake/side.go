@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
@@ -59,6 +60,17 @@ func (s *Service) RunRejected(ctx context.Context, b *bus.Bus) error {
 			var r event.Rejected
 			if err := event.Unmarshal(msg.Data, &r); err != nil {
 				return bus.Permanent(err)
+			}
+			if r.BodyKey != "" {
+				body, err := b.RejectedBody(ctx, &r)
+				if err != nil {
+					return err
+				}
+				r.Body, err = io.ReadAll(body)
+				body.Close()
+				if err != nil {
+					return fmt.Errorf("reading rejected body %s: %w", r.BodyKey, err)
+				}
 			}
 			if err := s.store.InsertRejected(ctx, &r); err != nil {
 				return err

@@ -189,7 +189,7 @@ func (r *Receiver) reject(ctx context.Context, body []byte, reason string) error
 	sum := sha256.Sum256(body)
 	rej := &event.Rejected{ID: event.NewID(), Channel: event.ChannelWhatsApp, Source: rejectedSource, Reason: reason,
 		ContentType: "application/json", Body: body, ReceivedAt: r.now().UTC()}
-	if _, err := r.b.PublishEvent(ctx, rej, rej.Subject(), "whatsapp:rejected:"+hex.EncodeToString(sum[:])); err != nil {
+	if err := r.b.PublishRejected(ctx, rej, "whatsapp:rejected:"+hex.EncodeToString(sum[:])); err != nil {
 		return err
 	}
 	r.metrics.item("rejected", 1)

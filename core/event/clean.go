@@ -1,0 +1,63 @@
+package event
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxTextBytes bounds an inbound message's text. No platform sends more
+// (WhatsApp allows 65,536 characters); the bound keeps every inbound event,
+// even one written in characters JSON escapes sixfold, under NATS's 1 MiB
+// max_payload, so a webhook carrying one is not refused on every retry.
+const MaxTextBytes = 128 << 10
+
+// CleanText makes s fit to store: valid UTF-8 (each invalid byte becomes
+// U+FFFD) and without NUL, which PostgreSQL refuses in text. Every other
+// character is kept as the citizen wrote it; what is shown is neutralised
+// where it is shown.
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "")
+}
+
+// clean applies CleanText to every text of the message and cuts its text
+// to MaxTextBytes: adapters build events from input anyone can send, and
+// one NUL in a name would otherwise fail the core's transaction on every
+// redelivery.
+func (m *Inbound) clean() {
+	for _, p := range []*string{
+		&m.ID, &m.Account, &m.ExternalID, &m.ConversationKey,
+		&m.Sender.ID, &m.Sender.Name, &m.Sender.Phone,
+		&m.Text, &m.EditOf, &m.UnsendOf,
+	} {
+		*p = CleanText(*p)
+	}
+	if len(m.Text) > MaxTextBytes {
+		n := MaxTextBytes
+		for n > 0 && !utf8.RuneStart(m.Text[n]) {
+			n--
+		}
+		m.Text = m.Text[:n]
+	}
+	for i := range m.Attachments {
+		a := &m.Attachments[i]
+		for _, p := range []*string{&a.MIME, &a.Filename, &a.SHA256, &a.ObjectKey, &a.Caption, &a.Error} {
+			*p = CleanText(*p)
+		}
+	}
+	if l := m.Location; l != nil {
+		l.Name, l.Address = CleanText(l.Name), CleanText(l.Address)
+	}
+	for i := range m.Contacts {
+		c := &m.Contacts[i]
+		c.Name = CleanText(c.Name)
+		for j := range c.Phones {
+			c.Phones[j] = CleanText(c.Phones[j])
+		}
+	}
+	if x := m.Lapor; x != nil {
+		for _, p := range []*string{&x.TrackingID, &x.Title, &x.Category, &x.Classification, &x.Location, &x.Status} {
+			*p = CleanText(*p)
+		}
+	}
+}
