@@ -51,12 +51,8 @@ admin archives. NIKs are always shown masked (1971xxxxxxxx0003); times are
 in WIB.`,
 	}
 	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-			newFlags(c, stderr).Usage()
-			if len(args) == 0 {
-				return errUsage
-			}
-			return nil
+		if done, err := subcommandUsage(c, args, stderr); done {
+			return err
 		}
 		sub, args := args[0], args[1:]
 		switch {

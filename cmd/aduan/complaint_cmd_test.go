@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,20 @@ func TestComplaintWorkflowCLI(t *testing.T) {
 	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF")) {
 		t.Fatalf("berita acara file: %v", err)
 	}
+	other := fileComplaint(t, time.Date(2026, 3, 18, 9, 0, 0, 0, calendar.WIB))
+	if out := runCmd(t, "category", "add", "bansos_bencana", "--label", "Bansos bencana"); !strings.Contains(out, "saved") {
+		t.Errorf("category add printed %q", out)
+	}
+	runCmd(t, "category", "disable", "lansia")
+	list := runCmd(t, "category", "list")
+	if !strings.Contains(list, "Bansos bencana") || strings.Contains(list, "lansia") {
+		t.Errorf("category list:\n%s", list)
+	}
+	if all := runCmd(t, "category", "list", "--all"); !regexp.MustCompile(`lansia\s+Lansia\s+disabled`).MatchString(all) {
+		t.Errorf("category list --all:\n%s", all)
+	}
+	refused("unknown category", "complaint", "verify", other, "--class", "B", "--category", "lansia", "--as", "vera")
+	runCmd(t, "complaint", "verify", other, "--class", "B", "--category", "bansos_bencana", "--as", "vera")
 	refused("no complaint with ticket", "complaint", "verify", "ADU-2026-999999", "--class", "A", "--category", "pkh", "--as", "vera")
 }
 
