@@ -129,7 +129,7 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request, sess *sess
 			s.serverError(w, r, err)
 			return
 		}
-		s.changed(ctx, id, "state", false)
+		s.changed(id, "state", false)
 	}
 	s.render(w, r, http.StatusOK, "conversation", sess, "Percakapan dengan "+displayName(d), p)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/intake"
+	"github.com/aduan-gateway/aduan/core/outbox"
 	"github.com/aduan-gateway/aduan/store"
 	"github.com/aduan-gateway/aduan/store/pgtest"
 )
@@ -68,9 +69,10 @@ func newEnvURL(t testing.TB, dbURL *string, adjust ...func(*Options)) *testEnv {
 	}
 	e := &testEnv{t: t, st: st, bus: b}
 	required := func(ch string) []string { return config.Fields }
+	relay := outbox.New(st, b, bustest.Logger(t))
 	opt := Options{
 		Store: st, Bus: b, Web: testWebConfig(), Required: required, Log: bustest.Logger(t),
-		Now: e.now,
+		Now: e.now, KickOutbox: relay.Kick,
 	}
 	for _, f := range adjust {
 		f(&opt)
@@ -79,7 +81,7 @@ func newEnvURL(t testing.TB, dbURL *string, adjust ...func(*Options)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := intake.New(st, dialog.New(nil, nil), intake.Options{Log: bustest.Logger(t)})
+	svc := intake.New(st, dialog.New(nil, nil), intake.Options{Log: bustest.Logger(t), Relay: relay})
 	var wg sync.WaitGroup
 	for _, run := range []func(context.Context) error{
 		func(ctx context.Context) error { return svc.Run(ctx, b, bus.ConsumerSpec{}) },

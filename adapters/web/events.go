@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -139,17 +138,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *session) {
 }
 
 // changed announces a change to every process's open inboxes, this one's
-// included (through NATS), and relays the outbox so staff replies leave at
-// once rather than at the core's next relay tick.
-func (s *Server) changed(ctx context.Context, conv store.ConversationID, what string, relay bool) {
+// included (through NATS), and kicks the outbox relay so staff replies leave
+// at once rather than at the relay's next tick.
+func (s *Server) changed(conv store.ConversationID, what string, relay bool) {
 	if relay {
-		publish := func(ctx context.Context, subject, msgID string, data []byte) error {
-			_, err := s.bus.Publish(ctx, subject, msgID, data)
-			return err
-		}
-		if _, err := s.store.RelayOutbox(ctx, publish, 100); err != nil {
-			s.log.Warn().Err(err).Msg("relaying outbox; the core's relay will retry")
-		}
+		s.kick()
 	}
 	data, _ := json.Marshal(event.InboxChange{ConversationID: int64(conv), What: what})
 	if err := s.bus.Conn().Publish(event.SubjectInboxChanged, data); err != nil {

@@ -115,7 +115,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, sess *session, i
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		s.changed(r.Context(), id, "state", true)
+		s.changed(id, "state", true)
 		s.log.Info().Str("user", sess.User.Username).Int64("conversation_id", int64(id)).Str("action", okCode).Msg("staff action")
 		back(w, r, id, "ok", okCode)
 	}

@@ -51,6 +51,9 @@ type Options struct {
 	HolidaysDir string
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// KickOutbox asks the process's outbox relay to publish now, so a staff
+	// reply leaves at once; nil leaves it to the relay's next tick.
+	KickOutbox func()
 }
 
 // Server serves the admin inbox.
@@ -59,6 +62,7 @@ type Server struct {
 	bus        *bus.Bus
 	cfg        config.WebConfig
 	complaints *complaint.Service
+	kick       func()
 	required   func(channel string) []string
 	log        zerolog.Logger
 	now        func() time.Time
@@ -79,6 +83,9 @@ func New(opt Options) (*Server, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.KickOutbox == nil {
+		opt.KickOutbox = func() {}
 	}
 	if opt.Required == nil {
 		opt.Required = func(string) []string { return config.Fields }
@@ -102,6 +109,7 @@ func New(opt Options) (*Server, error) {
 		bus:        opt.Bus,
 		cfg:        opt.Web,
 		complaints: opt.Complaints,
+		kick:       opt.KickOutbox,
 		required:   opt.Required,
 		log:        opt.Log.With().Str("comp", "web").Logger(),
 		now:        opt.Now,

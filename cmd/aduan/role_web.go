@@ -17,6 +17,7 @@ func startWeb(env *serveEnv) error {
 		Bus:         env.bus,
 		Web:         env.cfg.Web,
 		Complaints:  env.complaints,
+		KickOutbox:  env.relay.Kick,
 		Required:    env.cfg.Required,
 		Calendar:    env.cal,
 		HolidaysDir: env.cfg.HolidaysPath(),

@@ -23,6 +23,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/intake"
+	"github.com/aduan-gateway/aduan/core/outbox"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -94,7 +95,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 
 	mux := http.NewServeMux()
 	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, cal: cal, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg,
-		complaints: newComplaints(cfg, cal)}
+		complaints: newComplaints(cfg, cal), relay: outbox.New(st, b, log)}
 	for _, role := range cfg.Roles {
 		start, ok := roleStarters[role]
 		if !ok {
@@ -187,7 +188,10 @@ type serveEnv struct {
 	reg   prometheus.Registerer
 	// complaints files complaints and carries them through the workflow.
 	complaints *complaint.Service
-	ctx        context.Context
+	// relay publishes the outbox; the core role runs it, the web kicks it
+	// (a web-only process leaves replies to the core process's next tick).
+	relay *outbox.Relay
+	ctx   context.Context
 	// fail stops the whole process: a role whose goroutine dies calls it.
 	fail context.CancelFunc
 	wg   *sync.WaitGroup
@@ -219,7 +223,7 @@ func startCore(env *serveEnv) error {
 		return err
 	}
 	svc := intake.New(env.store, dialog.New(tpl, requiredFields(env.cfg)), intake.Options{
-		Complaints: env.complaints, Log: env.log, Metrics: intake.NewMetrics(env.reg),
+		Complaints: env.complaints, Relay: env.relay, Log: env.log, Metrics: intake.NewMetrics(env.reg),
 	})
 	env.reg.MustRegister(lagGauge(env.bus, bus.StreamInbound, intake.ConsumerName))
 	env.goRun("intake", func(ctx context.Context) error {

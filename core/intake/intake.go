@@ -17,6 +17,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/outbox"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -25,6 +26,7 @@ type Service struct {
 	store      *store.Store
 	dialog     *dialog.Dialog
 	complaints *complaint.Service
+	relay      *outbox.Relay
 	log        zerolog.Logger
 	metrics    *Metrics
 	now        func() time.Time
@@ -37,7 +39,10 @@ type Options struct {
 	// Complaints files complaints; nil files them with the embedded
 	// calendar and the ticket prefix ADU.
 	Complaints *complaint.Service
-	Log        zerolog.Logger
+	// Relay is the process's outbox relay, which Run runs and kicks after
+	// each commit; nil: Run makes its own.
+	Relay *outbox.Relay
+	Log   zerolog.Logger
 	// Metrics may be nil.
 	Metrics *Metrics
 	// Now defaults to time.Now.
@@ -56,6 +61,7 @@ func New(st *store.Store, d *dialog.Dialog, opt Options) *Service {
 		store:      st,
 		dialog:     d,
 		complaints: opt.Complaints,
+		relay:      opt.Relay,
 		log:        opt.Log.With().Str("comp", "intake").Logger(),
 		metrics:    opt.Metrics,
 		now:        opt.Now,
