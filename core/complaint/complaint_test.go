@@ -113,6 +113,20 @@ func (f *fixture) outbox() map[string][]string {
 	return got
 }
 
+// audited lists the audit trail of ticket as actor:action.
+func (f *fixture) audited(ticket string) []string {
+	f.t.Helper()
+	trail, err := f.st.AuditTrail(f.ctx, "complaint", ticket)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []string
+	for _, e := range trail {
+		out = append(out, e.Actor+":"+e.Action)
+	}
+	return out
+}
+
 func verifyA(r *Request) { r.Class, r.Category = workflow.ClassA, "pkh" }
 
 func TestCarryThroughTheProcedure(t *testing.T) {
@@ -187,14 +201,7 @@ func TestCarryThroughTheProcedure(t *testing.T) {
 		len(file.FollowUps) != 1 || file.FollowUps[0].InspectionPlace != "Desa Air Mesu" {
 		t.Errorf("complaint file: %+v", file)
 	}
-	trail, err := f.st.AuditTrail(f.ctx, "complaint", ticket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var audited []string
-	for _, e := range trail {
-		audited = append(audited, e.Actor+":"+e.Action)
-	}
+	audited := f.audited(ticket)
 	wantAudit := []string{"system:intake:complaint.submitted", "vera:complaint.verify", "vera:complaint.assign",
 		"kiki:complaint.follow_up", "kiki:complaint.resolve", "ani:complaint.archive"}
 	if !slices.Equal(audited, wantAudit) {
