@@ -42,12 +42,15 @@ func init() {
   aduan complaint resolve TICKET --result T --as USER
   aduan complaint archive TICKET --as USER
   aduan complaint berita-acara TICKET --out FILE.pdf
+  aduan complaint publish TICKET --decision publish|withhold --reason T [--summary T] --as USER
 
 Flags may come before or after the ticket. Each action acts as the named
 user and is refused (exit status 1) when their role may not take it or the
 complaint's status does not allow it; verifikator verifies, classifies,
 returns and redirects; koordinator is assigned, follows up and resolves;
-admin archives. NIKs are always shown masked (1971xxxxxxxx0003); times are
+admin archives; pimpinan or admin decide whether a finished complaint's
+result is published (uji konsekuensi; --summary, written for the public,
+is required to publish). NIKs are always shown masked (1971xxxxxxxx0003); times are
 in WIB.`,
 	}
 	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,6 +65,8 @@ in WIB.`,
 			return complaintShow(ctx, c, args, stdout, stderr)
 		case sub == "berita-acara":
 			return complaintBeritaAcara(ctx, c, args, stdout, stderr)
+		case sub == "publish":
+			return complaintPublish(ctx, c, args, stdout, stderr)
 		}
 		if a, ok := complaintActions[sub]; ok {
 			return complaintAct(ctx, c, a, args, stdout, stderr)
@@ -264,18 +269,10 @@ func complaintAct(ctx context.Context, c *command, a workflow.Action, args []str
 		return err
 	}
 	defer st.Close()
-	u, err := st.UserByName(ctx, *as)
-	if errors.Is(err, store.ErrNotFound) || err == nil && u.Disabled {
-		return fmt.Errorf("no enabled user %q", *as)
-	}
-	if err != nil {
+	if req.Actor, err = actorNamed(ctx, st, *as); err != nil {
 		return err
 	}
-	role, ok := workflow.ParseRole(u.Role)
-	if !ok {
-		return fmt.Errorf("user %q has no known role", *as)
-	}
-	req.Ticket, req.Actor = ticket, workflow.Actor{Name: u.Username, Role: role}
+	req.Ticket = ticket
 	cal, err := loadCalendar(cfg)
 	if err != nil {
 		return err
@@ -297,6 +294,22 @@ func complaintAct(ctx context.Context, c *command, a workflow.Action, args []str
 		fmt.Fprintln(stdout, "the reporter is told on their channel")
 	}
 	return nil
+}
+
+// actorNamed is the enabled user name as the workflow knows them.
+func actorNamed(ctx context.Context, st *store.Store, name string) (workflow.Actor, error) {
+	u, err := st.UserByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) || err == nil && u.Disabled {
+		return workflow.Actor{}, fmt.Errorf("no enabled user %q", name)
+	}
+	if err != nil {
+		return workflow.Actor{}, err
+	}
+	role, ok := workflow.ParseRole(u.Role)
+	if !ok {
+		return workflow.Actor{}, fmt.Errorf("user %q has no known role", name)
+	}
+	return workflow.Actor{Name: u.Username, Role: role}, nil
 }
 
 func complaintBeritaAcara(ctx context.Context, c *command, args []string, stdout, stderr io.Writer) error {

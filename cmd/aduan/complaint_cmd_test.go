@@ -24,13 +24,8 @@ import (
 func TestComplaintWorkflowCLI(t *testing.T) {
 	t.Setenv("ADUAN_DATABASE_URL", pgtest.URL(t))
 	t.Setenv("ADUAN_DATA_DIR", t.TempDir())
-	pw := filepath.Join(t.TempDir(), "password")
-	if err := os.WriteFile(pw, []byte("sandi-yang-panjang\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range [][2]string{{"vera", "verifikator"}, {"kiki", "koordinator"}, {"ani", "admin"}, {"pipit", "pimpinan"}} {
-		runCmd(t, "user", "add", "--username", u[0], "--role", u[1], "--password-file", pw)
-	}
+	addUsers(t, [2]string{"vera", "verifikator"}, [2]string{"kiki", "koordinator"}, [2]string{"ani", "admin"},
+		[2]string{"pipit", "pimpinan"})
 	ticket := fileComplaint(t, time.Date(2026, 3, 17, 9, 0, 0, 0, calendar.WIB))
 	refused := func(want string, args ...string) {
 		t.Helper()
@@ -89,6 +84,18 @@ func TestComplaintWorkflowCLI(t *testing.T) {
 	refused("unknown category", "complaint", "verify", other, "--class", "B", "--category", "lansia", "--as", "vera")
 	runCmd(t, "complaint", "verify", other, "--class", "B", "--category", "bansos_bencana", "--as", "vera")
 	refused("no complaint with ticket", "complaint", "verify", "ADU-2026-999999", "--class", "A", "--category", "pkh", "--as", "vera")
+}
+
+// addUsers adds users (name, role) with one password.
+func addUsers(t *testing.T, users ...[2]string) {
+	t.Helper()
+	pw := filepath.Join(t.TempDir(), "password")
+	if err := os.WriteFile(pw, []byte("sandi-yang-panjang\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		runCmd(t, "user", "add", "--username", u[0], "--role", u[1], "--password-file", pw)
+	}
 }
 
 // fileComplaint files a walk-in complaint received at received, as the core would.
