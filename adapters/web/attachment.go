@@ -51,7 +51,17 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *sessio
 			return
 		}
 	}
-	body, info, err := s.bus.GetAttachment(ctx, a.ObjectKey)
+	name := a.Filename
+	if name == "" {
+		name = "lampiran-" + strconv.FormatInt(a.ID, 10)
+	}
+	s.sendObject(w, r, a.ObjectKey, a.MIME, name)
+}
+
+// sendObject sends a file of the object store: images inline, anything
+// else as a download.
+func (s *Server) sendObject(w http.ResponseWriter, r *http.Request, key, mimeType, name string) {
+	body, info, err := s.bus.GetAttachment(r.Context(), key)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -60,18 +70,14 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *sessio
 	h := w.Header()
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Length", strconv.FormatInt(info.Size, 10))
-	name := a.Filename
-	if name == "" {
-		name = "lampiran-" + strconv.FormatInt(a.ID, 10)
-	}
-	if inlineImages[a.MIME] {
-		h.Set("Content-Type", a.MIME)
+	if inlineImages[mimeType] {
+		h.Set("Content-Type", mimeType)
 		h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name}))
 	} else {
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	}
 	if _, err := io.Copy(w, body); err != nil {
-		s.log.Warn().Err(err).Int64("attachment_id", a.ID).Msg("sending attachment")
+		s.log.Warn().Err(err).Str("object", key).Msg("sending a file")
 	}
 }

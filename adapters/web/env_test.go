@@ -17,8 +17,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/beritaacara"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
+	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/intake"
@@ -73,6 +76,7 @@ func newEnvURL(t testing.TB, dbURL *string, adjust ...func(*Options)) *testEnv {
 	opt := Options{
 		Store: st, Bus: b, Web: testWebConfig(), Required: required, Log: bustest.Logger(t),
 		Now: e.now, KickOutbox: relay.Kick,
+		Complaints: complaint.New(calendar.Embedded(), complaint.Options{Now: e.now, BeritaAcara: beritaacara.Render}),
 	}
 	for _, f := range adjust {
 		f(&opt)

@@ -67,6 +67,8 @@ type inboxRow struct {
 	Waiting string
 	// Late marks a wait over an hour.
 	Late bool
+	// Due is the complaint's deadline, for rows with a ticket.
+	Due dueView
 }
 
 type inboxPage struct {
@@ -141,6 +143,9 @@ func (s *Server) loadInbox(r *http.Request, sess *session) (*inboxPage, error) {
 			p.Rows[i].Late = d > time.Hour
 		}
 	}
+	if err := s.inboxDues(r, p.Rows); err != nil {
+		return nil, err
+	}
 	for _, c := range event.Channels {
 		p.Channels = append(p.Channels, channelOption{string(c), channelNames[string(c)]})
 	}
@@ -168,4 +173,24 @@ func (s *Server) inboxRows(w http.ResponseWriter, r *http.Request, sess *session
 		return
 	}
 	s.renderPartial(w, r, "inbox_rows", sess, p)
+}
+
+// inboxDues gives the rows with a ticket their complaint's deadline.
+func (s *Server) inboxDues(r *http.Request, rows []inboxRow) error {
+	var tickets []string
+	for _, row := range rows {
+		if row.Ticket != "" {
+			tickets = append(tickets, row.Ticket)
+		}
+	}
+	dues, err := s.store.TicketDues(r.Context(), tickets)
+	if err != nil {
+		return err
+	}
+	for i, row := range rows {
+		if d, ok := dues[row.Ticket]; ok {
+			rows[i].Due = s.due(d.Status, d.DueDate)
+		}
+	}
+	return nil
 }

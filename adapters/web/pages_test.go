@@ -140,7 +140,7 @@ func TestWalkin(t *testing.T) {
 		}
 		_, body := c.get(loc)
 		ticket := "ADU-" + time.Now().In(wib).Format("2006") + "-000001"
-		for _, want := range []string{"Tanda Terima Pengaduan", ticket, "Siti Aminah", "1971xxxxxxxx0003", "5 hari kerja", "14 hari kerja", "60 hari kerja", "tiga bulan"} {
+		for _, want := range []string{"Tanda Terima Pengaduan", ticket, "Siti Aminah", "1971xxxxxxxx0003", "5 hari kerja", "14 hari kerja", "60 hari kerja", "tiga bulan", "sejak laporan diterima tim pengaduan"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("receipt lacks %q", want)
 			}

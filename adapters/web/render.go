@@ -166,6 +166,7 @@ var funcs = template.FuncMap{
 	"size":         formatSize,
 	"isImage":      func(mime string) bool { return strings.HasPrefix(mime, "image/") },
 	"channelShort": func(c string) string { return orCode(channelShort, c) },
+	"stepLabel":    stepLabel,
 	"maskNIKs":     maskNIKs,
 	// textFor shows a message's text, its NIKs masked for roles that may
 	// not see them whole.

@@ -41,6 +41,10 @@ const (
 	PermViewChannels    Permission = "channels.view"
 	PermPairWhatsApp    Permission = "channels.pair"   // ask for a WhatsApp phone pairing code
 	PermViewAttachments Permission = "attachment.view" // files other than the KTP
+	PermViewComplaints  Permission = "complaint.view"  // the complaints list, a complaint's page, its berita acara
+	PermActComplaint    Permission = "complaint.act"   // the workflow's forms; core/workflow says which, by role and status
+	PermMessageReporter Permission = "complaint.message"
+	PermDossier         Permission = "complaint.dossier" // the whole file as one zip (every download audited)
 )
 
 // permissions is the one table of who may do what; docs/roles.md shows it
@@ -59,6 +63,10 @@ var permissions = map[Permission][]Role{
 	PermViewChannels:    {RoleAdmin, RoleKoordinator, RolePimpinan, RoleAuditor},
 	PermPairWhatsApp:    {RoleAdmin},
 	PermViewAttachments: {RoleAdmin, RoleVerifikator, RoleKoordinator, RoleAuditor},
+	PermViewComplaints:  {RoleAdmin, RoleVerifikator, RoleKoordinator, RolePimpinan, RoleAuditor},
+	PermActComplaint:    {RoleAdmin, RoleVerifikator, RoleKoordinator},
+	PermMessageReporter: {RoleKoordinator},
+	PermDossier:         {RoleAdmin, RoleVerifikator, RoleKoordinator, RoleAuditor},
 }
 
 // Can reports whether role r has permission p.

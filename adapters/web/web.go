@@ -23,6 +23,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -182,7 +183,7 @@ const (
 
 // routes is the route table; TestRoutesRequireSignIn walks it.
 func (s *Server) routes() []route {
-	return []route{
+	return append([]route{
 		{pattern: "GET " + Prefix + "/login", public: true, handle: s.loginForm},
 		{pattern: "POST " + Prefix + "/login", public: true, handle: s.login},
 		{pattern: "GET " + Prefix + "/static/", public: true, handle: serveStatic},
@@ -207,7 +208,28 @@ func (s *Server) routes() []route {
 		{pattern: "GET " + Prefix + "/channels", perm: PermViewChannels, handle: s.channels},
 		{pattern: "GET " + Prefix + "/channels/panel", perm: PermViewChannels, handle: s.channelsPanel},
 		{pattern: "POST " + Prefix + "/channels/whatsapp/pair", perm: PermPairWhatsApp, handle: s.pairPhone},
+	}, s.complaintRoutes()...)
+}
+
+// complaintRoutes are the complaints list and a complaint's page, files and
+// forms. Every form needs complaint.act; core/workflow then decides, by the
+// user's role and the complaint's status, whether the action may be taken.
+func (s *Server) complaintRoutes() []route {
+	c := Prefix + "/complaints"
+	routes := []route{
+		{pattern: "GET " + c, perm: PermViewComplaints, handle: s.complaintsList},
+		{pattern: "GET " + c + "/{ticket}", perm: PermViewComplaints, handle: s.complaintView},
+		{pattern: "GET " + c + "/{ticket}/berita-acara.pdf", perm: PermViewComplaints, handle: s.beritaAcara},
+		{pattern: "GET " + c + "/{ticket}/berkas.zip", perm: PermDossier, handle: s.dossierZip},
+		{pattern: "GET " + c + "/{ticket}/files/{sha}", perm: PermViewAttachments, handle: s.followUpFile},
+		{pattern: "POST " + c + "/{ticket}/follow-up", perm: PermActComplaint, maxBody: followUpMaxBody, handle: s.followUp},
+		{pattern: "POST " + c + "/{ticket}/message", perm: PermMessageReporter, handle: s.messageReporter},
 	}
+	for _, a := range []workflow.Action{workflow.Verify, workflow.Return, workflow.Redirect, workflow.Postpone,
+		workflow.Resume, workflow.Assign, workflow.Resolve, workflow.Archive} {
+		routes = append(routes, route{pattern: "POST " + c + "/{ticket}/" + string(a), perm: PermActComplaint, handle: s.act(a)})
+	}
+	return routes
 }
 
 // Mount registers every route on mux, behind sign-in, permission and CSRF

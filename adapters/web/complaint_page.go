@@ -1,0 +1,199 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/aduan-gateway/aduan/core/complaint"
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/core/workflow"
+	"github.com/aduan-gateway/aduan/store"
+)
+
+// reporterView is who filed the complaint, as far as the role may see.
+type reporterView struct {
+	// Withheld: a confidential or anonymous report; nothing is shown.
+	Withheld bool
+	Name     string
+	NIK      string // whole only for roles that may see it
+	Address  string
+	Phone    string
+}
+
+// classOption is a deadline class offered at verification, with the due
+// date it would give.
+type classOption struct {
+	Class workflow.Class
+	Days  int
+	Label string
+	Due   string // in words; "" when the calendar cannot say
+}
+
+type complaintPage struct {
+	File     *store.ComplaintFile
+	Due      dueView
+	Reporter reporterView
+	// Category is the category's name.
+	Category    string
+	Attachments []store.AttachmentRef
+	// Acts are the actions workflow.Allowed gives the signed-in user.
+	Acts        map[workflow.Action]bool
+	Classes     []classOption
+	Categories  []store.Category
+	Koordinator []string
+	Canned      []store.CannedResponse
+	// CanMessage: the koordinator may write to the reporter on their channel.
+	CanMessage bool
+	Flash      string
+	Error      string
+}
+
+// Can is for the template: {{if .Can "verify"}}.
+func (p *complaintPage) Can(a string) bool { return p.Acts[workflow.Action(a)] }
+
+// Photo reports a follow-up file shown as an image.
+func (p *complaintPage) Photo(f store.FollowUpFile) bool { return inlineImages[f.MIME] }
+
+// complaintPath is a complaint's page, or one of its sub-paths.
+func complaintPath(ticket, rest string) string {
+	return Prefix + "/complaints/" + url.PathEscape(ticket) + rest
+}
+
+// complaintView shows one complaint: its reporter, files, timeline,
+// follow-ups and result, and the forms of the actions the user may take.
+func (s *Server) complaintView(w http.ResponseWriter, r *http.Request, sess *session) {
+	ctx := r.Context()
+	f, err := s.store.ComplaintFile(ctx, r.PathValue("ticket"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r, sess)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	p := &complaintPage{File: f, Due: s.due(f.Status, f.DueDate),
+		Flash: complaintFlashes[q.Get("ok")], Error: complaintErrors[q.Get("err")]}
+	if err := s.fillComplaintPage(ctx, sess, p); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "complaint", sess, "Pengaduan "+f.Ticket, p)
+}
+
+func (s *Server) fillComplaintPage(ctx context.Context, sess *session, p *complaintPage) error {
+	f := p.File
+	cats, err := s.store.Categories(ctx, true)
+	if err != nil {
+		return err
+	}
+	for _, c := range cats {
+		if c.Code == f.Category {
+			p.Category = c.Label
+		}
+		if c.Active {
+			p.Categories = append(p.Categories, c)
+		}
+	}
+	p.Reporter = reporterView{Withheld: f.Confidential || f.Anonymous, Name: f.ReporterName, NIK: f.NIKMasked}
+	if f.ConversationID != 0 {
+		d, err := s.store.ConversationByID(ctx, f.ConversationID)
+		if err != nil {
+			return err
+		}
+		if !p.Reporter.Withheld {
+			rep := d.Reporter
+			p.Reporter.Name, p.Reporter.Address, p.Reporter.Phone = displayName(d), rep.Address, rep.Phone
+			if p.Reporter.NIK = rep.NIK; !sess.can(PermViewNIK) && rep.NIK != "" {
+				p.Reporter.NIK = identity.MaskNIK(rep.NIK)
+			}
+		}
+		thread, err := s.store.Thread(ctx, f.ConversationID, threadLimit)
+		if err != nil {
+			return err
+		}
+		for _, m := range thread {
+			p.Attachments = append(p.Attachments, m.Attachments...)
+		}
+	}
+	p.Acts = map[workflow.Action]bool{}
+	if sess.can(PermActComplaint) {
+		c := workflow.Case{Status: f.Status, Assignee: f.Assignee, PostponedFrom: workflow.Status(f.PostponedFrom)}
+		for _, a := range workflow.Allowed(c, actorOf(sess)) {
+			p.Acts[a] = true
+		}
+	}
+	if p.Acts[workflow.Verify] {
+		for _, c := range workflow.Classes() {
+			o := classOption{Class: c, Days: c.WorkingDays(), Label: c.Label()}
+			if d, err := s.complaints.Calendar().Due(f.ReceivedAt, c.WorkingDays()); err == nil {
+				o.Due = d.Long()
+			}
+			p.Classes = append(p.Classes, o)
+		}
+	}
+	if p.Acts[workflow.Assign] {
+		users, err := s.store.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if u.Role == string(RoleKoordinator) && !u.Disabled {
+				p.Koordinator = append(p.Koordinator, u.Username)
+			}
+		}
+	}
+	p.CanMessage = sess.can(PermMessageReporter) && f.ConversationID != 0 &&
+		complaint.CanMessage(event.Channel(f.Channel)) && f.Status != workflow.Archived &&
+		(f.Assignee == "" || f.Assignee == sess.User.Username)
+	if p.CanMessage {
+		if p.Canned, err = s.store.CannedResponses(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// actorOf is the signed-in user as the workflow knows them.
+func actorOf(sess *session) workflow.Actor {
+	return workflow.Actor{Name: sess.User.Username, Role: workflow.Role(sess.Role)}
+}
+
+// stepLabel names a timeline step: an action's label, or its code.
+func stepLabel(action string) string {
+	if action == "submit" {
+		return "Diterima tim pengaduan"
+	}
+	if a, ok := workflow.ParseAction(action); ok {
+		return a.Label()
+	}
+	return action
+}
+
+// shownAttachments are the attachments a role may open, for the dossier.
+func shownAttachments(sess *session, atts []store.AttachmentRef) []store.AttachmentRef {
+	return slices.DeleteFunc(slices.Clone(atts), func(a store.AttachmentRef) bool {
+		need := PermViewAttachments
+		if a.IsKTP {
+			need = PermViewKTP
+		}
+		return a.ObjectKey == "" || !sess.can(need)
+	})
+}
+
+// reasonAct is an action whose form asks only for a reason.
+type reasonAct struct{ Code, Label string }
+
+// ReasonActs are return, redirect and postpone, for the template.
+func (p *complaintPage) ReasonActs() []reasonAct {
+	var out []reasonAct
+	for _, a := range []workflow.Action{workflow.Return, workflow.Redirect, workflow.Postpone} {
+		out = append(out, reasonAct{string(a), a.Label()})
+	}
+	return out
+}
