@@ -214,6 +214,11 @@ func TestWalkthroughCLI(t *testing.T) {
 	if !strings.Contains(get(t, "http://"+httpAddr+"/metrics"), `aduan_consumer_lag{consumer="intake",stream="INBOUND"} 0`) {
 		t.Error("consumer lag metric missing or not zero")
 	}
+	// The complaint awaits verification: open, without a due date yet.
+	if m := get(t, "http://"+httpAddr+"/metrics"); !strings.Contains(m, `aduan_complaints_open{due_state="none"} 1`) ||
+		!strings.Contains(m, `aduan_complaints_open{due_state="overdue"} 0`) {
+		t.Error("open complaints by due state missing or wrong")
+	}
 
 	// No log line carries the NIK or the phone number in clear.
 	for _, secret := range []string{"1971015708900003", "1971 0157 0890 0003", from} {

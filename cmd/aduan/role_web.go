@@ -26,6 +26,7 @@ func startWeb(env *serveEnv) error {
 	if err != nil {
 		return err
 	}
+	env.reg.MustRegister(newDueCollector(env.store, env.complaints))
 	srv.Mount(env.mux)
 	env.mux.Handle("GET /{$}", http.RedirectHandler(web.Prefix+"/", http.StatusSeeOther))
 	env.goRun("web", srv.Run)
