@@ -29,10 +29,7 @@ func (s *Server) due(status workflow.Status, dueDate string) dueView {
 	if dueDate == "" {
 		return dueView{}
 	}
-	v := dueView{Date: dueDate}
-	if d, err := calendar.ParseDate(dueDate); err == nil {
-		v.Date = d.Long()
-	}
+	v := dueView{Date: longDate(dueDate)}
 	st, err := s.complaints.DueAt(status, dueDate, s.now())
 	switch {
 	case err != nil:
@@ -47,4 +44,13 @@ func (s *Server) due(status workflow.Status, dueDate string) dueView {
 	}
 	v.State = st.State
 	return v
+}
+
+// longDate writes YYYY-MM-DD in words ("Selasa, 23 Juni 2026"), or as is
+// when it is not a date.
+func longDate(s string) string {
+	if d, err := calendar.ParseDate(s); err == nil {
+		return d.Long()
+	}
+	return s
 }

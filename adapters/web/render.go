@@ -167,6 +167,7 @@ var funcs = template.FuncMap{
 	"isImage":      func(mime string) bool { return strings.HasPrefix(mime, "image/") },
 	"channelShort": func(c string) string { return orCode(channelShort, c) },
 	"stepLabel":    stepLabel,
+	"longDate":     longDate,
 	"maskNIKs":     maskNIKs,
 	// textFor shows a message's text, its NIKs masked for roles that may
 	// not see them whole.
