@@ -34,13 +34,8 @@ func (s *Server) beritaAcara(w http.ResponseWriter, r *http.Request, sess *sessi
 // followUpFile sends a photo or document of a follow-up, found by its
 // SHA-256 among the complaint's follow-ups.
 func (s *Server) followUpFile(w http.ResponseWriter, r *http.Request, sess *session) {
-	f, err := s.store.ComplaintFile(r.Context(), r.PathValue("ticket"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r, sess)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	f, ok := s.complaintFile(w, r, sess)
+	if !ok {
 		return
 	}
 	for _, fu := range f.FollowUps {
@@ -60,16 +55,11 @@ func (s *Server) followUpFile(w http.ResponseWriter, r *http.Request, sess *sess
 // images went with it, before a byte is sent.
 func (s *Server) dossierZip(w http.ResponseWriter, r *http.Request, sess *session) {
 	ctx := r.Context()
-	ticket := r.PathValue("ticket")
-	f, err := s.store.ComplaintFile(ctx, ticket)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r, sess)
+	f, ok := s.complaintFile(w, r, sess)
+	if !ok {
 		return
 	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	ticket := f.Ticket
 	in, ktp, err := s.dossierInput(ctx, sess, f)
 	if err != nil {
 		s.serverError(w, r, err)

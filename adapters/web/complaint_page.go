@@ -67,13 +67,8 @@ func complaintPath(ticket, rest string) string {
 // follow-ups and result, and the forms of the actions the user may take.
 func (s *Server) complaintView(w http.ResponseWriter, r *http.Request, sess *session) {
 	ctx := r.Context()
-	f, err := s.store.ComplaintFile(ctx, r.PathValue("ticket"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r, sess)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	f, ok := s.complaintFile(w, r, sess)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -84,6 +79,21 @@ func (s *Server) complaintView(w http.ResponseWriter, r *http.Request, sess *ses
 		return
 	}
 	s.render(w, r, http.StatusOK, "complaint", sess, "Pengaduan "+f.Ticket, p)
+}
+
+// complaintFile reads the complaint of the request's ticket; when there is
+// none, or the store fails, it has answered and ok is false.
+func (s *Server) complaintFile(w http.ResponseWriter, r *http.Request, sess *session) (f *store.ComplaintFile, ok bool) {
+	f, err := s.store.ComplaintFile(r.Context(), r.PathValue("ticket"))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.notFound(w, r, sess)
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		return f, true
+	}
+	return nil, false
 }
 
 func (s *Server) fillComplaintPage(ctx context.Context, sess *session, p *complaintPage) error {
