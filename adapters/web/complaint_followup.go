@@ -34,9 +34,20 @@ func (s *Server) followUp(w http.ResponseWriter, r *http.Request, sess *session)
 	if in != (complaint.Inspection{}) {
 		req.Inspection = &in
 	}
-	// Check first what needs no upload, so a refused form stores no file.
+	// Check first what needs no upload, so a refused form stores no file:
+	// where the workflow refuses, Act refuses it again without the files and
+	// says why.
 	if req.Text == "" {
 		backToComplaint(w, r, req.Ticket, "err", "no_text")
+		return
+	}
+	c, err := s.store.ComplaintState(r.Context(), req.Ticket)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.serverError(w, r, err)
+		return
+	}
+	if err != nil || checkFollowUp(c, req.Actor) != nil {
+		s.finishAct(w, r, sess, req)
 		return
 	}
 	var files []*multipart.FileHeader
@@ -88,4 +99,10 @@ func acceptable(fh *multipart.FileHeader) (bool, error) {
 	}
 	mimeType, _, _ := strings.Cut(http.DetectContentType(head[:n]), ";")
 	return followUpTypes[mimeType], nil
+}
+
+func checkFollowUp(c *store.ComplaintState, actor workflow.Actor) error {
+	_, err := workflow.Check(workflow.Case{Status: c.Status, Assignee: c.Assignee, PostponedFrom: c.PostponedFrom},
+		workflow.FollowUp, actor)
+	return err
 }

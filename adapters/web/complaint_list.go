@@ -63,7 +63,9 @@ func parseComplaintFilter(r *http.Request, categories []store.Category) complain
 	if _, ok := workflow.ParseStatus(f.Status); !ok {
 		f.Status = ""
 	}
-	if _, err := workflow.ParseClass(f.Class); err != nil || len(f.Class) != 1 {
+	if c, err := workflow.ParseClass(f.Class); err == nil && len(f.Class) == 1 {
+		f.Class = string(c)
+	} else {
 		f.Class = ""
 	}
 	if !slices.ContainsFunc(categories, func(c store.Category) bool { return c.Code == f.Category }) {

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -245,10 +247,10 @@ func TestFollowUpPhotosAndMessage(t *testing.T) {
 	e := newFlowEnv(t)
 	fake := e.channelFake(event.ChannelWhatsApp)
 	ticket, _ := e.fileComplaint("6281234500102", "Bantuan sembako tidak sampai ke desa kami", flowReceived)
-	e.setState(ticket, func(c *store.ComplaintState) {
-		c.Status, c.Class, c.Category, c.DueDate = workflow.Verified, workflow.ClassC, "bpnt", "2026-08-31"
-	})
 	kurnia := e.signIn("kurnia", RoleKoordinator)
+	e.setState(ticket, func(c *store.ComplaintState) {
+		c.Status, c.Class, c.Category, c.DueDate, c.Assignee = workflow.Verified, workflow.ClassC, "bpnt", "2026-08-31", "kurnia"
+	})
 	kadir := e.signIn("kadir", RoleKoordinator)
 	pim := e.signIn("pim", RolePimpinan)
 	vera := e.signIn("vera", RoleVerifikator)
@@ -267,6 +269,16 @@ func TestFollowUpPhotosAndMessage(t *testing.T) {
 		if got := outcome(kurnia.postMultipart(path, fields, tc.files), ticket); got != "err=files" {
 			t.Errorf("%s: %s, want err=files", tc.name, got)
 		}
+	}
+	// Another koordinator's photo is refused before it reaches the object store.
+	other := append(append([]byte{}, pngBytes...), "kadir"...)
+	if got := outcome(kadir.postMultipart(path, fields, map[string][]byte{"lain.png": other}), ticket); got != "err=not_assignee" {
+		t.Errorf("follow-up by another koordinator: %s", got)
+	}
+	sum := sha256.Sum256(other)
+	if body, _, err := e.bus.GetAttachment(context.Background(), "sha256/"+hex.EncodeToString(sum[:])); err == nil {
+		body.Close()
+		t.Error("a refused follow-up's photo was stored")
 	}
 	if got := outcome(kurnia.postMultipart(path, fields, map[string][]byte{"lokasi.png": pngBytes}), ticket); got != "ok=follow_up" {
 		t.Fatalf("follow-up with a photo: %s", got)
@@ -371,6 +383,7 @@ func TestComplaintsList(t *testing.T) {
 		{"due=near&status=selesai", nil},
 		{"status=menunggu_verifikasi", []string{waiting}},
 		{"class=C", []string{onTrack}},
+		{"class=c", []string{onTrack}},
 		{"category=layanan_petugas", []string{near}},
 		{"channel=whatsapp&class=A", []string{near, overdue}},
 		{"channel=messenger", nil},
