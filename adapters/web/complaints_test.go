@@ -154,14 +154,15 @@ func TestComplaintForms(t *testing.T) {
 		{"verify twice", "vera", "verify", url.Values{"class": {"A"}, "category": {"pkh"}}, "err=not_now"},
 		{"assign to an admin refused", "vera", "assign", url.Values{"to": {"ani"}}, "err=not_koordinator"},
 		{"assign", "vera", "assign", url.Values{"to": {"kurnia"}}, "ok=assign"},
-		{"another koordinator may not follow up", "kadir", "follow-up", url.Values{"text": {"saya cek"}}, "err=not_assignee"},
-		{"follow-up needs a text", "kurnia", "follow-up", url.Values{"text": {" "}}, "err=no_text"},
-		{"inspection needs its date", "kurnia", "follow-up", url.Values{"text": {"cek"}, "inspection_place": {"Desa Air Itam"}}, "err=no_inspection_date"},
-		{"follow-up", "kurnia", "follow-up", url.Values{"text": {"Telaah: data penerima PKH dicocokkan dengan DTKS."}}, "ok=follow_up"},
 		{"postpone needs a reason", "kurnia", "postpone", url.Values{"reason": {""}}, "err=no_reason"},
 		{"postpone", "kurnia", "postpone", url.Values{"reason": {"Menunggu data dari Kemensos."}}, "ok=postpone"},
 		{"admin may not resume", "ani", "resume", nil, forbidden},
 		{"resume", "vera", "resume", nil, "ok=resume"},
+		{"no result before a follow-up", "kurnia", "resolve", url.Values{"result": {"x"}}, "err=not_now"},
+		{"another koordinator may not follow up", "kadir", "follow-up", url.Values{"text": {"saya cek"}}, "err=not_assignee"},
+		{"follow-up needs a text", "kurnia", "follow-up", url.Values{"text": {" "}}, "err=no_text"},
+		{"inspection needs its date", "kurnia", "follow-up", url.Values{"text": {"cek"}, "inspection_place": {"Desa Air Itam"}}, "err=no_inspection_date"},
+		{"follow-up", "kurnia", "follow-up", url.Values{"text": {"Telaah: data penerima PKH dicocokkan dengan DTKS."}}, "ok=follow_up"},
 		{"resolve needs the result", "kurnia", "resolve", url.Values{"result": {""}}, "err=no_result"},
 		{"admin may not resolve", "ani", "resolve", url.Values{"result": {"x"}}, forbidden},
 		{"resolve", "kurnia", "resolve", url.Values{"result": {"Bantuan PKH bulan Juni sudah cair ke rekening KKS."}}, "ok=resolve"},
@@ -199,7 +200,7 @@ func TestComplaintForms(t *testing.T) {
 			}
 		case "assign":
 			formsShown(t, users, ticket, map[string][]string{
-				"kurnia": {"form-postpone", "form-assign", "form-follow-up", "form-resolve", "form-message"},
+				"kurnia": {"form-postpone", "form-assign", "form-follow-up", "form-message"},
 				"kadir":  {"form-assign"},
 				"vera":   {"form-redirect", "form-assign"},
 				"ani":    nil, "pim": nil, "odit": nil,
@@ -214,7 +215,7 @@ func TestComplaintForms(t *testing.T) {
 		}
 	}
 	audit(t, e, "complaint", ticket, "vera", "complaint.verify", "complaint.assign", "complaint.resume")
-	audit(t, e, "complaint", ticket, "kurnia", "complaint.follow_up", "complaint.postpone", "complaint.resolve")
+	audit(t, e, "complaint", ticket, "kurnia", "complaint.postpone", "complaint.follow_up", "complaint.resolve")
 	audit(t, e, "complaint", ticket, "ani", "complaint.archive")
 	_, body := users["odit"].get(complaintPath(ticket, ""))
 	for _, want := range []string{"Diarsipkan", "Menunggu data dari Kemensos", "Telaah: data penerima PKH", "Unduh berita acara"} {
