@@ -42,6 +42,12 @@ type MetaConfig struct {
 	// ProfileLookup asks the Graph API once for each new sender's name
 	// (ADUAN_META_PROFILE_LOOKUP).
 	ProfileLookup bool
+	// FetchAllowPrivate lets attachment downloads reach addresses that are
+	// not public (ADUAN_FETCH_ALLOW_PRIVATE): loopback, private, link-local.
+	// Off, a signed payload cannot make Aduan fetch from the office network
+	// or a cloud metadata service. The WhatsApp Cloud API's downloads
+	// follow it too.
+	FetchAllowPrivate bool
 }
 
 // Keys of the Meta section.
@@ -56,6 +62,7 @@ const (
 	KeyMetaDownloadTimeout   = "ADUAN_META_DOWNLOAD_TIMEOUT"
 	KeyMetaSendAttempts      = "ADUAN_META_SEND_ATTEMPTS"
 	KeyMetaProfileLookup     = "ADUAN_META_PROFILE_LOOKUP"
+	KeyFetchAllowPrivate     = "ADUAN_FETCH_ALLOW_PRIVATE"
 )
 
 // Defaults of the Meta section.
@@ -190,19 +197,10 @@ var metaSection = section{
 				},
 				get: func(c *Config) string { return strconv.Itoa(c.Meta.SendAttempts) },
 			},
-			{
-				key: KeyMetaProfileLookup, def: "true",
-				doc: "Ask the Graph API once for each new sender's profile name (true or false).",
-				set: func(c *Config, v string) error {
-					b, err := strconv.ParseBool(v)
-					if err != nil {
-						return fmt.Errorf("%q is not true or false", v)
-					}
-					c.Meta.ProfileLookup = b
-					return nil
-				},
-				get: func(c *Config) string { return strconv.FormatBool(c.Meta.ProfileLookup) },
-			},
+			boolOption(KeyMetaProfileLookup, "Ask the Graph API once for each new sender's profile name (true or false).",
+				true, func(c *Config) *bool { return &c.Meta.ProfileLookup }),
+			boolOption(KeyFetchAllowPrivate, "Let attachment downloads (Messenger, Instagram, WhatsApp Cloud API) reach loopback, private and link-local addresses: only for tests and closed networks.",
+				false, func(c *Config) *bool { return &c.Meta.FetchAllowPrivate }),
 		}
 	},
 	defaults: func(c *Config) {

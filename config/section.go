@@ -38,6 +38,22 @@ func durationOption(key, doc string, def time.Duration, field func(c *Config) *t
 	}
 }
 
+// boolOption is a row for a key holding true or false.
+func boolOption(key, doc string, def bool, field func(c *Config) *bool) option {
+	return option{
+		key: key, def: strconv.FormatBool(def), doc: doc,
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			*field(c) = b
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatBool(*field(c)) },
+	}
+}
+
 // intOption is a row for a key holding a whole number.
 func intOption(key, doc string, def int, field func(c *Config) *int) option {
 	return option{

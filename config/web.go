@@ -79,19 +79,8 @@ var webSection = section{
 				set: func(c *Config, v string) error { c.Web.CookieSecure = strings.ToLower(v); return nil },
 				get: func(c *Config) string { return c.Web.CookieSecure },
 			},
-			{
-				key: KeyWebTrustProxy, def: "false",
-				doc: "Believe X-Forwarded-Proto and the right-most X-Forwarded-For entry (true only behind exactly one reverse proxy that appends it).",
-				set: func(c *Config, v string) error {
-					b, err := strconv.ParseBool(v)
-					if err != nil {
-						return fmt.Errorf("%q is not true or false", v)
-					}
-					c.Web.TrustProxy = b
-					return nil
-				},
-				get: func(c *Config) string { return strconv.FormatBool(c.Web.TrustProxy) },
-			},
+			boolOption(KeyWebTrustProxy, "Believe X-Forwarded-Proto and the right-most X-Forwarded-For entry (true only behind exactly one reverse proxy that appends it).",
+				false, func(c *Config) *bool { return &c.Web.TrustProxy }),
 			{
 				key: KeyWebLoginMaxFailures, def: strconv.Itoa(DefaultWebLoginMaxFailures),
 				doc: "Failed sign-ins for one user name from one address within the window before that pair is refused (a user name, or an address, gets four times as many over pairs not signed in before).",

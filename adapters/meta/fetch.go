@@ -9,11 +9,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/safefetch"
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
@@ -78,7 +80,12 @@ var defaultFetchBackoff = []time.Duration{2 * time.Second, 10 * time.Second, 30 
 
 func newFetchConfig(cfg config.MetaConfig, client *http.Client, backoff []time.Duration) fetchConfig {
 	if client == nil {
-		client = &http.Client{}
+		// The links come from payloads: only public addresses, unless allowed.
+		var permit func(netip.AddrPort) bool
+		if cfg.FetchAllowPrivate {
+			permit = safefetch.AllowAll
+		}
+		client = safefetch.Client(0, permit)
 	}
 	if len(backoff) == 0 {
 		backoff = defaultFetchBackoff
@@ -189,6 +196,9 @@ func (w *Webhook) download(ctx context.Context, rawURL string) ([]byte, string, 
 		return nil, "", errors.New("the platform sent an unusable file link")
 	}
 	resp, err := w.fetch.client.Do(req)
+	if errors.Is(err, safefetch.ErrRefusedAddress) {
+		return nil, "", safefetch.ErrRefusedAddress
+	}
 	if err != nil {
 		return nil, "", transientError{errors.New("download from Meta's CDN failed: " + errorClass(err))}
 	}

@@ -51,7 +51,7 @@ func testConfig(graphURL string) config.MetaConfig {
 		GraphURL:     graphURL,
 		GraphVersion: "v23.0",
 		GraphTimeout: 5 * time.Second, MaxAttachmentSize: 1 << 20, DownloadTimeout: 5 * time.Second,
-		SendAttempts: 3,
+		SendAttempts: 3, FetchAllowPrivate: true, // the fake CDN is on 127.0.0.1
 	}
 }
 

@@ -35,6 +35,7 @@ func TestMetaRoleAndSendWebhook(t *testing.T) {
 	t.Setenv("ADUAN_META_VERIFY_TOKEN", "verifikasi-uji")
 	t.Setenv("ADUAN_META_GRAPH_URL", graph.URL)
 	t.Setenv("ADUAN_META_PROFILE_LOOKUP", "false")
+	t.Setenv("ADUAN_FETCH_ALLOW_PRIVATE", "true") // fakes on 127.0.0.1
 	addr, _ := startServe(t)
 	url := "http://" + addr + "/webhooks/meta"
 	payload := "../../adapters/meta/testdata/messenger_text.json"

@@ -46,6 +46,7 @@ func TestWhatsAppCloudRole(t *testing.T) {
 	t.Setenv("ADUAN_META_APP_SECRET", "rahasia-uji")
 	t.Setenv("ADUAN_META_VERIFY_TOKEN", "verifikasi-uji")
 	t.Setenv("ADUAN_META_GRAPH_URL", graph.URL)
+	t.Setenv("ADUAN_FETCH_ALLOW_PRIVATE", "true") // fakes on 127.0.0.1
 	addr, _ := startServe(t)
 	out := runCmd(t, "meta", "send-webhook", "--url", "http://"+addr+"/webhooks/meta", "../../adapters/whatsapp/cloudapi/testdata/text.json")
 	if !strings.Contains(out, "HTTP 200") {

@@ -183,6 +183,7 @@ func testConfig(graphURL string) *config.Config {
 	c := &config.Config{}
 	c.Meta.GraphURL, c.Meta.GraphVersion = graphURL+"/", "v23.0"
 	c.Meta.GraphTimeout, c.Meta.DownloadTimeout = 5*time.Second, 5*time.Second
+	c.Meta.FetchAllowPrivate = true // the fake's downloads are on 127.0.0.1
 	c.WhatsApp = config.WhatsAppConfig{Transport: config.WhatsAppTransportCloudAPI, SendAttempts: 3,
 		MaxAttachmentSize: 1 << 20, CloudPhoneNumberID: phoneNumberID, CloudToken: token}
 	return c

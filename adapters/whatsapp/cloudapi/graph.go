@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/safefetch"
 	"github.com/aduan-gateway/aduan/config"
 )
 
@@ -31,8 +32,11 @@ func newGraph(cfg *config.Config, hc *http.Client) *graph {
 		token:         cfg.WhatsApp.CloudToken,
 		phoneNumberID: cfg.WhatsApp.CloudPhoneNumberID,
 		client:        &http.Client{Timeout: cfg.Meta.GraphTimeout},
-		download:      &http.Client{Timeout: cfg.Meta.DownloadTimeout},
+		download:      safefetch.Client(cfg.Meta.DownloadTimeout, nil),
 		maxSize:       cfg.WhatsApp.MaxAttachmentSize,
+	}
+	if cfg.Meta.FetchAllowPrivate {
+		g.download = safefetch.Client(cfg.Meta.DownloadTimeout, safefetch.AllowAll)
 	}
 	if hc != nil {
 		g.client, g.download = hc, hc
@@ -170,6 +174,9 @@ func (g *graph) fetchMedia(ctx context.Context, id string) ([]byte, *mediaInfo, 
 	}
 	req.Header.Set("Authorization", "Bearer "+g.token)
 	resp, err := g.download.Do(req)
+	if errors.Is(err, safefetch.ErrRefusedAddress) {
+		return nil, &info, safefetch.ErrRefusedAddress
+	}
 	if err != nil {
 		return nil, &info, netError{scrub(err)}
 	}
