@@ -20,6 +20,17 @@ type hashProbe struct {
 func (e *testEnv) probeHashes() *hashProbe {
 	p := &hashProbe{}
 	check := e.srv.checkPassword
+	return p.wrap(e, check)
+}
+
+// cheapHashes replaces argon2 with a plain comparison of the test password:
+// tests of the limits need not spend seconds hashing under -race.
+func (e *testEnv) cheapHashes() *hashProbe {
+	p := &hashProbe{}
+	return p.wrap(e, func(_, password string) (bool, error) { return password == testPassword, nil })
+}
+
+func (p *hashProbe) wrap(e *testEnv, check func(hash, password string) (bool, error)) *hashProbe {
 	e.srv.checkPassword = func(hash, password string) (bool, error) {
 		p.total.Add(1)
 		n := p.running.Add(1)
@@ -90,7 +101,7 @@ func (e *testEnv) postAll(tries []loginTry) []int {
 func TestSignInLockoutConcurrent(t *testing.T) {
 	e := newEnv(t)
 	e.addUser("dewi", RoleAdmin)
-	probe := e.probeHashes()
+	probe := e.cheapHashes()
 	const guesses = 80
 	var tries []loginTry
 	for i := range guesses {
@@ -122,8 +133,9 @@ func TestSignInLockoutConcurrent(t *testing.T) {
 func TestSignInHashesBounded(t *testing.T) {
 	e := newEnv(t)
 	e.srv.hashSlots = make(chan struct{}, 2)
+	e.srv.hashWait = time.Minute // real argon2 under -race on a busy machine
 	probe := e.probeHashes()
-	const users = 12
+	const users = 6
 	var tries []loginTry
 	for i := range users {
 		name := fmt.Sprintf("petugas-%02d", i)
@@ -177,6 +189,7 @@ func (e *testEnv) loginFrom(addr, spoofed, username, password string) int {
 func TestForwardedForSpoofing(t *testing.T) {
 	e := newEnv(t)
 	e.srv.cfg.TrustProxy = true
+	e.cheapHashes()
 	tests := []struct {
 		name, xff, want string
 	}{
@@ -215,6 +228,7 @@ func TestForwardedForSpoofing(t *testing.T) {
 func TestSignInLockoutNotDenialOfService(t *testing.T) {
 	e := newEnv(t)
 	e.srv.cfg.TrustProxy = true
+	e.cheapHashes()
 	e.addUser("ani", RoleAdmin)
 	e.addUser("budi", RoleAdmin)
 	e.addUser("cici", RoleAdmin)

@@ -15,15 +15,15 @@ import (
 // pair known: known pairs are spared the user-wide and address-wide limits.
 const knownFor = 30 * 24 * time.Hour
 
-// hashWait bounds how long a sign-in waits for a free hashing slot before
-// it is answered 503.
-const hashWait = 15 * time.Second
+// defaultHashWait bounds how long a sign-in waits for a free hashing slot
+// before it is answered 503.
+const defaultHashWait = 15 * time.Second
 
 // maxUsername bounds the user name kept per attempt and looked up; a longer
 // one is no one's and is checked against the dummy hash.
 const maxUsername = 128
 
-// errHashBusy means every hashing slot stayed taken for hashWait.
+// errHashBusy means every hashing slot stayed taken for the server's hashWait.
 var errHashBusy = errors.New("password hashing busy")
 
 // loginLimits are the sign-in limits at now: LoginMaxFailures for a pair,
@@ -40,7 +40,7 @@ func (s *Server) loginLimits(now time.Time) store.LoginLimits {
 // each argon2 hash takes 19 MiB, so a burst of sign-ins queues instead of
 // exhausting memory.
 func (s *Server) hashBounded(ctx context.Context, hash, password string) (bool, error) {
-	t := time.NewTimer(hashWait)
+	t := time.NewTimer(s.hashWait)
 	defer t.Stop()
 	select {
 	case s.hashSlots <- struct{}{}:

@@ -73,8 +73,10 @@ type Server struct {
 	hub        *hub
 	// checkPassword is CheckPassword; tests wrap it to watch the hashing.
 	checkPassword func(hash, password string) (bool, error)
-	// hashSlots bounds the argon2 hashes running at once.
+	// hashSlots bounds the argon2 hashes running at once; a sign-in waits
+	// hashWait for one.
 	hashSlots chan struct{}
+	hashWait  time.Duration
 }
 
 // New checks the options and parses the templates.
@@ -121,6 +123,7 @@ func New(opt Options) (*Server, error) {
 
 		checkPassword: CheckPassword,
 		hashSlots:     make(chan struct{}, opt.Web.LoginConcurrency),
+		hashWait:      defaultHashWait,
 	}, nil
 }
 
