@@ -3,6 +3,7 @@ package meta
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -94,6 +95,9 @@ func (n *names) get(ch event.Channel, account, citizen string) string {
 	if n == nil {
 		return ""
 	}
+	if !scopedID(citizen) {
+		return "" // not an id Meta gives; never put it into a Graph path
+	}
 	r := nameRequest{ch, account, citizen}
 	k := nameKey(r)
 	n.mu.Lock()
@@ -133,6 +137,20 @@ func (n *names) run(ctx context.Context) {
 	}
 }
 
+// scopedID reports whether id looks like a page- or Instagram-scoped id:
+// digits only, as Meta gives them.
+func scopedID(id string) bool {
+	if id == "" || len(id) > 32 {
+		return false
+	}
+	for _, c := range id {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // lookup asks the Graph API for a profile: Messenger's user profile (name),
 // Instagram's (name, else @username).
 func (n *names) lookup(ctx context.Context, r nameRequest) (string, error) {
@@ -145,7 +163,7 @@ func (n *names) lookup(ctx context.Context, r nameRequest) (string, error) {
 	if r.ch == event.ChannelInstagram {
 		fields = "name,username"
 	}
-	res, err := s.Get("/"+r.citizen, fb.Params{"fields": fields})
+	res, err := s.Get("/"+url.PathEscape(r.citizen), fb.Params{"fields": fields})
 	if err != nil {
 		return "", err
 	}

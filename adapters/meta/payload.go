@@ -131,6 +131,14 @@ type item struct {
 	receipt *receipt
 }
 
+// account is our page or Instagram account the item concerns.
+func (it item) account() string {
+	if it.receipt != nil {
+		return it.receipt.account
+	}
+	return it.in.Account
+}
+
 // source is a file on Meta's CDN that belongs to in.Attachments[Index].
 type source struct {
 	Index int    `json:"index"`

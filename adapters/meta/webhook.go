@@ -56,6 +56,8 @@ type Webhook struct {
 	names       *names
 	health      *healthBook
 	fetch       fetchConfig
+	// pages are the configured page and Instagram account ids.
+	pages map[string]bool
 	// publishTimeout is defaultPublishTimeout; tests of huge bodies on a
 	// loaded machine lengthen it.
 	publishTimeout time.Duration
@@ -102,8 +104,12 @@ func NewWebhook(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Opti
 		health:      newHealthBook(b, log),
 		fetch:       newFetchConfig(cfg, opt.HTTPClient, opt.FetchBackoff),
 		objects:     map[string]ObjectHandler{},
+		pages:       map[string]bool{},
 
 		publishTimeout: defaultPublishTimeout,
+	}
+	for id := range cfg.Pages {
+		w.pages[id] = true
 	}
 	if cfg.ProfileLookup && len(cfg.Pages) > 0 {
 		w.names = newNames(newGraph(cfg, opt.HTTPClient), log)
@@ -231,6 +237,11 @@ func (w *Webhook) handle(ctx context.Context, body []byte, contentType string) e
 		w.metrics.item(string(ch), kind, n)
 	}
 	for _, it := range p.items {
+		if acct := it.account(); !w.pages[acct] {
+			// Not one of our pages: no conversation for it, the body is kept.
+			p.problems = append(p.problems, fmt.Sprintf("page or account %q is not configured", acct))
+			continue
+		}
 		if err := w.publishItem(ctx, it); err != nil {
 			return err
 		}

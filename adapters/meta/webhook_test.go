@@ -388,3 +388,57 @@ func TestWebhookHealth(t *testing.T) {
 		t.Fatalf("health %+v; want needs_attention kept and last inbound stamped", hl)
 	}
 }
+
+// TestProfileLookupSenderIDEscaped: a sender id is a number; one that is
+// not (a path, a query) is never put into a Graph API path.
+func TestProfileLookupSenderIDEscaped(t *testing.T) {
+	cfg := testConfig("")
+	graph := newGraphFake(t, cfg.Pages)
+	cfg.GraphURL = graph.URL()
+	cfg.ProfileLookup = true
+	h := newHarness(t, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go h.w.RunNames(ctx)
+	first := string(readTestdata(t, "messenger_text.json"))
+	for i, id := range []string{"1/../../" + pageID + "/conversations", "me?fields=email", psid2} {
+		body := strings.ReplaceAll(first, psid, id)
+		body = strings.Replace(body, mid("01"), mid("5"+strconv.Itoa(i)), 1)
+		if code := h.postSigned([]byte(body)); code != http.StatusOK {
+			t.Fatalf("sender %q: status %d", id, code)
+		}
+	}
+	var lookups []graphRequest
+	bustest.Eventually(t, 5*time.Second, func() bool {
+		lookups = append(lookups, graph.take()...)
+		for _, l := range lookups {
+			if l.Path == "/v23.0/"+psid2 {
+				return true
+			}
+		}
+		return false
+	})
+	for _, l := range lookups {
+		if l.Path != "/v23.0/"+psid2 {
+			t.Errorf("Graph API asked for %s", l.Path)
+		}
+	}
+}
+
+// TestMessageForOtherPageRejected: a signed message to a page that is not
+// configured starts no conversation (nothing could answer it); the body is
+// kept as rejected input with the reason.
+func TestMessageForOtherPageRejected(t *testing.T) {
+	h := newHarness(t, testConfig("http://127.0.0.1:1/"))
+	body := strings.ReplaceAll(string(readTestdata(t, "messenger_text.json")), pageID, "5544332211")
+	if code := h.postSigned([]byte(body)); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	var got []string
+	for _, m := range h.published() {
+		got = append(got, summary(t, m))
+	}
+	if len(got) != 1 || !strings.Contains(got[0], `rejected messenger reason=page or account "5544332211" is not configured`) {
+		t.Fatalf("published %q; want only the rejected body", got)
+	}
+}

@@ -97,9 +97,9 @@ func parseInboxFilter(r *http.Request) inboxFilter {
 	if _, ok := statusNames[f.Status]; !ok {
 		f.Status = ""
 	}
-	if len(f.Query) > 100 {
-		f.Query = f.Query[:100]
-	}
+	// Cut on a character boundary and cleaned: PostgreSQL refuses broken
+	// UTF-8 and NUL in a parameter.
+	f.Query = event.CleanText(cutBytes(f.Query, 100))
 	return f
 }
 

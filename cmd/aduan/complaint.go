@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/calendar"
@@ -206,7 +207,7 @@ func complaintShow(ctx context.Context, c *command, args []string, stdout, stder
 			cp.Class, cp.Class.WorkingDays(), cp.Category, cp.DueDate)
 	}
 	if cp.Assignee != "" {
-		fmt.Fprintf(stdout, "Assignee:  %s\n", cp.Assignee)
+		fmt.Fprintf(stdout, "Assignee:  %s\n", printable(cp.Assignee))
 	}
 	fmt.Fprintf(stdout, "\n%s\n", printable(cp.Text))
 	for _, a := range cp.Additions {
@@ -362,7 +363,7 @@ func printable(s string) string {
 		if r == '\n' || r == '\t' {
 			return r
 		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Bidi_Control, r) {
 			return '?'
 		}
 		return r

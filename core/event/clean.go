@@ -11,13 +11,20 @@ import (
 // max_payload, so a webhook carrying one is not refused on every retry.
 const MaxTextBytes = 128 << 10
 
-// CleanText makes s fit to store: valid UTF-8 (each invalid byte becomes
-// U+FFFD) and without NUL, which PostgreSQL refuses in text. Every other
-// character is kept as the citizen wrote it; what is shown is neutralised
-// where it is shown.
+// CleanText makes s fit to store and to show: valid UTF-8 (each invalid
+// byte becomes U+FFFD), without NUL, which PostgreSQL refuses in text, and
+// without the bidirectional overrides, embeddings and isolates (U+202A-E,
+// U+2066-9) that make "berkas\u202egpj.exe" read as "berkasexe.jpg" in the
+// inbox; the plain direction marks stay. Other characters are kept as the
+// citizen wrote them; terminals get their own neutralising.
 func CleanText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.ReplaceAll(s, "\x00", "")
+	return strings.Map(func(r rune) rune {
+		if r == 0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // clean applies CleanText to every text of the message and cuts its text

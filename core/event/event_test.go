@@ -162,7 +162,9 @@ func TestCleanText(t *testing.T) {
 		{"NUL removed", "Ha\x00lo\x00", "Halo"},
 		{"invalid UTF-8 replaced", "Bu\xffdi", "Bu\uFFFDdi"},
 		{"cut mid-character", "Sit\xc3", "Sit\uFFFD"},
-		{"other controls kept for the record", "a\tb\nc\u202e", "a\tb\nc\u202e"},
+		{"right-to-left override removed", "berkas\u202egpj.exe", "berkasgpj.exe"},
+		{"bidi isolates removed", "\u2066x\u2069", "x"},
+		{"direction marks and other controls kept", "a\tb\nc\u200fd\x1b", "a\tb\nc\u200fd\x1b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

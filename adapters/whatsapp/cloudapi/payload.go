@@ -122,6 +122,8 @@ func (e errorInfo) String() string {
 // item is one thing a webhook body reports: a citizen's message (with the
 // media still to fetch) or the fate of one of our messages.
 type item struct {
+	// numberID is the phone number id the change was addressed to.
+	numberID string
 	in       *event.Inbound
 	media    []string // media ids, by attachment index
 	delivery *event.Delivery
@@ -175,6 +177,7 @@ func parseBody(body []byte, now time.Time) (*parsed, error) {
 				case it == nil:
 					p.skipped[m.Type]++
 				default:
+					it.numberID = v.Metadata.PhoneNumberID
 					p.items = append(p.items, *it)
 				}
 			}
@@ -184,6 +187,7 @@ func parseBody(body []byte, now time.Time) (*parsed, error) {
 				case problem != "":
 					p.problems = append(p.problems, problem)
 				case it != nil:
+					it.numberID = v.Metadata.PhoneNumberID
 					p.items = append(p.items, *it)
 				}
 			}

@@ -150,6 +150,11 @@ func (r *Receiver) Handle(ctx context.Context, body []byte) error {
 		r.metrics.item(kind, n)
 	}
 	for _, it := range p.items {
+		if it.numberID != r.g.phoneNumberID {
+			// Not our number: no conversation for it, the body is kept.
+			p.problems = append(p.problems, fmt.Sprintf("phone number id %q is not the configured one", it.numberID))
+			continue
+		}
 		if err := r.publish(ctx, it); err != nil {
 			return err
 		}

@@ -35,3 +35,27 @@ func TestMediaDownloadRefusesPrivateAddresses(t *testing.T) {
 		t.Fatalf("attachment %+v, want the download refused", a)
 	}
 }
+
+// TestMessageForOtherNumberRejected: a signed change addressed to a phone
+// number id that is not ours starts no conversation; the body is kept as
+// rejected input with the reason.
+func TestMessageForOtherNumberRejected(t *testing.T) {
+	b := bustest.New(t)
+	g := newGraphFake(t)
+	r, err := NewReceiver(context.Background(), testConfig(g.srv.URL), b, testOptions(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := newReader(t, b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	rej := newReader(t, b, bus.StreamRejected, event.RejectedSubject(event.ChannelWhatsApp))
+	body := strings.Replace(string(readTestdata(t, "text.json")), phoneNumberID, "999999999999999", 1)
+	if err := r.Handle(context.Background(), []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	var got event.Rejected
+	rej.next(&got)
+	if !strings.Contains(got.Reason, `phone number id "999999999999999" is not the configured one`) {
+		t.Fatalf("rejected with reason %q", got.Reason)
+	}
+	in.none()
+}
