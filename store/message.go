@@ -121,6 +121,18 @@ func (t *Tx) InsertOutbound(ctx context.Context, conv ConversationID, replyTo Me
 	return id, nil
 }
 
+// BotRepliesSince counts the bot's replies in a conversation created after
+// since.
+func (t *Tx) BotRepliesSince(ctx context.Context, conv ConversationID, since time.Time) (int, error) {
+	var n int
+	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM messages
+		WHERE conversation_id = $1 AND direction = 'out' AND origin = 'bot' AND created_at > $2`, conv, since).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting bot replies: %w", err)
+	}
+	return n, nil
+}
+
 // Message is a stored message, for display.
 type Message struct {
 	ID         MessageID

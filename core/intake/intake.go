@@ -166,7 +166,11 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 				return err
 			}
 		}
-		for _, text := range out.Replies {
+		replies, err := s.throttleReplies(ctx, tx, conv.ID, now, out.Replies)
+		if err != nil {
+			return err
+		}
+		for _, text := range replies {
 			ob := &event.Outbound{
 				ID:              event.NewID(),
 				Channel:         m.Channel,
@@ -195,6 +199,33 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 	}
 	s.metrics.handled(m.Channel, res)
 	return res, nil
+}
+
+// Reply throttle: at most ReplyLimit bot replies per conversation within
+// ReplyWindow. A sender posting thousands of messages gets that many
+// answers; the rest are stored without one, and officers see them all in
+// the inbox.
+const (
+	ReplyLimit  = 10
+	ReplyWindow = 10 * time.Minute
+)
+
+// throttleReplies returns the replies that may still go out in conv.
+func (s *Service) throttleReplies(ctx context.Context, tx *store.Tx, conv store.ConversationID, now time.Time, replies []string) ([]string, error) {
+	if len(replies) == 0 {
+		return nil, nil
+	}
+	sent, err := tx.BotRepliesSince(ctx, conv, now.Add(-ReplyWindow))
+	if err != nil {
+		return nil, err
+	}
+	room := max(ReplyLimit-sent, 0)
+	if len(replies) > room {
+		s.log.Warn().Int64("conversation_id", int64(conv)).Int("withheld", len(replies)-room).
+			Msg("bot replies withheld: too many in this conversation recently")
+		replies = replies[:room]
+	}
+	return replies, nil
 }
 
 func (s *Service) apply(ctx context.Context, tx *store.Tx, a dialog.Action, m *event.Inbound,
