@@ -45,6 +45,7 @@ const (
 	PermActComplaint    Permission = "complaint.act"   // the workflow's forms; core/workflow says which, by role and status
 	PermMessageReporter Permission = "complaint.message"
 	PermDossier         Permission = "complaint.dossier" // the whole file as one zip (every download audited)
+	PermViewStats       Permission = "stats.view"        // the monthly statistics and their CSV and Excel files
 )
 
 // permissions is the one table of who may do what; docs/roles.md shows it
@@ -67,6 +68,7 @@ var permissions = map[Permission][]Role{
 	PermActComplaint:    {RoleAdmin, RoleVerifikator, RoleKoordinator},
 	PermMessageReporter: {RoleKoordinator},
 	PermDossier:         {RoleAdmin, RoleVerifikator, RoleKoordinator, RoleAuditor},
+	PermViewStats:       {RoleAdmin, RolePimpinan, RoleAuditor},
 }
 
 // Can reports whether role r has permission p.

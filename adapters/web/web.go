@@ -211,7 +211,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET " + Prefix + "/channels", perm: PermViewChannels, handle: s.channels},
 		{pattern: "GET " + Prefix + "/channels/panel", perm: PermViewChannels, handle: s.channelsPanel},
 		{pattern: "POST " + Prefix + "/channels/whatsapp/pair", perm: PermPairWhatsApp, handle: s.pairPhone},
-	}, s.complaintRoutes()...)
+	}, append(s.complaintRoutes(), s.reportRoutes()...)...)
 }
 
 // complaintRoutes are the complaints list and a complaint's page, files and
