@@ -46,6 +46,7 @@ const (
 	PermMessageReporter Permission = "complaint.message"
 	PermDossier         Permission = "complaint.dossier" // the whole file as one zip (every download audited)
 	PermViewStats       Permission = "stats.view"        // the monthly statistics and their CSV and Excel files
+	PermViewAudit       Permission = "audit.view"        // the audit log viewer and its CSV export
 )
 
 // permissions is the one table of who may do what; docs/roles.md shows it
@@ -69,6 +70,7 @@ var permissions = map[Permission][]Role{
 	PermMessageReporter: {RoleKoordinator},
 	PermDossier:         {RoleAdmin, RoleVerifikator, RoleKoordinator, RoleAuditor},
 	PermViewStats:       {RoleAdmin, RolePimpinan, RoleAuditor},
+	PermViewAudit:       {RoleAdmin, RoleAuditor},
 }
 
 // Can reports whether role r has permission p.

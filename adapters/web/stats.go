@@ -22,6 +22,8 @@ func (s *Server) reportRoutes() []route {
 		{pattern: "GET " + Prefix + "/statistik", perm: PermViewStats, handle: s.statsPage},
 		{pattern: "GET " + Prefix + "/statistik.csv", perm: PermViewStats, handle: s.statsFile(fileCSV)},
 		{pattern: "GET " + Prefix + "/statistik.xlsx", perm: PermViewStats, handle: s.statsFile(fileXLSX)},
+		{pattern: "GET " + Prefix + "/audit", perm: PermViewAudit, handle: s.auditLog},
+		{pattern: "GET " + Prefix + "/audit.csv", perm: PermViewAudit, handle: s.auditCSV},
 	}
 }
 
