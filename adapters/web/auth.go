@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -91,6 +92,7 @@ func (s *Server) guard(rt route) http.Handler {
 					fmt.Sprintf("Kiriman terlalu besar: paling banyak %d MB sekaligus.", max>>20))
 				return
 			}
+			cleanForm(r)
 			token := r.Header.Get("X-CSRF-Token")
 			if token == "" {
 				token = r.PostFormValue("csrf")
@@ -103,6 +105,23 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		rt.handle(w, r, sess)
 	})
+}
+
+// cleanForm makes every submitted value fit to store (event.CleanText):
+// PostgreSQL refuses NUL and broken UTF-8, and a reply or a note with one
+// would otherwise end in a 500.
+func cleanForm(r *http.Request) {
+	vals := []url.Values{r.Form, r.PostForm}
+	if r.MultipartForm != nil {
+		vals = append(vals, r.MultipartForm.Value)
+	}
+	for _, v := range vals {
+		for _, vs := range v {
+			for i := range vs {
+				vs[i] = event.CleanText(vs[i])
+			}
+		}
+	}
 }
 
 // sessionOf returns the live session of the request's cookie.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -35,7 +36,7 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, p
 // starts a session.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *session) {
 	r.Body = http.MaxBytesReader(w, r.Body, defaultMaxBody)
-	username := strings.TrimSpace(r.PostFormValue("username"))
+	username := event.CleanText(strings.TrimSpace(r.PostFormValue("username")))
 	password := r.PostFormValue("password")
 	page := loginPage{Next: safeNext(r.PostFormValue("next")), Username: username}
 	c, err := r.Cookie(loginCookie)
