@@ -81,7 +81,8 @@ func TestHostileInputs(t *testing.T) {
 	stored := func(ch event.Channel, account, ext string, want func(text string) bool) func(*testing.T) string {
 		return func(t *testing.T) string {
 			var m *store.Message
-			bustest.Eventually(t, 10*time.Second, func() bool {
+			// A 128 KiB text goes through identity extraction: slow under -race.
+			bustest.Eventually(t, 45*time.Second, func() bool {
 				var err error
 				m, err = e.st.InboundByExternalID(ctx, string(ch), account, ext)
 				return err == nil
