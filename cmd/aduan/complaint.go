@@ -10,8 +10,8 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 	"time"
+	"unicode"
 
 	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/complaint"
