@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/event"
@@ -139,13 +140,7 @@ func (s *Server) fillComplaintPage(ctx context.Context, sess *session, p *compla
 		}
 	}
 	if p.Acts[workflow.Verify] {
-		for _, c := range workflow.Classes() {
-			o := classOption{Class: c, Days: c.WorkingDays(), Label: c.Label()}
-			if d, err := s.complaints.Calendar().Due(f.ReceivedAt, c.WorkingDays()); err == nil {
-				o.Due = d.Long()
-			}
-			p.Classes = append(p.Classes, o)
-		}
+		p.Classes = s.classOptions(f.ReceivedAt)
 	}
 	if p.Acts[workflow.Assign] {
 		users, err := s.store.ListUsers(ctx)
@@ -167,6 +162,20 @@ func (s *Server) fillComplaintPage(ctx context.Context, sess *session, p *compla
 		}
 	}
 	return nil
+}
+
+// classOptions are the deadline classes with the due date each gives a
+// complaint received at received ("" where the calendar lacks the year).
+func (s *Server) classOptions(received time.Time) []classOption {
+	var out []classOption
+	for _, c := range workflow.Classes() {
+		o := classOption{Class: c, Days: c.WorkingDays(), Label: c.Label()}
+		if d, err := s.complaints.Calendar().Due(received, c.WorkingDays()); err == nil {
+			o.Due = d.Long()
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // actorOf is the signed-in user as the workflow knows them.

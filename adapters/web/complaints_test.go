@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -607,6 +608,38 @@ func TestWorkflowActionsDocumented(t *testing.T) {
 	for _, a := range workflow.Actions() {
 		if a != workflow.Reopen && !seen[a] {
 			t.Errorf("action %s missing from docs/roles.md", a)
+		}
+	}
+}
+
+// TestReceiptDeadlines: the walk-in receipt gives each class's due date,
+// counted from the day the desk received the report.
+func TestReceiptDeadlines(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("siti", RoleAdmin)
+	res := walkinPost(t, c, map[string]string{"nama": "Ahmad Fauzi", "nik": "1971015708900003",
+		"alamat": "Jl. Jenderal Sudirman No. 5, Pangkalpinang", "telepon": "081377001122",
+		"isi": "Ayah saya lansia terlantar, belum pernah menerima bantuan sosial."}, pngBytes)
+	_, body := c.get(res.Header.Get("Location"))
+	ticket := regexp.MustCompile(`class="ticket-id">([^<]+)<`).FindStringSubmatch(body)
+	if ticket == nil {
+		t.Fatal("no ticket on the receipt")
+	}
+	cp, err := e.st.ComplaintByTicket(context.Background(), ticket[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, "sejak laporan diterima tim pengaduan") {
+		t.Error("the receipt does not say the deadline counts from receipt")
+	}
+	for _, cl := range workflow.Classes() {
+		due, err := calendar.Embedded().Due(cp.ReceivedAt, cl.WorkingDays())
+		if err != nil {
+			continue // a year without holiday data: no date promised
+		}
+		want := strconv.Itoa(cl.WorkingDays()) + " hari kerja</strong>, paling lambat " + due.Long()
+		if !strings.Contains(body, want) {
+			t.Errorf("receipt lacks %q", want)
 		}
 	}
 }

@@ -18,6 +18,9 @@ type receiptPage struct {
 	NIK       string
 	Missing   []string
 	Officer   string
+	// Classes are the deadline classes with the due date each would give,
+	// counted from the day of receipt.
+	Classes []classOption
 }
 
 // receipt shows the tanda terima of a walk-in complaint once the core gave
@@ -52,5 +55,6 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request, sess *session) 
 		s.serverError(w, r, err)
 		return
 	}
+	p.Classes = s.classOptions(p.Complaint.ReceivedAt)
 	s.render(w, r, http.StatusOK, "receipt", sess, "Tanda terima "+v.Ticket, p)
 }
