@@ -643,3 +643,45 @@ func TestReceiptDeadlines(t *testing.T) {
 		}
 	}
 }
+
+// TestReturnAndRedirect: the verifikator's other answers, each told to the
+// reporter with its reason; a koordinator may not give them.
+func TestReturnAndRedirect(t *testing.T) {
+	e := newFlowEnv(t)
+	fake := e.channelFake(event.ChannelWhatsApp)
+	vera := e.signIn("vera", RoleVerifikator)
+	kurnia := e.signIn("kurnia", RoleKoordinator)
+	ani := e.signIn("ani", RoleAdmin)
+	for _, tc := range []struct {
+		action, reason, told string
+		status               workflow.Status
+	}{
+		{"return", "Mohon sebutkan nama desa tempat bantuan tidak diterima.", "memerlukan keterangan tambahan", workflow.Returned},
+		{"redirect", "Jalan desa rusak adalah wewenang Dinas PUPR.", "bukan wewenang kantor kami", workflow.NotOurMatter},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			ticket, _ := e.fileComplaint("62812345006"+strconv.Itoa(len(tc.action)), "Laporan untuk "+tc.action, flowReceived)
+			form := url.Values{"reason": {tc.reason}}
+			if got := outcome(kurnia.postForm(complaintPath(ticket, "/"+tc.action), form), ticket); got != "Forbidden" {
+				t.Errorf("koordinator: %s, want Forbidden", got)
+			}
+			if got := outcome(vera.postForm(complaintPath(ticket, "/"+tc.action), url.Values{}), ticket); got != "err=no_reason" {
+				t.Errorf("without a reason: %s", got)
+			}
+			if got := outcome(vera.postForm(complaintPath(ticket, "/"+tc.action), form), ticket); got != "ok="+tc.action {
+				t.Fatalf("verifikator: %s", got)
+			}
+			if ob := fake.waitFor(t, tc.reason); !strings.Contains(ob.Text, tc.told) {
+				t.Errorf("reporter told %q", ob.Text)
+			}
+			c, err := e.st.ComplaintState(context.Background(), ticket)
+			if err != nil || c.Status != tc.status || c.Reason != tc.reason {
+				t.Fatalf("after %s: %+v %v", tc.action, c, err)
+			}
+			_, body := ani.get(complaintPath(ticket, ""))
+			if strings.Contains(body, `id="form-archive"`) != (tc.status == workflow.NotOurMatter) {
+				t.Errorf("archive form offered to the admin: %v", !strings.Contains(body, `id="form-archive"`))
+			}
+		})
+	}
+}
