@@ -211,7 +211,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET " + Prefix + "/channels", perm: PermViewChannels, handle: s.channels},
 		{pattern: "GET " + Prefix + "/channels/panel", perm: PermViewChannels, handle: s.channelsPanel},
 		{pattern: "POST " + Prefix + "/channels/whatsapp/pair", perm: PermPairWhatsApp, handle: s.pairPhone},
-	}, append(s.complaintRoutes(), s.reportRoutes()...)...)
+	}, append(append(s.complaintRoutes(), s.reportRoutes()...), s.publicationRoutes()...)...)
 }
 
 // complaintRoutes are the complaints list and a complaint's page, files and
