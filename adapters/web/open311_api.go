@@ -41,6 +41,7 @@ func (p *Public) mountOpen311(mux *http.ServeMux) {
 // base name.
 func (p *Public) open311(h func(w http.ResponseWriter, r *http.Request, base string, f open311.Format)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		base, f, ok := open311.SplitFile(r.PathValue("file"))
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")

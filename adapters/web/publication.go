@@ -55,12 +55,13 @@ func (p *publicationPage) Current() *store.PublicationDecision {
 }
 
 func (s *Server) publication(w http.ResponseWriter, r *http.Request, sess *session) {
-	s.renderPublication(w, r, sess, http.StatusOK, nil)
+	s.renderPublication(w, r, sess, http.StatusOK, nil, "")
 }
 
-// renderPublication shows the page; form, when set, is a refused decision
-// to show again with its error.
-func (s *Server) renderPublication(w http.ResponseWriter, r *http.Request, sess *session, status int, refused *complaint.PublishRequest) {
+// renderPublication shows the page; refused, when set, is a decision
+// refused with code, shown again with what was typed.
+func (s *Server) renderPublication(w http.ResponseWriter, r *http.Request, sess *session, status int,
+	refused *complaint.PublishRequest, code string) {
 	f, ok := s.complaintFile(w, r, sess)
 	if !ok {
 		return
@@ -72,7 +73,7 @@ func (s *Server) renderPublication(w http.ResponseWriter, r *http.Request, sess 
 	}
 	if refused != nil {
 		p.Form.Decision, p.Form.Reason, p.Form.Summary = string(refused.Decision), refused.Reason, refused.Summary
-		p.Error = publicationErrors[r.URL.Query().Get("err")]
+		p.Error = publicationErrors[code]
 	}
 	var err error
 	if p.Decisions, err = s.store.PublicationDecisions(r.Context(), f.Ticket); err != nil {
@@ -105,10 +106,7 @@ func (s *Server) decidePublication(w http.ResponseWriter, r *http.Request, sess 
 	case errors.As(err, &refused) && refused.Code == "forbidden":
 		s.forbidden(w, r, sess)
 	case errors.As(err, &refused):
-		q := r.URL.Query()
-		q.Set("err", refused.Code)
-		r.URL.RawQuery = q.Encode()
-		s.renderPublication(w, r, sess, http.StatusUnprocessableEntity, &req)
+		s.renderPublication(w, r, sess, http.StatusUnprocessableEntity, &req, refused.Code)
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r, sess)
 	case err != nil:
