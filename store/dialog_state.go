@@ -97,3 +97,14 @@ func (s *Store) ConversationConcerned(ctx context.Context, conv ConversationID) 
 	}
 	return v, nil
 }
+
+// MarkKTPOf records that the images of the citizen's message externalID in
+// conversation conv are the reporter's KTP (a photo confirmed after it came).
+func (t *Tx) MarkKTPOf(ctx context.Context, conv ConversationID, externalID string) error {
+	_, err := t.tx.Exec(ctx, `UPDATE attachments SET is_ktp = true WHERE kind = 'image' AND message_id =
+		(SELECT id FROM messages WHERE conversation_id = $1 AND direction = 'in' AND external_id = $2)`, conv, externalID)
+	if err != nil {
+		return fmt.Errorf("marking KTP of an earlier message: %w", err)
+	}
+	return nil
+}

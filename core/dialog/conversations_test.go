@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -253,7 +254,6 @@ func runConversation(t *testing.T, d *Dialog, c convCase) [][]string {
 	results := make([][]string, len(c.Steps))
 	for i, st := range c.Steps {
 		msg := convMessage(ch, i+1, st)
-		hadKTP := conv.Identity.KTPPhoto
 		out, err := d.Step(Input{Conv: conv, Msg: msg, Now: now, OwnTickets: own, NewTicket: newTicket})
 		if err != nil {
 			results[i] = []string{"Step: " + err.Error()}
@@ -279,9 +279,6 @@ func runConversation(t *testing.T, d *Dialog, c convCase) [][]string {
 		got.missing = fieldCodes(out.Missing)
 		got.intents = out.Intents
 		got.reply = strings.Join(out.Replies, "\n---\n")
-		if !hadKTP && out.Conv.Identity.KTPPhoto {
-			got.ktpFrom = i + 1
-		}
 		observeNew(&got, out)
 
 		e := st.Expect
@@ -366,6 +363,9 @@ func observeNew(got *observed, out Output) {
 	c := out.Conv.Concerned
 	got.person = convPerson{Name: c.Name, NIK: c.NIK, Relation: c.Relation}
 	got.officer = out.Conv.NeedsOfficer != ""
+	if n, ok := strings.CutPrefix(out.KTPFrom, "msg."); ok {
+		got.ktpFrom, _ = strconv.Atoi(n)
+	}
 }
 
 func convMessage(ch event.Channel, n int, st convStep) *event.Inbound {

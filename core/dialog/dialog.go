@@ -56,6 +56,10 @@ type Conversation struct {
 	NeedsOfficer string
 	// CancelRequested: after the ticket the reporter asked to cancel.
 	CancelRequested bool
+	// KTPQuestion is the external id of a photo sent before the KTP was
+	// asked for, without a caption: the reply asked "Apakah foto tadi foto
+	// KTP Anda?" and YA, or a next message saying it is the KTP, makes it so.
+	KTPQuestion string
 	// Pending holds the reporter's own identity values that would replace
 	// stored ones after a ticket, until the reporter answers YA (only the
 	// fields to change are set).
@@ -118,6 +122,10 @@ type Output struct {
 	Actions []Action
 	// Missing is what the report still lacks after this step, as identity field codes.
 	Missing []identity.Field
+	// KTPFrom is the external id of the message whose photo this step took
+	// as the reporter's KTP ("" when none): this message, or the photo the
+	// reporter just confirmed. The caller marks its images as the KTP.
+	KTPFrom string
 	// Intents name the paragraphs of the reply, in order: the template
 	// files said, without ".tmpl" ("ack", "ask_missing", "status" ...).
 	// Tests and the inbox read what the bot answered from them.

@@ -48,7 +48,7 @@ func (d *Dialog) Step(in Input) (Output, error) {
 	if err := s.run(); err != nil {
 		return Output{Conv: in.Conv}, err
 	}
-	out := Output{Conv: s.conv, Actions: s.actions, Intents: s.intents}
+	out := Output{Conv: s.conv, Actions: s.actions, Intents: s.intents, KTPFrom: s.ktpFrom}
 	if len(s.parts) > 0 {
 		out.Replies = []string{strings.Join(s.parts, "\n\n")}
 	}
@@ -72,6 +72,8 @@ type step struct {
 	text string
 	// intent is what the message asked of the bot.
 	intent intent
+	// ktpFrom: see Output.KTPFrom.
+	ktpFrom string
 }
 
 func (s *step) run() error {
@@ -161,6 +163,9 @@ func (s *step) collect() error {
 	got := s.absorb(true)
 	if err := s.sayAbsorbed(got); err != nil {
 		return err
+	}
+	if got.askKTP && got.complaint == "" && len(got.updated) == 0 {
+		return s.say(tplKTPQuestion, s.view())
 	}
 	if got.quiet() {
 		switch {
@@ -465,7 +470,12 @@ func (s *step) sayAbsorbed(got absorbed) error {
 		}
 	}
 	if got.concerned {
-		return s.say(tplConcerned, s.view())
+		if err := s.say(tplConcerned, s.view()); err != nil {
+			return err
+		}
+	}
+	if got.kkPhoto && !got.ktp {
+		return s.say(tplKKPhoto, s.view())
 	}
 	return nil
 }
@@ -499,8 +509,12 @@ type absorbed struct {
 	extra []event.Attachment
 	// concerned: the message gave a name or NIK of the person concerned.
 	concerned bool
-	// ktp: the message brought the KTP photo.
+	// ktp: the message brought the KTP photo, or confirmed an earlier one.
 	ktp bool
+	// askKTP: a photo came before the KTP was asked for, without a caption.
+	askKTP bool
+	// kkPhoto: a photo said to be the KK (family card), not the KTP.
+	kkPhoto bool
 	// replaced are the fields whose stored value the message replaced.
 	replaced []identity.Field
 }
@@ -557,20 +571,44 @@ func (s *step) absorb(collect bool) absorbed {
 		}
 		return f
 	}
-	textSaysKTP := false
+	textSaysKTP, textSaysKK := false, false
 	if strings.TrimSpace(s.text) != "" {
-		textSaysKTP = take(s.text).KTPMentioned
+		f := take(s.text)
+		textSaysKTP, textSaysKK = f.KTPMentioned && !f.KKMentioned, f.KKMentioned
+	}
+	if s.conv.KTPQuestion != "" && len(msg.Attachments) == 0 {
+		// The answer to "Apakah foto tadi foto KTP Anda?", or a message
+		// saying the photo sent before was the KTP.
+		yes, no := yesNo(s.text)
+		switch {
+		case (yes || textSaysKTP) && !id.KTPPhoto:
+			s.ktpFrom = s.conv.KTPQuestion
+			s.conv.KTPQuestion = ""
+			got.ktp = true
+			id.KTPPhoto = true
+			updated[identity.FieldKTPPhoto] = true
+			s.conv.AwaitingKTP = false
+			pieces = nil
+		case no:
+			s.conv.KTPQuestion = ""
+			pieces = nil
+		}
 	}
 	// The KTP is one usable image: any, when we asked for it; otherwise one
-	// whose caption, or the message text, says it is the KTP.
+	// whose caption, or the message text, says it is the KTP. One said to be
+	// the KK is not.
 	ktpIndex := -1
 	for i, a := range msg.Attachments {
-		captionSaysKTP := false
+		captionSaysKTP, captionSaysKK := false, false
 		if c := strings.TrimSpace(a.Caption); c != "" && c != strings.TrimSpace(msg.Text) {
-			captionSaysKTP = take(a.Caption).KTPMentioned
+			f := take(a.Caption)
+			captionSaysKTP, captionSaysKK = f.KTPMentioned && !f.KKMentioned, f.KKMentioned
 		}
-		if ktpIndex < 0 && a.Kind == event.AttachmentImage && a.Error == "" &&
-			(s.conv.AwaitingKTP || textSaysKTP || captionSaysKTP) {
+		usable := a.Kind == event.AttachmentImage && a.Error == ""
+		switch {
+		case usable && (textSaysKK || captionSaysKK):
+			got.kkPhoto = true
+		case ktpIndex < 0 && usable && (s.conv.AwaitingKTP || textSaysKTP || captionSaysKTP):
 			ktpIndex = i
 		}
 	}
@@ -579,11 +617,25 @@ func (s *step) absorb(collect bool) absorbed {
 			got.extra = append(got.extra, a)
 		}
 	}
+	if got.kkPhoto {
+		pieces = nil // the words describe the KK photo ("foto KK, ktp blm jadi")
+	}
 	if ktpIndex >= 0 {
 		got.ktp = true
 		id.KTPPhoto = true
 		updated[identity.FieldKTPPhoto] = true
 		s.conv.AwaitingKTP = false
+		s.conv.KTPQuestion = ""
+		s.ktpFrom = msg.ExternalID
+	} else if !id.KTPPhoto && !got.kkPhoto && strings.TrimSpace(msg.Text) == "" && s.conv.Status != StatusSubmitted {
+		// A photo before any request and without a word: ask what it is.
+		for _, a := range msg.Attachments {
+			if a.Kind == event.AttachmentImage && a.Error == "" && strings.TrimSpace(a.Caption) == "" {
+				s.conv.KTPQuestion = msg.ExternalID
+				got.askKTP = true
+				break
+			}
+		}
 	}
 	for _, f := range identity.Fields {
 		if updated[f] {

@@ -48,6 +48,8 @@ const (
 	tplCancelConfirm   = "cancel_confirm.tmpl"
 	tplCancelKept      = "cancel_kept.tmpl"
 	tplEscalated       = "escalated.tmpl"
+	tplKTPQuestion     = "ktp_question.tmpl"
+	tplKKPhoto         = "kk_photo.tmpl"
 )
 
 // intentFAQ names a FAQ answer among Output.Intents.
@@ -63,6 +65,7 @@ var TemplateFiles = []string{
 	tplFieldLabel, tplFieldForm, tplStatusLabel,
 	tplConcerned, tplConfirmChange, tplIdentityChanged, tplChangeDeclined,
 	tplGreeting, tplCancelConfirm, tplCancelKept, tplEscalated,
+	tplKTPQuestion, tplKKPhoto,
 }
 
 // ErrTemplate is wrapped by every error of LoadTemplates.

@@ -22,6 +22,7 @@ var (
 	reTopic    = pattern{regexp.MustCompile(`\b(?:isi\s+)?(?:aduan|pengaduan|keluhan|laporan|permasalahan|masalah)\s*:`), []string{"aduan", "keluhan", "laporan", "masalah"}}
 	reStreet   = pattern{regexp.MustCompile(`(?m)^ *((?:jl|jln|gg)(?:\.| ))`), []string{"jl", "gg"}}
 	reSaya     = pattern{regexp.MustCompile(`\b(?:saya|sy|aku)\s+`), []string{"saya", "sy", "aku"}}
+	reKKWord   = pattern{regexp.MustCompile(`\b(?:kk|nkk|kartu\s+keluarga)\b`), []string{"kk", "kartu"}}
 	reKTP      = pattern{regexp.MustCompile(`\b(?:e-?ktp|ktp|kartu\s+tanda\s+penduduk)\b`), []string{"ktp", "kartu"}}
 	reCardWord = pattern{regexp.MustCompile(`\b(?:kk|nkk|kartu\s+keluarga|kks|atm|rekening|rek|kis|bpjs)\b`), []string{"kk", "kartu", "atm", "rek", "kis", "bpjs"}}
 )
@@ -119,6 +120,7 @@ func Extract(text string, now time.Time) Found {
 	x.findBareName()
 	x.finishPersons()
 	x.found.KTPMentioned = reKTP.match(x.low)
+	x.found.KKMentioned = reKKWord.match(x.low)
 	// A form's "Isi aduan:" label is not part of the complaint.
 	for _, m := range reTopic.findAll(x.low) {
 		x.cutSpan(m[0], m[1])

@@ -39,6 +39,9 @@ type Found struct {
 	NIKError   error
 	// KTPMentioned is true when the text (or an image caption) says it is the KTP.
 	KTPMentioned bool
+	// KKMentioned is true when it names the KK (kartu keluarga): a photo
+	// captioned "foto KK, ktp blm jadi" is the KK, not the KTP.
+	KKMentioned bool
 	// Complaint is the substantive text that is not identity data or small talk.
 	Complaint string
 	// Concerned is someone else the message gives a name or NIK of ("ibu

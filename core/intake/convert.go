@@ -17,6 +17,7 @@ func toDialog(c *store.Conversation, r *store.Reporter, st store.DialogState) di
 		CancelAsked:     st.CancelAsked,
 		NeedsOfficer:    st.NeedsOfficer,
 		CancelRequested: st.CancelRequested,
+		KTPQuestion:     st.KTPQuestion,
 		Status:          dialog.Status(c.Status),
 		Identity: identity.Identity{
 			Name: r.Name, NIK: r.NIK, Address: r.Address, Phone: r.Phone, KTPPhoto: r.KTPPhoto,
@@ -34,6 +35,7 @@ func fromDialog(out dialog.Output, c *store.Conversation, r *store.Reporter, st 
 	st.Concerned, st.Pending = out.Conv.Concerned, out.Conv.Pending
 	st.ChecklistSent, st.CancelAsked = out.Conv.ChecklistSent, out.Conv.CancelAsked
 	st.NeedsOfficer, st.CancelRequested = out.Conv.NeedsOfficer, out.Conv.CancelRequested
+	st.KTPQuestion = out.Conv.KTPQuestion
 	id := out.Conv.Identity
 	r.Name, r.NIK, r.Address, r.Phone, r.KTPPhoto = id.Name, id.NIK, id.Address, id.Phone, id.KTPPhoto
 	c.Status = string(out.Conv.Status)

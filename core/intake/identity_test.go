@@ -84,3 +84,42 @@ func TestIdentityAfterTicket(t *testing.T) {
 		t.Errorf("audit trail of the reporter = %+v, want one identity change", trail)
 	}
 }
+
+// A photo sent first without a word is asked about; YA marks that photo,
+// not the YA message, as the KTP.
+func TestPhotoFirstConfirmedAsKTP(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	from := "6281234500022"
+	photo := wa(from, "")
+	photo.Attachments = []event.Attachment{{Kind: event.AttachmentImage, MIME: "image/jpeg", SHA256: "0b", ObjectKey: "sha256/0b"}}
+	res, err := h.svc.Handle(ctx, photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(res.Replies, "\n"), "Apakah foto tadi foto KTP Anda? Balas YA/TIDAK") {
+		t.Fatalf("replies %q", res.Replies)
+	}
+	if _, err := h.svc.Handle(ctx, wa(from, "iya")); err != nil {
+		t.Fatal(err)
+	}
+	thread, err := h.st.Thread(ctx, store.ConversationID(res.ConversationID), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := 0
+	for _, m := range thread {
+		for _, a := range m.Attachments {
+			if a.IsKTP {
+				marked++
+			}
+		}
+	}
+	v, err := h.st.FindConversation(ctx, store.ConversationKey{Channel: "whatsapp", Account: "6281100000000", Key: from})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if marked != 1 || !v.Reporter.KTPPhoto {
+		t.Errorf("KTP images marked: %d, reporter has KTP: %v", marked, v.Reporter.KTPPhoto)
+	}
+}

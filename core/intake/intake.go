@@ -145,7 +145,6 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 		if err != nil {
 			return fmt.Errorf("dialog: %w", err)
 		}
-		hadKTP := rep.KTPPhoto
 		fromDialog(out, conv, rep, &state, m.ReceivedAt)
 		if err := tx.SaveReporter(ctx, rep); err != nil {
 			return err
@@ -156,8 +155,14 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 		if err := tx.SaveDialogState(ctx, conv.ID, state); err != nil {
 			return err
 		}
-		if !hadKTP && rep.KTPPhoto {
+		switch out.KTPFrom {
+		case "":
+		case m.ExternalID:
 			if err := tx.MarkKTP(ctx, msgID); err != nil {
+				return err
+			}
+		default: // a photo sent earlier, confirmed now
+			if err := tx.MarkKTPOf(ctx, conv.ID, out.KTPFrom); err != nil {
 				return err
 			}
 		}
