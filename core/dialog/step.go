@@ -242,7 +242,7 @@ func (s *step) addToSubmitted() error {
 	}
 	text := s.additionText(got)
 	if text == "" {
-		if len(s.intent.faq) > 0 {
+		if len(s.intent.faq) > 0 || got.kkNumber != "" {
 			return nil // the question was answered
 		}
 		// Nothing to add ("terima kasih", a sticker): say where things stand.
@@ -475,7 +475,14 @@ func (s *step) sayAbsorbed(got absorbed) error {
 		}
 	}
 	if got.kkPhoto && !got.ktp {
-		return s.say(tplKKPhoto, s.view())
+		if err := s.say(tplKKPhoto, s.view()); err != nil {
+			return err
+		}
+	}
+	if got.kkNumber != "" && !slices.Contains(got.updated, identity.FieldNIK) {
+		v := s.view()
+		v.BadNIK = maskNIK(got.kkNumber)
+		return s.say(tplKKNumber, v)
 	}
 	return nil
 }
@@ -515,6 +522,8 @@ type absorbed struct {
 	askKTP bool
 	// kkPhoto: a photo said to be the KK (family card), not the KTP.
 	kkPhoto bool
+	// kkNumber: the digits of a KK number sent, when no NIK came with it.
+	kkNumber string
 	// replaced are the fields whose stored value the message replaced.
 	replaced []identity.Field
 }
@@ -568,6 +577,9 @@ func (s *step) absorb(collect bool) absorbed {
 		}
 		if c := strings.TrimSpace(f.Complaint); c != "" {
 			pieces = append(pieces, c)
+		}
+		if f.KK != "" && f.NIK == "" && got.kkNumber == "" {
+			got.kkNumber = f.KK
 		}
 		return f
 	}

@@ -50,6 +50,7 @@ const (
 	tplEscalated       = "escalated.tmpl"
 	tplKTPQuestion     = "ktp_question.tmpl"
 	tplKKPhoto         = "kk_photo.tmpl"
+	tplKKNumber        = "kk_number.tmpl"
 )
 
 // intentFAQ names a FAQ answer among Output.Intents.
@@ -65,7 +66,7 @@ var TemplateFiles = []string{
 	tplFieldLabel, tplFieldForm, tplStatusLabel,
 	tplConcerned, tplConfirmChange, tplIdentityChanged, tplChangeDeclined,
 	tplGreeting, tplCancelConfirm, tplCancelKept, tplEscalated,
-	tplKTPQuestion, tplKKPhoto,
+	tplKTPQuestion, tplKKPhoto, tplKKNumber,
 }
 
 // ErrTemplate is wrapped by every error of LoadTemplates.
@@ -108,7 +109,8 @@ type View struct {
 	// NIK problem (nik_invalid.tmpl): the masked number sent, how many
 	// digits it had, the reason code (length, province, date, future,
 	// serial, other) and its first two digits. KeptNIK is the masked valid
-	// NIK already on file, if any.
+	// NIK already on file, if any. kk_number.tmpl has the KK number sent,
+	// masked, in BadNIK.
 	BadNIK       string
 	BadNIKDigits int
 	NIKProblem   string

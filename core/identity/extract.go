@@ -210,6 +210,9 @@ func (x *extraction) claimNumbers() {
 			if len(g.digits) < 12 {
 				continue
 			}
+			if x.found.KK == "" {
+				x.found.KK = g.digits
+			}
 		case labelNIK:
 			if l.ktpOnly && len(g.digits) < 12 {
 				continue

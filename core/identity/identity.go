@@ -39,6 +39,9 @@ type Found struct {
 	NIKError   error
 	// KTPMentioned is true when the text (or an image caption) says it is the KTP.
 	KTPMentioned bool
+	// KK holds the digits of a number labelled as the KK (kartu keluarga)
+	// number; it is never the NIK.
+	KK string
 	// KKMentioned is true when it names the KK (kartu keluarga): a photo
 	// captioned "foto KK, ktp blm jadi" is the KK, not the KTP.
 	KKMentioned bool
