@@ -406,3 +406,21 @@ func fieldCodes(fs []identity.Field) []string {
 	}
 	return out
 }
+
+// BenchmarkConversations plays every scripted conversation once per
+// iteration; divide by the steps (see the score) for the time of one step.
+func BenchmarkConversations(b *testing.B) {
+	tpl, err := LoadTemplates("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := New(tpl, nil)
+	t := &testing.T{}
+	_, cases := loadConversations(t)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, c := range cases {
+			runConversation(t, d, c)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ExtractAnswer is Extract for a message that answers the dialog's request
@@ -16,13 +17,36 @@ import (
 // complaint is not also awaited (a short complaint such as "PKH macet" must
 // not become a name).
 func ExtractAnswer(text string, now time.Time, expecting []Field) Found {
-	f := Extract(text, now)
+	bareMin := 2
+	if slices.Contains(expecting, FieldName) {
+		bareMin = 1
+	}
+	f := extract(text, now, bareMin)
 	if len(expecting) == 0 || f.Name != "" || f.Address != "" || f.Phone != "" || f.NIK != "" || f.NIKInvalid != "" {
 		return f
 	}
 	line := strings.TrimSpace(text)
 	if line == "" || strings.Contains(line, "\n") {
 		return f
+	}
+	low := strings.ToLower(line)
+	// "dari Kelapa, Bangka Barat" answers "alamat?"; "atas nama Yanti" answers "nama?".
+	for _, lead := range []string{"dari ", "asal ", "tinggal di ", "di "} {
+		if rest, ok := strings.CutPrefix(low, lead); ok && slices.Contains(expecting, FieldAddress) {
+			place := strings.TrimRight(line[len(line)-len(rest):], " .,;")
+			if r, _ := utf8.DecodeRuneInString(place); unicode.IsUpper(r) && !strings.ContainsAny(place, "?!") {
+				f.Address, f.Complaint = place, ""
+				return f
+			}
+		}
+	}
+	for _, lead := range []string{"atas nama ", "a.n. ", "an. ", "a/n "} {
+		if rest, ok := strings.CutPrefix(low, lead); ok && slices.Contains(expecting, FieldName) {
+			if name, ok := nameShaped(line[len(line)-len(rest):], 1, false); ok {
+				f.Name, f.Complaint = name, ""
+				return f
+			}
+		}
 	}
 	if slices.Contains(expecting, FieldAddress) && addressShaped(line) {
 		f.Address = strings.TrimRight(line, ".,;")

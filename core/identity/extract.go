@@ -16,11 +16,11 @@ var (
 	reNIKLabel = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor|nomr)\.?\s*)?(?:(?:nik|n\.i\.k)(?:nya)?|(e-?ktp|ktp)|(?:nomor\s+)?induk\s+kependudukan)\b(?:\s*(?:ktp|e-?ktp|saya|sy|aku|nya|anda|pelapor))*(?:\s*[:=]|\s+(?:adalah|yaitu|yakni|ialah)\b)?`), []string{"nik", "n.i.k", "ktp", "induk"}}
 	reKKLabel  = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:kk|nkk|kartu\s+keluarga)(?:nya)?\b(?:\s*(?:saya|sy|aku|nya|kami))*(?:\s*[:=]|\s+(?:adalah|yaitu)\b)?`), []string{"kk", "kartu"}}
 	reTelLabel = pattern{regexp.MustCompile(`\b(?:(?:no|nmr|nomer|nomor)\.?\s*)?(?:hp|hape|handphone|ponsel|wa|whatsapp|whatsap|telp|tlp|telpon|telepon|tel|kontak)(?:nya)?(?:\s*/\s*(?:hp|wa|whatsapp|telp|tlp|telepon))?\b(?:\s*(?:saya|sy|aku|nya|yg|yang|aktif|bisa|bs|dihubungi))*(?:\s*[:=]|\s+(?:adalah|yaitu|di|ke)\b)?|\b(?:bisa\s+)?(?:di)?hubungi(?:\s+(?:saya|sy|aku|kami))?(?:\s+(?:di|ke))?\b\s*:?`), []string{"hp", "hape", "handphone", "ponsel", "wa", "tel", "tlp", "kontak", "hubungi"}}
-	reName     = pattern{regexp.MustCompile(`\b(?:nama(?:\s+lengkap)?(?:\s+pelapor)?(?:\s+(?:saya|sy|aku|gue|gw))?|perkenalkan(?:\s*,)?(?:\s+nama)?(?:\s+(?:saya|sy|aku))?)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|ialah)\b)?`), []string{"nama", "perkenalkan"}}
+	reName     = pattern{regexp.MustCompile(`\b(?:nama(?:\s+lengkap)?(?:\s+pelapor)?(?:\s+(?:saya|sy|aku|gue|gw))?|perkenalkan(?:\s*,)?(?:\s+nama)?(?:\s+(?:saya|sy|aku))?)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|ialah)\b)?|\bnm\s*[:=]`), []string{"nama", "perkenalkan", "nm"}}
 	reAddress  = pattern{regexp.MustCompile(`\b(?:(?:alamat|almt|alamt|almat)(?:\s+(?:lengkap|rumah|domisili))?(?:\s+(?:saya|sy|aku|kami))?(?:\s+(?:sekarang|skrg|skrang|baru))?|beralamat|berdomisili|domisili|bertempat\s+tinggal)\b(?:\s*[:=\-]|\s+(?:adalah|yaitu|di)\b)?`), []string{"alamat", "almt", "alamt", "almat", "domisili", "tinggal"}}
 	reLiveIn   = pattern{regexp.MustCompile(`\b(?:(?:saya|sy|aku|kami)\s+(?:(?:sekarang|skrg|skrang|masih|sudah|sdh|udah)\s+)?)?tinggal\s+di\b`), []string{"tinggal"}}
 	reTopic    = pattern{regexp.MustCompile(`\b(?:isi\s+)?(?:aduan|pengaduan|keluhan|laporan|permasalahan|masalah)\s*:`), []string{"aduan", "keluhan", "laporan", "masalah"}}
-	reStreet   = pattern{regexp.MustCompile(`(?m)^ *((?:jl|jln|gg)(?:\.| ))`), []string{"jl", "gg"}}
+	reStreet   = pattern{regexp.MustCompile(`(?m)(?:^|[.,;] ) *((?:jl|jln|gg)(?:\.| ))`), []string{"jl", "gg"}}
 	reSaya     = pattern{regexp.MustCompile(`\b(?:saya|sy|aku)\s+`), []string{"saya", "sy", "aku"}}
 	reKKWord   = pattern{regexp.MustCompile(`\b(?:kk|nkk|kartu\s+keluarga)\b`), []string{"kk", "kartu"}}
 	reKTP      = pattern{regexp.MustCompile(`\b(?:e-?ktp|ktp|kartu\s+tanda\s+penduduk)\b`), []string{"ktp", "kartu"}}
@@ -96,6 +96,7 @@ type extraction struct {
 	// personNIK their NIKs by mention start.
 	persons   []mention
 	personNIK map[int]string
+	bareMin   int
 }
 
 // Extract finds identity data and the complaint text in one message.
@@ -111,7 +112,14 @@ type extraction struct {
 // of the KTP; it is a hint for image captions and the dialog decides what it
 // means. docs/identity.md describes the heuristics.
 func Extract(text string, now time.Time) Found {
+	return extract(text, now, 2)
+}
+
+// extract is Extract with the fewest words an unlabelled name line may
+// have (one when the dialog just asked for the name).
+func extract(text string, now time.Time, bareMin int) Found {
 	x := newExtraction(text, now)
+	x.bareMin = bareMin
 	x.findLabels()
 	x.findPersons()
 	x.claimNumbers()
@@ -483,7 +491,29 @@ func (x *extraction) findName() {
 		}
 		x.found.Name = name
 		x.cutSpan(m[0], end)
+		x.placeAfterName(end)
 		return
+	}
+}
+
+// placeAfterName reads "sy Rudi dari Kelapa, Bangka Barat": a capitalized
+// place after "dari" or "asal" right after the name is the address.
+func (x *extraction) placeAfterName(end int) {
+	if x.found.Address != "" {
+		return
+	}
+	p := skipFill(x.text, end, len(x.text), " ")
+	w := firstWord(x.low[p:])
+	if w != "dari" && w != "asal" {
+		return
+	}
+	q := skipFill(x.text, p+len(w), len(x.text), " ")
+	if r, _ := utf8.DecodeRuneInString(x.text[q:]); !unicode.IsUpper(r) {
+		return
+	}
+	if addr, e, ok := x.readAddress(q); ok {
+		x.found.Address = addr
+		x.cutSpan(p, e)
 	}
 }
 
@@ -502,7 +532,6 @@ func (x *extraction) findBareName() {
 		end := start + len(line)
 		if name, ok := x.bareName(start, end); ok {
 			f.Name = name
-			x.cutSpan(start, end)
 			return
 		}
 		start = end
@@ -510,10 +539,29 @@ func (x *extraction) findBareName() {
 }
 
 func (x *extraction) bareName(start, end int) (string, bool) {
-	if slices.Contains(x.cut[start:end], true) {
-		return "", false
+	if i := slices.Index(x.cut[start:end], true); i >= 0 {
+		// "Hendra Gunawan. Jl Masjid Jamik No 5": the name before the address.
+		if i == 0 || slices.Contains(x.cut[start+i:end], false) && strings.TrimSpace(strings.Trim(x.uncut(start+i, end), " .,;-")) != "" {
+			return "", false
+		}
+		end = start + i
 	}
-	return nameShaped(x.text[start:end], 2, true)
+	name, ok := nameShaped(strings.TrimRight(x.text[start:end], " .,;-\n"), x.bareMin, true)
+	if ok {
+		x.cutSpan(start, end)
+	}
+	return name, ok
+}
+
+// uncut is what is left of text[start:end] outside the cut bytes.
+func (x *extraction) uncut(start, end int) string {
+	var b strings.Builder
+	for i := start; i < end; i++ {
+		if !x.cut[i] {
+			b.WriteByte(x.text[i])
+		}
+	}
+	return b.String()
 }
 
 // nameShaped reports whether s is nothing but a person's name of at least
@@ -576,8 +624,8 @@ func (x *extraction) readName(pos int, labelled bool) (string, int, bool) {
 			q += size
 		}
 		w, core := x.text[p:q], strings.Trim(x.low[p:q], ".-'")
-		if labelled && len(words) == 0 && honorifics[core] {
-			p = q
+		if len(words) == 0 && honorifics[core] && (labelled || unicode.IsUpper(rune(x.text[p]))) {
+			p = q // "Nama: Ibu Siti", "Saya Ibu Marlina"
 			continue
 		}
 		if nameStop[core] {

@@ -25,6 +25,9 @@ func diffFound(got, want Found) []string {
 	if (want.NIKError == nil) != (got.NIKError == nil) || want.NIKError != nil && !errors.Is(got.NIKError, want.NIKError) {
 		d = append(d, fmt.Sprintf("NIKError = %v, want %v", got.NIKError, want.NIKError))
 	}
+	if got.Concerned != want.Concerned {
+		d = append(d, fmt.Sprintf("Concerned = %+v, want %+v", got.Concerned, want.Concerned))
+	}
 	if got.KTPMentioned != want.KTPMentioned {
 		d = append(d, fmt.Sprintf("KTPMentioned = %v, want %v", got.KTPMentioned, want.KTPMentioned))
 	}
@@ -192,7 +195,7 @@ var citizenMessages = []extractCase{
 		want: Found{Name: "Siti Aminah binti Abdullah"}},
 	{name: "atas nama is the beneficiary, not the reporter",
 		msg:  "BLT atas nama ibu saya Siti belum cair",
-		want: Found{Complaint: "BLT atas nama ibu saya Siti belum cair"}},
+		want: Found{Complaint: "BLT atas nama ibu saya Siti belum cair", Concerned: Person{Name: "Siti", Relation: "ibu"}}},
 	{name: "honorific dropped from a labelled name",
 		msg:  "Selamat siang, nama saya ibu Ratna, nenek saya lansia terlantar tinggal sendirian di Dusun Limang, mohon dibantu",
 		want: Found{Name: "Ratna", Complaint: "nenek saya lansia terlantar tinggal sendirian di Dusun Limang"}},
@@ -446,6 +449,7 @@ func BenchmarkExtract(b *testing.B) {
 	msgs := map[string]string{
 		"multi-field": "Nama: Siti Aminah\nNIK: 1971 0157 0890 0003\nAlamat: Jl. Depati Amir No. 12, Pangkalpinang\nNo HP: 0812-3456-7890\nbantuan PKH ibu saya sudah 3 bulan tidak cair",
 		"complaint":   "Halo min, bantuan PKH ibu saya sudah 3 bulan tidak cair, sudah lapor ke desa tapi belum ada tanggapan. Terima kasih",
+		"relative":    "Nama saya Siti Aminah, NIK 1971015708900003. Ibu sy Jamilah NIK 1901024506550001 tidak dapat PKH lagi tahun ini",
 	}
 	for name, msg := range msgs {
 		b.Run(name, func(b *testing.B) {

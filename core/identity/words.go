@@ -73,7 +73,8 @@ var addrOther = wordSet(`
 `)
 
 // addrAbbrev are abbreviations whose trailing dot does not end a sentence.
-var addrAbbrev = wordSet(`jl jln no kec kab kel gg ds dsn rt rw perum komp kp blok prov kav`)
+var addrAbbrev = wordSet(`jl jln no kec kab kel gg ds dsn rt rw perum komp kp blok prov kav
+	jend jen kol letjen mayjen brigjen kapt dr ir hj kh prof h st`)
 
 // greetings open a message and are not part of the complaint.
 var greetings = wordSet(`
