@@ -108,3 +108,39 @@ func (t *Tx) MarkKTPOf(ctx context.Context, conv ConversationID, externalID stri
 	}
 	return nil
 }
+
+// ComplaintTextOf returns the complaint text an officer may correct on a
+// conversation: the stored complaint's text once it has a ticket, else the
+// draft being collected; ticket is "" for the draft.
+func (t *Tx) ComplaintTextOf(ctx context.Context, conv ConversationID) (text, ticket string, err error) {
+	err = t.tx.QueryRow(ctx, `SELECT coalesce(k.text, c.draft), coalesce(k.ticket, '') FROM conversations c
+		LEFT JOIN complaints k ON k.ticket = c.ticket AND c.status = 'submitted' WHERE c.id = $1`, conv).Scan(&text, &ticket)
+	if err != nil {
+		return "", "", fmt.Errorf("reading complaint text of conversation %d: %w", conv, err)
+	}
+	return text, ticket, nil
+}
+
+// SetComplaintText replaces the complaint text: the complaint's when ticket
+// is set, else the conversation's draft.
+func (t *Tx) SetComplaintText(ctx context.Context, conv ConversationID, ticket, text string) error {
+	var err error
+	if ticket != "" {
+		_, err = t.tx.Exec(ctx, `UPDATE complaints SET text = $2, updated_at = now() WHERE ticket = $1`, ticket, text)
+	} else {
+		_, err = t.tx.Exec(ctx, `UPDATE conversations SET draft = $2, updated_at = now() WHERE id = $1`, conv, text)
+	}
+	if err != nil {
+		return fmt.Errorf("correcting complaint text of conversation %d: %w", conv, err)
+	}
+	return nil
+}
+
+// ClearNeedsOfficer records that an officer has taken up what made the
+// conversation need one.
+func (t *Tx) ClearNeedsOfficer(ctx context.Context, conv ConversationID) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE conversations SET needs_officer = '', cancel_requested = false WHERE id = $1`, conv); err != nil {
+		return fmt.Errorf("clearing perlu petugas of conversation %d: %w", conv, err)
+	}
+	return nil
+}

@@ -36,21 +36,25 @@ type conversationPage struct {
 	CanSend bool
 	// WindowNote warns that Meta's reply window has passed.
 	WindowNote string
-	Flash      string
-	Error      string
+	// Dialog: person concerned, perlu petugas, complaint text (complaint_text.go).
+	Dialog dialogPanel
+	Flash  string
+	Error  string
 }
 
 // flashes are the outcomes an action reports back through the redirect.
 var flashes = map[string]string{
-	"replied":   "Balasan dikirim melalui saluran pelapor.",
-	"retried":   "Balasan dikirim ulang.",
-	"takeover":  "Percakapan diambil alih. Bot tidak akan membalas sampai Anda menyerahkannya kembali.",
-	"handback":  "Percakapan diserahkan kembali ke bot.",
-	"assigned":  "Penanganan percakapan diperbarui.",
-	"noted":     "Catatan internal disimpan.",
-	"identity":  "Data identitas disimpan.",
-	"confirmed": "Identitas pelapor dikonfirmasi.",
-	"forwarded": "Laporan diteruskan ke verifikasi.",
+	"replied":        "Balasan dikirim melalui saluran pelapor.",
+	"retried":        "Balasan dikirim ulang.",
+	"takeover":       "Percakapan diambil alih. Bot tidak akan membalas sampai Anda menyerahkannya kembali.",
+	"handback":       "Percakapan diserahkan kembali ke bot.",
+	"assigned":       "Penanganan percakapan diperbarui.",
+	"noted":          "Catatan internal disimpan.",
+	"identity":       "Data identitas disimpan.",
+	"confirmed":      "Identitas pelapor dikonfirmasi.",
+	"forwarded":      "Laporan diteruskan ke verifikasi.",
+	"complaint_text": "Isi aduan dikoreksi.",
+	"officer_seen":   "Tanda perlu petugas dihapus.",
 }
 
 var errorFlashes = map[string]string{
@@ -121,6 +125,10 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request, sess *sess
 		p.NIK = identity.MaskNIK(p.NIK)
 	}
 	p.Checklist = s.checklist(d, p.NIK)
+	if p.Dialog, err = s.dialogPanel(ctx, id); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	p.WindowNote = windowNote(d.Channel, s.now().Sub(d.LastInboundAt), d.LastInboundAt.IsZero())
 	// Reading the conversation is what clears its unread count, for the
 	// officers who answer it.

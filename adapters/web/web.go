@@ -204,6 +204,8 @@ func (s *Server) routes() []route {
 		{pattern: "POST " + Prefix + "/conversations/{id}/notes", perm: PermNote, handle: s.addNote},
 		{pattern: "POST " + Prefix + "/conversations/{id}/identity", perm: PermEditIdentity, handle: s.identity},
 		{pattern: "POST " + Prefix + "/conversations/{id}/forward", perm: PermForward, handle: s.forward},
+		{pattern: "POST " + Prefix + "/conversations/{id}/complaint-text", perm: PermEditIdentity, handle: s.complaintText},
+		{pattern: "POST " + Prefix + "/conversations/{id}/officer-seen", perm: PermReply, handle: s.officerSeen},
 		{pattern: "GET " + Prefix + "/attachments/{id}", handle: s.attachment},
 		{pattern: "GET " + Prefix + "/walkin", perm: PermWalkin, handle: s.walkinForm},
 		{pattern: "POST " + Prefix + "/walkin", perm: PermWalkin, maxBody: walkinMaxBody, handle: s.walkin},
