@@ -93,9 +93,7 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 	now := s.now()
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		res = Result{}
-		rep, err := tx.ReporterFor(ctx, store.ReporterKey{
-			Channel: string(m.Channel), Account: m.Account, SenderID: senderKey(m),
-		}, m.Sender.Name)
+		rep, err := reporterFor(ctx, tx, m)
 		if err != nil {
 			return err
 		}
@@ -122,7 +120,7 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 		if err != nil {
 			return err
 		}
-		tickets, err := tx.ReporterTickets(ctx, rep.ID)
+		tickets, err := ownTickets(ctx, tx, rep, m)
 		if err != nil {
 			return err
 		}
