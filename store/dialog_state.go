@@ -144,3 +144,18 @@ func (t *Tx) ClearNeedsOfficer(ctx context.Context, conv ConversationID) error {
 	}
 	return nil
 }
+
+// attachmentWords name attachment kinds in the inbox's previews.
+var attachmentWords = map[string]string{
+	"image": "gambar", "document": "dokumen", "video": "video", "audio": "rekaman suara",
+	"sticker": "stiker", "other": "berkas",
+}
+
+// attachmentPreview is the inbox preview of a message without text: its
+// attachment's kind in Indonesian ("[gambar]").
+func attachmentPreview(kind string) string {
+	if w, ok := attachmentWords[kind]; ok {
+		return "[" + w + "]"
+	}
+	return "[berkas]"
+}

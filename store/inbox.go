@@ -135,7 +135,7 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 			r.LastStaffAt = time.Time{}
 		}
 		if r.Preview == "" && kind != "" {
-			r.Preview = "[" + kind + "]"
+			r.Preview = attachmentPreview(kind)
 		}
 		out = append(out, r)
 	}

@@ -94,6 +94,9 @@ type simIdentity struct {
 	FotoKTP   bool   `json:"foto_ktp"`
 }
 
+// simReachTimeout bounds connecting to the database and NATS.
+const simReachTimeout = 5 * time.Second
+
 func simulate(ctx context.Context, o simOptions, stdout io.Writer) error {
 	ch, err := event.ParseChannel(o.channel)
 	if err != nil {
@@ -102,14 +105,17 @@ func simulate(ctx context.Context, o simOptions, stdout io.Writer) error {
 	if ch == event.ChannelLapor {
 		return errors.New("LAPOR! reports arrive through the LAPOR! poller, not as chat messages")
 	}
-	cfg, st, err := loadStore(ctx)
+	// An unreachable database or NATS fails fast, with what to check.
+	reach, cancel := context.WithTimeout(ctx, simReachTimeout)
+	defer cancel()
+	cfg, st, err := loadStore(reach)
 	if err != nil {
-		return err
+		return fmt.Errorf("reaching the database within %s (is PostgreSQL running, ADUAN_DATABASE_URL right?): %w", simReachTimeout, err)
 	}
 	defer st.Close()
-	b, err := bus.Open(ctx, bus.Config{URL: cfg.ClientNATSURL()}, zerolog.Nop())
+	b, err := bus.Open(reach, bus.Config{URL: cfg.ClientNATSURL()}, zerolog.Nop())
 	if err != nil {
-		return fmt.Errorf("reaching Aduan's NATS at %s (is \"aduan serve\" running?): %w", cfg.ClientNATSURL(), err)
+		return fmt.Errorf("reaching Aduan's NATS at %s within %s (is \"aduan serve\" running?): %w", cfg.ClientNATSURL(), simReachTimeout, err)
 	}
 	defer b.Close()
 

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"golang.org/x/term"
 
@@ -107,7 +106,7 @@ Changing a password or disabling a user ends their sessions at once.`,
 					state = "disabled"
 				}
 				if !u.LastLoginAt.IsZero() {
-					last = u.LastLoginAt.Local().Format(time.DateTime)
+					last = wibTime(u.LastLoginAt)
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Role, state, last)
 			}

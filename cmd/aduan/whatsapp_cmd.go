@@ -249,7 +249,7 @@ func waStatus(ctx context.Context, stdout io.Writer) error {
 		account = dev.ID.User
 	}
 	if h, ok, err := s.bus.Health(ctx, event.ChannelWhatsApp, account); err == nil && ok {
-		fmt.Fprintf(stdout, "State: %s (%s, %s)\n", h.State, h.Detail, h.UpdatedAt.Local().Format(time.DateTime))
+		fmt.Fprintf(stdout, "State: %s (%s, %s)\n", h.State, h.Detail, wibTime(h.UpdatedAt))
 	}
 	return nil
 }
