@@ -123,7 +123,11 @@ func (d *Dialog) readIntent(text string, prefixes []string) intent {
 						in.faq = append(in.faq, x)
 					}
 				}
-				continue
+				// "sy disuruh bayar 50rb sama pendamping?" is answered, and
+				// is a complaint too: only a bare question leaves the text.
+				if !saysMore(n, e) {
+					continue
+				}
 			}
 			rest = append(rest, c)
 		}
@@ -206,4 +210,29 @@ func (s *step) answerCancel() (bool, error) {
 		return true, s.cancel()
 	}
 	return true, s.say(tplCancelKept, s.view())
+}
+
+// questionFiller are the words of a bare question besides its keywords.
+var questionFiller = wordSet(`ngurus urus mengurus pengaduan aduan laporan lapor melapor ini itu kantor dinsos dinas sosial
+	mau tanya nanya bertanya yg yang apa aja saja di ke untuk utk kalau kalo klo kah ya sy saya aku kami kita
+	benar bener betul nomor no wa akun buka tutup jam hari prosesnya proses lama berapa brp`)
+
+// saysMore reports whether a clause that asks a FAQ question holds two or
+// more words beyond the question: then it is part of the complaint too.
+func saysMore(n string, entries []FAQEntry) bool {
+	keywords := map[string]bool{}
+	for _, e := range entries {
+		for _, kw := range e.Keywords {
+			for _, w := range strings.Fields(kw) {
+				keywords[w] = true
+			}
+		}
+	}
+	more := 0
+	for _, w := range strings.Fields(n) {
+		if !keywords[w] && !questionWords[w] && !questionFiller[w] && !smallWords[w] {
+			more++
+		}
+	}
+	return more >= 2
 }
