@@ -45,6 +45,9 @@ type InboxRow struct {
 	Ticket        string
 	Missing       []string
 	HumanTakeover bool
+	// NeedsOfficer is why the dialog asks for an officer ("darurat",
+	// "pembatalan"), "" when it does not.
+	NeedsOfficer  string
 	Unread        int
 	LastMessageAt time.Time
 	// LastInboundAt is when the citizen last wrote (zero if never).
@@ -89,7 +92,7 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		where = append(where, "c.assigned_to IS NULL")
 	}
 	if f.NeedsHuman {
-		where = append(where, "(c.human_takeover OR "+failedNotRetried+")")
+		where = append(where, "(c.human_takeover OR c.needs_officer <> '' OR "+failedNotRetried+")")
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where = append(where, s.searchClause(q, arg))
@@ -103,7 +106,7 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		coalesce(c.last_inbound_at, 'epoch'), coalesce(lm.text, ''), coalesce(lm.kind, ''),
 		coalesce(lm.direction, ''), coalesce(u.username, ''), ` + failedNotRetried + `,
 		coalesce((SELECT max(sm.created_at) FROM messages sm WHERE sm.conversation_id = c.id AND sm.direction = 'out'
-			AND sm.origin IN ('agent', 'echo')), 'epoch')
+			AND sm.origin IN ('agent', 'echo')), 'epoch'), c.needs_officer
 		FROM conversations c
 		JOIN reporters r ON r.id = c.reporter_id
 		LEFT JOIN users u ON u.id = c.assigned_to
@@ -125,7 +128,7 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 		var kind string
 		if err := rows.Scan(&r.ID, &r.Channel, &r.Account, &r.ReporterName, &r.Status, &r.Ticket, &r.Missing,
 			&r.HumanTakeover, &r.Unread, &r.LastMessageAt, &r.LastInboundAt, &r.Preview, &kind,
-			&r.PreviewDirection, &r.AssignedTo, &r.Failed, &r.LastStaffAt); err != nil {
+			&r.PreviewDirection, &r.AssignedTo, &r.Failed, &r.LastStaffAt, &r.NeedsOfficer); err != nil {
 			return nil, fmt.Errorf("listing inbox: %w", err)
 		}
 		if r.LastInboundAt.Unix() == 0 {

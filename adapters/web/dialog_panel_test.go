@@ -27,6 +27,10 @@ func TestDialogPanel(t *testing.T) {
 		t.Error("the penerima manfaat card shows the whole NIK")
 	}
 
+	if _, inbox := c.get(Prefix + "/inbox/rows?human=1"); !strings.Contains(inbox, "Perlu petugas: darurat") {
+		t.Error("the inbox filter perlu petugas does not list the conversation with its reason")
+	}
+
 	res := c.postForm(convPath(conv, "/complaint-text"), url.Values{"text": {"Ibu Jamilah ditelantarkan anaknya, tidak diberi makan."}})
 	if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "ok=complaint_text") {
 		t.Fatalf("correction: %d %s", res.StatusCode, res.Header.Get("Location"))
