@@ -130,6 +130,7 @@ func outcome(res *http.Response, ticket string) string {
 // TestComplaintForms carries one complaint through the procedure from the
 // web, each form tried first by roles the workflow refuses.
 func TestComplaintForms(t *testing.T) {
+	t.Parallel()
 	e := newFlowEnv(t)
 	fake := e.channelFake(event.ChannelWhatsApp)
 	ticket, _ := e.fileComplaint("6281234500101", identityText, flowReceived)
@@ -246,6 +247,7 @@ func formsShown(t *testing.T, users map[string]*client, ticket string, want map[
 // TestFollowUpPhotosAndMessage: a field inspection with its photo, files
 // that are refused, and the koordinator's message to the reporter.
 func TestFollowUpPhotosAndMessage(t *testing.T) {
+	t.Parallel()
 	e := newFlowEnv(t)
 	fake := e.channelFake(event.ChannelWhatsApp)
 	ticket, _ := e.fileComplaint("6281234500102", "Bantuan sembako tidak sampai ke desa kami", flowReceived)
@@ -339,6 +341,7 @@ func row(t *testing.T, body, ticket string) string {
 var listTickets = regexp.MustCompile(`<tr data-ticket="([^"]+)"`)
 
 func TestComplaintsList(t *testing.T) {
+	t.Parallel()
 	e := newFlowEnv(t)
 	kurnia := e.signIn("kurnia", RoleKoordinator)
 	vera := e.signIn("vera", RoleVerifikator)
@@ -459,6 +462,7 @@ func TestComplaintsList(t *testing.T) {
 // TestDossier: the zip holds the whole file, with KTP images only for a
 // role that may open them; each download is audited.
 func TestDossier(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	conv := e.citizen(event.ChannelWhatsApp, "6281234500301", identityText, e.image("ktp"))
@@ -579,6 +583,7 @@ func TestDossier(t *testing.T) {
 // TestWorkflowActionsDocumented keeps docs/roles.md's table of complaint
 // actions equal to what core/workflow allows each role from some status.
 func TestWorkflowActionsDocumented(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile("../../docs/roles.md")
 	if err != nil {
 		t.Fatal(err)
@@ -615,6 +620,7 @@ func TestWorkflowActionsDocumented(t *testing.T) {
 // TestReceiptDeadlines: the walk-in receipt gives each class's due date,
 // counted from the day the desk received the report.
 func TestReceiptDeadlines(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.signIn("siti", RoleAdmin)
 	res := walkinPost(t, c, map[string]string{"nama": "Ahmad Fauzi", "nik": "1971015708900003",
@@ -647,6 +653,7 @@ func TestReceiptDeadlines(t *testing.T) {
 // TestReturnAndRedirect: the verifikator's other answers, each told to the
 // reporter with its reason; a koordinator may not give them.
 func TestReturnAndRedirect(t *testing.T) {
+	t.Parallel()
 	e := newFlowEnv(t)
 	fake := e.channelFake(event.ChannelWhatsApp)
 	vera := e.signIn("vera", RoleVerifikator)
