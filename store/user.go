@@ -47,8 +47,17 @@ func scanUser(row pgx.Row) (*User, error) {
 
 // CreateUser adds a staff member; the role is checked by the database.
 func (s *Store) CreateUser(ctx context.Context, username, passwordHash, role string) (UserID, error) {
+	return createUser(ctx, s.pool, username, passwordHash, role)
+}
+
+// queryRower is a pool or a transaction.
+type queryRower interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func createUser(ctx context.Context, q queryRower, username, passwordHash, role string) (UserID, error) {
 	var id UserID
-	err := s.pool.QueryRow(ctx, `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3)
+	err := q.QueryRow(ctx, `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3)
 		RETURNING id`, username, passwordHash, role).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
@@ -84,47 +93,70 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 // SetUserDisabled disables (or enables again) a user; disabling also ends
-// the user's sessions at once.
-func (s *Store) SetUserDisabled(ctx context.Context, username string, disabled bool) error {
+// the user's sessions at once. actor is who did it, for the audit log.
+// With keepAdmin (the users page), disabling the last enabled admin is
+// refused with ErrLastAdmin; the CLI, the operator's way back in, may.
+func (s *Store) SetUserDisabled(ctx context.Context, actor, username string, disabled, keepAdmin bool) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		var id UserID
-		err := tx.tx.QueryRow(ctx, `UPDATE users SET disabled = $2, updated_at = now() WHERE username = $1
-			RETURNING id`, username, disabled).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("user %q: %w", username, ErrNotFound)
+		if keepAdmin {
+			if err := tx.lockAdmins(ctx); err != nil {
+				return err
+			}
 		}
+		id, err := tx.updateUser(ctx, username, `disabled = $2`, disabled)
 		if err != nil {
-			return fmt.Errorf("updating user %q: %w", username, err)
+			return err
 		}
 		if disabled {
-			if _, err := tx.tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
-				return fmt.Errorf("ending sessions of %q: %w", username, err)
+			if err := tx.endSessions(ctx, id, username); err != nil {
+				return err
+			}
+		}
+		if keepAdmin {
+			if err := tx.checkAdminLeft(ctx); err != nil {
+				return err
 			}
 		}
 		action := "user.enabled"
 		if disabled {
 			action = "user.disabled"
 		}
-		return tx.Audit(ctx, "system:cli", action, "user", username, nil)
+		return tx.Audit(ctx, actor, action, "user", username, nil)
 	})
 }
 
 // SetPassword replaces a user's password hash and ends their sessions, so
 // a password changed because it leaked takes effect at once.
-func (s *Store) SetPassword(ctx context.Context, username, passwordHash string) error {
+func (s *Store) SetPassword(ctx context.Context, actor, username, passwordHash string) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		var id UserID
-		err := tx.tx.QueryRow(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE username = $1
-			RETURNING id`, username, passwordHash).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("user %q: %w", username, ErrNotFound)
-		}
+		id, err := tx.updateUser(ctx, username, `password_hash = $2`, passwordHash)
 		if err != nil {
-			return fmt.Errorf("updating user %q: %w", username, err)
+			return err
 		}
-		if _, err := tx.tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
-			return fmt.Errorf("ending sessions of %q: %w", username, err)
+		if err := tx.endSessions(ctx, id, username); err != nil {
+			return err
 		}
-		return tx.Audit(ctx, "system:cli", "user.password_changed", "user", username, nil)
+		return tx.Audit(ctx, actor, "user.password_changed", "user", username, nil)
 	})
+}
+
+// updateUser sets one column (set uses $2 for value) of the user's row.
+func (t *Tx) updateUser(ctx context.Context, username, set string, value any) (UserID, error) {
+	var id UserID
+	err := t.tx.QueryRow(ctx, `UPDATE users SET `+set+`, updated_at = now() WHERE username = $1
+		RETURNING id`, username, value).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("user %q: %w", username, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("updating user %q: %w", username, err)
+	}
+	return id, nil
+}
+
+func (t *Tx) endSessions(ctx context.Context, id UserID, username string) error {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+		return fmt.Errorf("ending sessions of %q: %w", username, err)
+	}
+	return nil
 }

@@ -213,7 +213,7 @@ func TestSignIn(t *testing.T) {
 		e.addUser("budi", RoleVerifikator)
 		c := e.client()
 		c.login("budi", testPassword)
-		if err := e.st.SetUserDisabled(context.Background(), "budi", true); err != nil {
+		if err := e.st.SetUserDisabled(context.Background(), "test", "budi", true, false); err != nil {
 			t.Fatal(err)
 		}
 		if res, _ := c.get(Prefix + "/"); res.StatusCode != http.StatusSeeOther {

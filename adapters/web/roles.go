@@ -47,6 +47,7 @@ const (
 	PermDossier         Permission = "complaint.dossier" // the whole file as one zip (every download audited)
 	PermViewStats       Permission = "stats.view"        // the monthly statistics and their CSV and Excel files
 	PermViewAudit       Permission = "audit.view"        // the audit log viewer and its CSV export
+	PermManageUsers     Permission = "users.manage"      // add, disable, enable users, reset passwords, change roles
 )
 
 // permissions is the one table of who may do what; docs/roles.md shows it
@@ -71,6 +72,7 @@ var permissions = map[Permission][]Role{
 	PermDossier:         {RoleAdmin, RoleVerifikator, RoleKoordinator, RoleAuditor},
 	PermViewStats:       {RoleAdmin, RolePimpinan, RoleAuditor},
 	PermViewAudit:       {RoleAdmin, RoleAuditor},
+	PermManageUsers:     {RoleAdmin},
 }
 
 // Can reports whether role r has permission p.

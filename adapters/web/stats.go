@@ -24,6 +24,9 @@ func (s *Server) reportRoutes() []route {
 		{pattern: "GET " + Prefix + "/statistik.xlsx", perm: PermViewStats, handle: s.statsFile(fileXLSX)},
 		{pattern: "GET " + Prefix + "/audit", perm: PermViewAudit, handle: s.auditLog},
 		{pattern: "GET " + Prefix + "/audit.csv", perm: PermViewAudit, handle: s.auditCSV},
+		{pattern: "GET " + Prefix + "/pengguna", perm: PermManageUsers, handle: s.usersPage},
+		{pattern: "POST " + Prefix + "/pengguna", perm: PermManageUsers, handle: s.userAdd},
+		{pattern: "POST " + Prefix + "/pengguna/{name}/{change}", perm: PermManageUsers, handle: s.userChange},
 	}
 }
 

@@ -112,12 +112,12 @@ Changing a password or disabling a user ends their sessions at once.`,
 			}
 			return tw.Flush()
 		case "password":
-			if err := st.SetPassword(ctx, fs.Arg(0), hash); err != nil {
+			if err := st.SetPassword(ctx, "system:cli", fs.Arg(0), hash); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "Password of %s changed; their sessions ended.\n", fs.Arg(0))
 		case "disable", "enable":
-			if err := st.SetUserDisabled(ctx, fs.Arg(0), sub == "disable"); err != nil {
+			if err := st.SetUserDisabled(ctx, "system:cli", fs.Arg(0), sub == "disable", false); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "User %s %sd.\n", fs.Arg(0), sub)
