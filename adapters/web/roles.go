@@ -48,6 +48,7 @@ const (
 	PermViewStats       Permission = "stats.view"        // the monthly statistics and their CSV and Excel files
 	PermViewAudit       Permission = "audit.view"        // the audit log viewer and its CSV export
 	PermManageUsers     Permission = "users.manage"      // add, disable, enable users, reset passwords, change roles
+	PermManageCanned    Permission = "canned.manage"     // add, edit, delete and reorder canned responses
 )
 
 // permissions is the one table of who may do what; docs/roles.md shows it
@@ -73,6 +74,7 @@ var permissions = map[Permission][]Role{
 	PermViewStats:       {RoleAdmin, RolePimpinan, RoleAuditor},
 	PermViewAudit:       {RoleAdmin, RoleAuditor},
 	PermManageUsers:     {RoleAdmin},
+	PermManageCanned:    {RoleAdmin},
 }
 
 // Can reports whether role r has permission p.

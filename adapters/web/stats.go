@@ -27,6 +27,9 @@ func (s *Server) reportRoutes() []route {
 		{pattern: "GET " + Prefix + "/pengguna", perm: PermManageUsers, handle: s.usersPage},
 		{pattern: "POST " + Prefix + "/pengguna", perm: PermManageUsers, handle: s.userAdd},
 		{pattern: "POST " + Prefix + "/pengguna/{name}/{change}", perm: PermManageUsers, handle: s.userChange},
+		{pattern: "GET " + Prefix + "/balasan-cepat", perm: PermManageCanned, handle: s.cannedPage},
+		{pattern: "POST " + Prefix + "/balasan-cepat", perm: PermManageCanned, handle: s.cannedChange},
+		{pattern: "POST " + Prefix + "/balasan-cepat/{id}/{change}", perm: PermManageCanned, handle: s.cannedChange},
 	}
 }
 
