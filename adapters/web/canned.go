@@ -60,12 +60,18 @@ func (s *Server) cannedChange(w http.ResponseWriter, r *http.Request, sess *sess
 		s.notFound(w, r, sess)
 		return
 	}
+	s.answerChange(w, r, sess, err, Prefix+"/balasan-cepat")
+}
+
+// answerChange answers a form that changed something: back to the page at to
+// when err is nil, 404 for a missing object, 500 otherwise.
+func (s *Server) answerChange(w http.ResponseWriter, r *http.Request, sess *session, err error, to string) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r, sess)
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		http.Redirect(w, r, Prefix+"/balasan-cepat", http.StatusSeeOther)
+		http.Redirect(w, r, to, http.StatusSeeOther)
 	}
 }

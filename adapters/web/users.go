@@ -42,9 +42,8 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, sess *sessi
 		Self: sess.User.Username, Message: msg, Error: problem})
 }
 
-func usersDone(w http.ResponseWriter, r *http.Request, code string) {
-	http.Redirect(w, r, Prefix+"/pengguna?"+url.Values{"ok": {code}}.Encode(), http.StatusSeeOther)
-}
+// usersDone is the users page saying what was done.
+func usersDone(code string) string { return Prefix + "/pengguna?" + url.Values{"ok": {code}}.Encode() }
 
 func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *session) {
 	name := strings.TrimSpace(r.PostFormValue("username"))
@@ -68,7 +67,7 @@ func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *session) 
 		s.serverError(w, r, err)
 		return
 	}
-	usersDone(w, r, "added")
+	http.Redirect(w, r, usersDone("added"), http.StatusSeeOther)
 }
 
 // userChange applies one change to the user named in the path.
@@ -107,16 +106,11 @@ func (s *Server) userChange(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.notFound(w, r, sess)
 		return
 	}
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s.notFound(w, r, sess)
-	case errors.Is(err, store.ErrLastAdmin):
+	if errors.Is(err, store.ErrLastAdmin) {
 		s.renderUsers(w, r, sess, http.StatusConflict, "", "Harus tetap ada paling sedikit satu admin yang aktif.")
-	case err != nil:
-		s.serverError(w, r, err)
-	default:
-		usersDone(w, r, done)
+		return
 	}
+	s.answerChange(w, r, sess, err, usersDone(done))
 }
 
 // hashFromForm hashes the form's password; on false it has answered.
