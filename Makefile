@@ -68,7 +68,7 @@ fmt-check: check-go ## Fail listing the Go files gofmt would change
 	if [[ -n "$$files" ]]; then echo "gofmt -l: these files need gofmt -w:"; echo "$$files"; exit 1; fi
 
 test: vet fmt-check ## vet, gofmt check, then go test -race against PostgreSQL
-	@$(call with_test_db,$(GO) test -race -count=1 -timeout 9m ./...)
+	@$(call with_test_db,$(GO) test -race -count=1 -timeout 15m ./...)
 
 bench: check-go ## Run the benchmarks (against PostgreSQL too)
 	@$(call with_test_db,$(GO) test -run='^$$' -bench=. -benchmem ./...)
