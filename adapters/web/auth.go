@@ -92,6 +92,12 @@ func (s *Server) guard(rt route) http.Handler {
 					fmt.Sprintf("Kiriman terlalu besar: paling banyak %d MB sekaligus.", max>>20))
 				return
 			}
+			if err != nil && !errors.Is(err, http.ErrNotMultipart) {
+				// A body cut off (the read timeout, a dropped connection) must
+				// not be acted on as a shorter form.
+				s.renderError(w, r, sess, http.StatusBadRequest, "Kiriman tidak terbaca utuh. Silakan kirim ulang.")
+				return
+			}
 			cleanForm(r)
 			token := r.Header.Get("X-CSRF-Token")
 			if token == "" {

@@ -3,8 +3,11 @@ package web
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,4 +89,35 @@ func TestLiveStreamEndsAtSignOut(t *testing.T) {
 		}
 	}
 	t.Fatalf("the other officer's stream ended without %s", want)
+}
+
+// TestCutBodyNotActedOn: a form body cut off by the server's read timeout
+// is refused, not stored as the shorter text that did arrive.
+func TestCutBodyNotActedOn(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("siti", RoleAdmin)
+	conv := e.citizen(event.ChannelWhatsApp, "6281234500033", "Halo")
+	ts := httptest.NewUnstartedServer(e.srv.Handler())
+	ts.Config.ReadTimeout = 300 * time.Millisecond
+	ts.Start()
+	defer ts.Close()
+	pr, pw := io.Pipe()
+	go func() {
+		io.WriteString(pw, "csrf="+url.QueryEscape(c.csrf)+"&text=Jangan+dikirim&more=")
+		<-time.After(3 * ts.Config.ReadTimeout) // a slow client is the case under test
+		io.WriteString(pw, "x")
+		pw.Close()
+	}()
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+convPath(conv, "/notes"), pr)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := c.http.Do(req)
+	if err == nil {
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest {
+			t.Fatalf("cut body answered %d, want 400", res.StatusCode)
+		}
+	}
+	if _, body := c.get(convPath(conv, "")); strings.Contains(body, "Jangan dikirim") {
+		t.Fatal("the cut form was acted on: its note is stored")
+	}
 }
