@@ -46,6 +46,7 @@ func messengerBody(page, sender, mid, text string) []byte {
 // answer, what is kept, and that nothing panics (a panic would break the
 // connection: send fails the test). docs/security.md lists the same cases.
 func TestHostileInputs(t *testing.T) {
+	t.Parallel() // its own database and NATS server
 	e := newEnv(t)
 	ctx := context.Background()
 	wh, err := meta.NewWebhook(ctx, config.MetaConfig{Pages: map[string]string{hostilePage: "token"}, AppSecret: hostileSecret,

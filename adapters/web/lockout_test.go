@@ -99,6 +99,7 @@ func (e *testEnv) postAll(tries []loginTry) []int {
 // are counted before any hash, so no more than the limit are checked, and
 // the right password afterwards is refused.
 func TestSignInLockoutConcurrent(t *testing.T) {
+	t.Parallel() // its own database and NATS server
 	e := newEnv(t)
 	e.addUser("dewi", RoleAdmin)
 	probe := e.cheapHashes()
@@ -131,6 +132,7 @@ func TestSignInLockoutConcurrent(t *testing.T) {
 // TestSignInHashesBounded signs many users in at once: the hashes queue for
 // a few slots instead of each taking its 19 MiB at the same time.
 func TestSignInHashesBounded(t *testing.T) {
+	t.Parallel() // its own database and NATS server
 	e := newEnv(t)
 	e.srv.hashSlots = make(chan struct{}, 2)
 	e.srv.hashWait = time.Minute // real argon2 under -race on a busy machine
@@ -187,6 +189,7 @@ func (e *testEnv) loginFrom(addr, spoofed, username, password string) int {
 // is the entry the proxy appended (the right-most), not one the caller
 // wrote itself, so rotating a forged entry does not escape the limits.
 func TestForwardedForSpoofing(t *testing.T) {
+	t.Parallel() // its own database and NATS server
 	e := newEnv(t)
 	e.srv.cfg.TrustProxy = true
 	e.cheapHashes()
@@ -226,6 +229,7 @@ func TestForwardedForSpoofing(t *testing.T) {
 // pairs that signed in before, so the owner of a name, and colleagues
 // behind the same NAT, still get in.
 func TestSignInLockoutNotDenialOfService(t *testing.T) {
+	t.Parallel() // its own database and NATS server
 	e := newEnv(t)
 	e.srv.cfg.TrustProxy = true
 	e.cheapHashes()

@@ -38,6 +38,7 @@ func (c *client) openStream(ctx context.Context, base string) *bufio.Scanner {
 // after its read and write timeouts, but the live stream moves its own
 // deadlines, so a change long after them still arrives.
 func TestLiveStreamOutlivesServerTimeouts(t *testing.T) {
+	t.Parallel() // its own database and NATS server
 	e := newEnv(t)
 	c := e.signIn("siti", RoleAdmin)
 	ts := httptest.NewUnstartedServer(e.srv.Handler())
@@ -63,6 +64,7 @@ func TestLiveStreamOutlivesServerTimeouts(t *testing.T) {
 // TestLiveStreamEndsAtSignOut: signing out closes the open live stream of
 // that session at once; another officer's stays open.
 func TestLiveStreamEndsAtSignOut(t *testing.T) {
+	t.Parallel() // its own database and NATS server
 	e := newEnv(t)
 	c := e.signIn("siti", RoleAdmin)
 	other := e.signIn("budi", RoleAdmin)
@@ -94,6 +96,7 @@ func TestLiveStreamEndsAtSignOut(t *testing.T) {
 // TestCutBodyNotActedOn: a form body cut off by the server's read timeout
 // is refused, not stored as the shorter text that did arrive.
 func TestCutBodyNotActedOn(t *testing.T) {
+	t.Parallel() // its own database and NATS server
 	e := newEnv(t)
 	c := e.signIn("siti", RoleAdmin)
 	conv := e.citizen(event.ChannelWhatsApp, "6281234500033", "Halo")
