@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
@@ -106,7 +107,8 @@ func (t *Tx) ReporterTickets(ctx context.Context, reporter ReporterID) ([]Ticket
 	return ts, nil
 }
 
-// ComplaintSummary is a complaint as lists show it: the NIK only masked.
+// ComplaintSummary is a complaint as lists show it: the NIK only masked, in
+// the text too (identity.MaskNIKs), whoever reads it.
 type ComplaintSummary struct {
 	Ticket       string          `json:"ticket"`
 	Channel      string          `json:"channel"`
@@ -144,6 +146,7 @@ func scanSummary(row pgx.Row) (ComplaintID, ComplaintSummary, error) {
 	var c ComplaintSummary
 	err := row.Scan(&id, &c.Ticket, &c.Channel, &c.Status, &c.ReceivedAt, &c.ReporterName, &c.NIKMasked, &c.Text,
 		&c.ExternalRef, &c.Class, &c.Category, &c.DueDate, &c.Assignee, &c.ConversationID, &c.Confidential, &c.Anonymous)
+	c.Text = identity.MaskNIKs(c.Text)
 	return id, c, err
 }
 
@@ -238,6 +241,9 @@ func (s *Store) ComplaintByTicket(ctx context.Context, ticket string) (*Complain
 	}
 	if c.Additions, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 		return nil, fmt.Errorf("reading complaint %s: %w", ticket, err)
+	}
+	for i, a := range c.Additions {
+		c.Additions[i] = identity.MaskNIKs(a)
 	}
 	return &c, nil
 }

@@ -70,7 +70,7 @@ func (t *Tx) SaveDialogState(ctx context.Context, conv ConversationID, d DialogS
 	_, err := t.tx.Exec(ctx, `UPDATE conversations SET concerned_name = $2, concerned_nik_enc = $3,
 		concerned_nik_masked = $4, concerned_relation = $5, pending_identity_enc = $6, needs_officer = $7,
 		cancel_requested = $8, checklist_sent = $9, ktp_question = $10, cancel_asked = $11 WHERE id = $1`,
-		conv, d.Concerned.Name, nikEnc, maskNIK(d.Concerned.NIK), d.Concerned.Relation, pendingEnc,
+		conv, d.Concerned.Name, nikEnc, identity.MaskNIK(d.Concerned.NIK), d.Concerned.Relation, pendingEnc,
 		d.NeedsOfficer, d.CancelRequested, d.ChecklistSent, d.KTPQuestion, d.CancelAsked)
 	if err != nil {
 		return fmt.Errorf("saving dialog state of conversation %d: %w", conv, err)

@@ -91,16 +91,9 @@ func (t *Tx) SaveReporter(ctx context.Context, r *Reporter) error {
 	}
 	_, err := t.tx.Exec(ctx, `UPDATE reporters SET name = $2, profile_name = $3, nik_enc = $4, nik_hash = $5,
 		nik_masked = $6, address = $7, phone = $8, ktp_photo = $9, updated_at = now() WHERE id = $1`,
-		r.ID, r.Name, r.ProfileName, nikEnc, nikHash, maskNIK(r.NIK), r.Address, r.Phone, r.KTPPhoto)
+		r.ID, r.Name, r.ProfileName, nikEnc, nikHash, identity.MaskNIK(r.NIK), r.Address, r.Phone, r.KTPPhoto)
 	if err != nil {
 		return fmt.Errorf("saving reporter %d: %w", r.ID, err)
 	}
 	return nil
-}
-
-func maskNIK(nik string) string {
-	if nik == "" {
-		return ""
-	}
-	return identity.MaskNIK(nik)
 }

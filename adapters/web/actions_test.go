@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -365,5 +366,35 @@ func TestNIKMaskedInText(t *testing.T) {
 		if !tt.whole && !strings.Contains(body, "1971xxxxxxxx0003") {
 			t.Errorf("%s: masked NIK missing", tt.name)
 		}
+	}
+}
+
+// TestNIKMaskingBypassWideGaps: the extractor joins digit groups across gaps
+// of up to three separators, so a NIK written that way is one too; roles
+// that may not see NIKs whole must not see it in the inbox or the thread.
+func TestNIKMaskingBypassWideGaps(t *testing.T) {
+	// The NIK's digits in order with anything but digits and the mask's
+	// x between them: what a reader would put back together.
+	wholeNIK := regexp.MustCompile(`1[^0-9x]{0,12}9[^0-9x]{0,12}7[^0-9x]{0,12}1[^0-9x]{0,12}0[^0-9x]{0,12}1[^0-9x]{0,12}5[^0-9x]{0,12}7` +
+		`[^0-9x]{0,12}0[^0-9x]{0,12}8[^0-9x]{0,12}9[^0-9x]{0,12}0[^0-9x]{0,12}0[^0-9x]{0,12}0[^0-9x]{0,12}0[^0-9x]{0,12}3`)
+	e := newEnv(t)
+	boss := e.signIn("kepala", RolePimpinan)
+	tests := []struct{ name, from, nik string }{
+		{"two spaces", "6281234500011", "1971  0157  0890  0003"},
+		{"spaced dashes", "6281234500012", "1971 - 0157 - 0890 - 0003"},
+		{"tabs", "6281234500013", "1971\t0157\t0890\t0003"},
+		{"no-break spaces", "6281234500014", "1971\u00a00157\u00a0\u00a00890 0003"},
+		{"parentheses", "6281234500015", "(1971) (0157) 0890 0003"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conv := e.citizen(event.ChannelWhatsApp, tt.from, "NIK saya "+tt.nik+" bantuan PKH belum cair")
+			for _, path := range []string{Prefix + "/inbox/rows", convPath(conv, "/thread"), convPath(conv, "")} {
+				_, body := boss.get(path)
+				if wholeNIK.MatchString(body) {
+					t.Errorf("%s shows the NIK whole: %q", path, wholeNIK.FindString(body))
+				}
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/aduan-gateway/aduan/core/dossier"
+	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -124,7 +125,7 @@ func (s *Server) dossierInput(ctx context.Context, sess *session, f *store.Compl
 				msg.Direction, msg.Author = dossier.DirectionOut, orDefault(m.Author, "Bot")
 			}
 			if !sess.can(PermViewNIK) {
-				msg.Text = maskNIKs(msg.Text)
+				msg.Text = identity.MaskNIKs(msg.Text)
 			}
 			in.Thread = append(in.Thread, msg)
 			atts = append(atts, m.Attachments...)

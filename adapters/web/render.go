@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -168,14 +167,14 @@ var funcs = template.FuncMap{
 	"channelShort": func(c string) string { return orCode(channelShort, c) },
 	"stepLabel":    stepLabel,
 	"longDate":     longDate,
-	"maskNIKs":     maskNIKs,
+	"maskNIKs":     identity.MaskNIKs,
 	// textFor shows a message's text, its NIKs masked for roles that may
 	// not see them whole.
 	"textFor": func(sess *session, text string) string {
 		if sess.can(PermViewNIK) {
 			return text
 		}
-		return maskNIKs(text)
+		return identity.MaskNIKs(text)
 	},
 	"clip": func(s string, n int) string {
 		if r := []rune(s); len(r) > n {
@@ -184,12 +183,6 @@ var funcs = template.FuncMap{
 		return s
 	},
 }
-
-// nikInText finds 16 digits written as a NIK (separators allowed).
-var nikInText = regexp.MustCompile(`\d(?:[ .\-]?\d){15}`)
-
-// maskNIKs masks every NIK-like number in free text: lists show none whole.
-func maskNIKs(s string) string { return nikInText.ReplaceAllStringFunc(s, identity.MaskNIK) }
 
 // channelShort are the letters of the channel icons.
 var channelShort = map[string]string{"whatsapp": "WA", "messenger": "FB", "instagram": "IG", "lapor": "LP", "walkin": "DL"}

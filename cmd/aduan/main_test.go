@@ -264,10 +264,15 @@ func TestHelpListsCommands(t *testing.T) {
 	}
 }
 
+// TestRedactWriter includes the NIK masking bypass: a NIK written with wide
+// gaps (as the extractor still reads it) was logged in clear.
 func TestRedactWriter(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"msg":"nik 1971015708900003 invalid"}`, `{"msg":"nik 1971xxxxxxxx0003 invalid"}`},
-		{`phone +6281234567890`, `phone +628xxxxxx7890`},
+		{`phone +6281234567890`, `phone +628xxxxxxx890`},
+		{`{"msg":"NIK saya 1971  0157  0890  0003"}`, `{"msg":"NIK saya 1971xxxxxxxx0003"}`},
+		{`{"text":"nik 1971\t0157\t0890\t0003"}`, `{"text":"nik 1971xxxxxxxx0003"}`},
+		{`{"text":"1971 - 0157 - 0890 - 0003"}`, `{"text":"1971xxxxxxxx0003"}`},
 		{`port 4223 at 2026-11-27T17:53:33Z count 123456789`, `port 4223 at 2026-11-27T17:53:33Z count 123456789`},
 	}
 	for _, tt := range tests {

@@ -96,7 +96,7 @@ func (s *step) changeViews(fields []identity.Field, from identity.Identity) []Ch
 	for _, f := range fields {
 		v := fieldValue(from, f)
 		if f == identity.FieldNIK {
-			v = maskNIK(v)
+			v = identity.MaskNIK(v)
 		}
 		out = append(out, ChangeView{Code: f, Label: s.d.tpl.Label(f), Value: v})
 	}

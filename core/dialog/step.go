@@ -373,10 +373,10 @@ func (s *step) view() View {
 	v := View{SenderName: s.in.Msg.Sender.Name, Name: s.conv.Identity.Name,
 		Concerned: PersonView{Name: s.conv.Concerned.Name, Relation: s.conv.Concerned.Relation}}
 	if s.conv.Identity.NIK != "" {
-		v.MaskedNIK = maskNIK(s.conv.Identity.NIK)
+		v.MaskedNIK = identity.MaskNIK(s.conv.Identity.NIK)
 	}
 	if s.conv.Concerned.NIK != "" {
-		v.Concerned.MaskedNIK = maskNIK(s.conv.Concerned.NIK)
+		v.Concerned.MaskedNIK = identity.MaskNIK(s.conv.Concerned.NIK)
 	}
 	return v
 }
@@ -384,7 +384,7 @@ func (s *step) view() View {
 func (s *step) sayNIKProblem(got absorbed) error {
 	digits := onlyDigits(got.nikInvalid)
 	v := s.view()
-	v.BadNIK = maskNIK(digits)
+	v.BadNIK = identity.MaskNIK(digits)
 	v.BadNIKDigits = len(digits)
 	v.NIKProblem = nikProblem(got.nikErr)
 	if len(digits) >= 2 {
@@ -409,26 +409,6 @@ func nikProblem(err error) string {
 		return "serial"
 	}
 	return "other"
-}
-
-// maskNIK masks a NIK (or something meant as one) for a reply: never the
-// whole number, whatever its length.
-func maskNIK(nik string) string {
-	d := onlyDigits(nik)
-	if d == "" {
-		return ""
-	}
-	if m := identity.MaskNIK(d); m != "" && !strings.Contains(onlyDigits(m), d) {
-		return m
-	}
-	keep := 0
-	switch {
-	case len(d) >= 12:
-		keep = 4
-	case len(d) >= 6:
-		keep = 2
-	}
-	return d[:keep] + strings.Repeat("x", len(d)-2*keep) + d[len(d)-keep:]
 }
 
 func onlyDigits(s string) string {

@@ -758,20 +758,7 @@ func (g numGroup) raw() string {
 // before it would exceed a phone's length; any other stops at 16 digits or
 // more, so "1971015708900003 081234567890" stays two numbers.
 func findGroups(s string) []numGroup {
-	type run struct{ start, end int }
-	var runs []run
-	for i := 0; i < len(s); {
-		if !isDigit(s[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
-		runs = append(runs, run{i, j})
-		i = j
-	}
+	runs := digitRuns(s)
 	var groups []numGroup
 	for k := 0; k < len(runs); {
 		r := runs[k]
@@ -807,6 +794,26 @@ func findGroups(s string) []numGroup {
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// digitRun is the byte span of consecutive ASCII digits.
+type digitRun struct{ start, end int }
+
+func digitRuns(s string) []digitRun {
+	var runs []digitRun
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		runs = append(runs, digitRun{i, j})
+		i = j
+	}
+	return runs
 }
 
 // joinable: the gap between two digit runs of one number.

@@ -179,3 +179,36 @@ func TestLaporReplyAndDuplicates(t *testing.T) {
 		t.Fatalf("list %+v", list)
 	}
 }
+
+// TestNIKMaskingBypassInComplaintText: a LAPOR! report keeps its text as
+// written, so a NIK in it (here with the wide gaps the extractor still
+// reads) reached `aduan complaint list|show` and the receipt in clear.
+func TestNIKMaskingBypassInComplaintText(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	report := laporReport("4300001", false, false)
+	report.Text = "NIK saya 1971  0157  0890  0003, bantuan PKH tidak masuk ke rekening."
+	if _, err := h.svc.Handle(ctx, report); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Handle(ctx, laporReply(report, "2", "Ini NIK ibu saya 1971 - 0157 - 0890 - 0004 juga belum.")); err != nil {
+		t.Fatal(err)
+	}
+	list, err := h.st.ListComplaints(ctx, store.ComplaintFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := h.st.ComplaintByTicket(ctx, "ADU-2026-000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal([]any{list, c})
+	if !strings.Contains(c.Text, "1971xxxxxxxx0003") || len(c.Additions) != 1 || !strings.Contains(c.Additions[0], "1971xxxxxxxx0004") {
+		t.Errorf("complaint text %q, additions %q: want the NIKs masked", c.Text, c.Additions)
+	}
+	for _, nik := range []string{"1971  0157  0890  0003", "1971 - 0157 - 0890 - 0004"} {
+		if strings.Contains(string(b), nik) {
+			t.Errorf("complaint list or show holds %q", nik)
+		}
+	}
+}
