@@ -136,7 +136,7 @@ func buildOptions() []option {
 	opts = append(opts,
 		option{
 			key: KeyNIKKey, def: "generated in <data dir>/secrets/nik.key", secret: true,
-			doc: "Key encrypting NIKs at rest and keying their look-up hash: 32 bytes as 64 hex digits or base64. Losing it makes stored NIKs unreadable: back it up.",
+			doc: "Key encrypting NIKs at rest and keying their look-up hash: 32 bytes as 64 hex digits or base64. Losing it makes stored NIKs unreadable: back it up. The database records a check value of its key; any other key is refused at start.",
 			set: func(c *Config, v string) error { c.NIKKeyEncoded = v; return nil },
 			get: func(c *Config) string { return c.NIKKeyEncoded },
 		},

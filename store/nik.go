@@ -14,8 +14,9 @@ import (
 // look-up, each with its own key derived from the configured one so that the
 // hash reveals nothing usable for decryption.
 type nikCrypt struct {
-	aead    cipher.AEAD
-	hashKey []byte
+	aead       cipher.AEAD
+	hashKey    []byte
+	checkValue []byte
 }
 
 func newNIKCrypt(key []byte) (*nikCrypt, error) {
@@ -30,7 +31,7 @@ func newNIKCrypt(key []byte) (*nikCrypt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &nikCrypt{aead: aead, hashKey: derive(key, "aduan nik lookup")}, nil
+	return &nikCrypt{aead: aead, hashKey: derive(key, "aduan nik lookup"), checkValue: derive(key, "aduan nik key check")}, nil
 }
 
 func derive(key []byte, purpose string) []byte {
@@ -56,6 +57,10 @@ func (c *nikCrypt) open(sealed []byte) (string, error) {
 	}
 	return string(plain), nil
 }
+
+// check is the key's check value, an HMAC of a constant under the key:
+// it tells keys apart without revealing them.
+func (c *nikCrypt) check() []byte { return c.checkValue }
 
 func (c *nikCrypt) hash(nik string) []byte {
 	m := hmac.New(sha256.New, c.hashKey)

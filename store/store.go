@@ -26,7 +26,8 @@ type Store struct {
 
 // Open connects to the database at dbURL, creating the database when it does
 // not exist yet, and applies pending migrations. nikKey (32 bytes) encrypts
-// NIKs at rest.
+// NIKs at rest; a key other than the one the database's NIKs are encrypted
+// with is refused with ErrNIKKeyMismatch.
 func Open(ctx context.Context, dbURL string, nikKey []byte) (*Store, error) {
 	crypt, err := newNIKCrypt(nikKey)
 	if err != nil {
@@ -45,6 +46,10 @@ func Open(ctx context.Context, dbURL string, nikKey []byte) (*Store, error) {
 	}
 	s := &Store{pool: pool, crypt: crypt}
 	if err := s.Migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := s.checkNIKKey(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}

@@ -126,15 +126,54 @@ func TestNIKEncryptedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
 
-	other, err := store.Open(ctx, dbURL, bytes.Repeat([]byte{8}, 32))
-	if err != nil {
+// TestWrongNIKKeyRefusedAtStart: a store opened with a NIK key other than
+// the one its NIKs are encrypted with used to start and say ready, and then
+// fail on every returning reporter's message. Now Open refuses it, also on a
+// database that holds NIKs from before the key check was recorded.
+func TestWrongNIKKeyRefusedAtStart(t *testing.T) {
+	ctx := context.Background()
+	st, dbURL := open(t)
+	r := newReporter(t, st, "6281200000001")
+	r.NIK = "1971015708900003" // made up
+	if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.SaveReporter(ctx, r) }); err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
-	err = other.InTx(ctx, func(tx *store.Tx) error { _, err := tx.Reporter(ctx, r.ID); return err })
-	if err == nil {
-		t.Fatal("a wrong key decrypted the NIK")
+	wrongKey := bytes.Repeat([]byte{8}, 32)
+	forgetCheck := func() {
+		conn, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DELETE FROM nik_key_check"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name    string
+		before  func()
+		key     []byte
+		refused bool
+	}{
+		{"same key", nil, testKey, false},
+		{"other key", nil, wrongKey, true},
+		{"other key, check not yet recorded", forgetCheck, wrongKey, true},
+		{"same key records the check again", forgetCheck, testKey, false},
+		{"other key after that", nil, wrongKey, true},
+	}
+	for _, tt := range tests {
+		if tt.before != nil {
+			tt.before()
+		}
+		other, err := store.Open(ctx, dbURL, tt.key)
+		if err == nil {
+			other.Close()
+		}
+		if refused := errors.Is(err, store.ErrNIKKeyMismatch); refused != tt.refused || err != nil && !refused {
+			t.Errorf("%s: Open error %v, want refused = %v", tt.name, err, tt.refused)
+		}
 	}
 }
 

@@ -291,3 +291,28 @@ func TestLoadgenAgainstServer(t *testing.T) {
 		t.Fatalf("loadgen output:\n%s", out)
 	}
 }
+
+// TestWrongNIKKeyRefusedAtStart: with another NIK key than the one the
+// database's NIKs are encrypted with, every command that opens the store
+// (serve among them) refuses to start and says why, instead of saying ready
+// and dead-lettering returning reporters' messages.
+func TestWrongNIKKeyRefusedAtStart(t *testing.T) {
+	t.Setenv("ADUAN_DATABASE_URL", pgtest.URL(t))
+	t.Setenv("ADUAN_DATA_DIR", t.TempDir())
+	t.Setenv("ADUAN_NATS_URL", "")
+	t.Setenv("ADUAN_NATS_LISTEN", freeAddr(t))
+	t.Setenv("ADUAN_HTTP_ADDR", freeAddr(t))
+	runCmd(t, "complaint", "list") // records the generated key's check
+	t.Setenv("ADUAN_NIK_KEY", strings.Repeat("ab", 32))
+	for _, args := range [][]string{{"complaint", "list"}, {"serve", "--roles=core"}} {
+		var errOut bytes.Buffer
+		// A serve that starts anyway runs until this ends, and exits 0.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		code := run(ctx, args, io.Discard, &errOut)
+		cancel()
+		if code == 0 || !strings.Contains(errOut.String(), "NIK key") {
+			t.Errorf("aduan %s with another NIK key: exit %d, stderr %q; want refused naming the NIK key",
+				strings.Join(args, " "), code, errOut.String())
+		}
+	}
+}
