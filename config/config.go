@@ -93,6 +93,9 @@ type Config struct {
 	// ShutdownTimeout bounds a graceful shutdown (ADUAN_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
 
+	// NATS holds the credentials and TLS files for an external NATS.
+	NATS NATSConfig
+
 	// Per-adapter sections, each defined (with its keys) in its own file.
 	Meta     MetaConfig
 	WhatsApp WhatsAppConfig

@@ -268,6 +268,9 @@ func TestInvalid(t *testing.T) {
 		{"no role", map[string]string{"ADUAN_ROLES": ","}, `ADUAN_ROLES: no role given`},
 		{"shutdown not a duration", map[string]string{"ADUAN_SHUTDOWN_TIMEOUT": "soon"}, `ADUAN_SHUTDOWN_TIMEOUT: "soon" is not a duration (e.g. 15s, 1m)`},
 		{"shutdown zero", map[string]string{"ADUAN_SHUTDOWN_TIMEOUT": "0s"}, `ADUAN_SHUTDOWN_TIMEOUT: must be positive, got 0s`},
+		{"nats creds for the embedded server", map[string]string{"ADUAN_NATS_CREDS": notDir}, `ADUAN_NATS_CREDS: only for an external NATS server (ADUAN_NATS_URL)`},
+		{"nats creds missing", map[string]string{"ADUAN_NATS_URL": "nats://n:4222", "ADUAN_NATS_CREDS": "/nonexistent/a.creds"}, `ADUAN_NATS_CREDS: stat /nonexistent/a.creds`},
+		{"nats client cert without key", map[string]string{"ADUAN_NATS_URL": "tls://n:4222", "ADUAN_NATS_TLS_CERT": notDir}, `ADUAN_NATS_TLS_CERT and ADUAN_NATS_TLS_KEY: set both or neither`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -530,5 +533,29 @@ func TestUnknownKeys(t *testing.T) {
 	want := []string{"ADUAN_HTTP_ADDR_FILE", "ADUAN_HTTP_ADRR", "ADUAN_REQUIRED_FIELDS_SMS"}
 	if !slices.Equal(got, want) {
 		t.Errorf("UnknownKeys = %v, want %v", got, want)
+	}
+}
+
+// The embedded NATS server's password is made once, mode 0600, and kept.
+func TestNATSPasswordGeneratedOnce(t *testing.T) {
+	dir := t.TempDir()
+	c, err := config.LoadFrom(env(map[string]string{"ADUAN_DATA_DIR": dir}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := c.NATSPassword()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.NATSPassword()
+	if err != nil || again != first || len(first) != 64 {
+		t.Fatalf("second read %q (%v), first %q: want the same 64 hex digits", again, err, first)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "secrets", "nats.password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("password file mode %04o, want 0600", fi.Mode().Perm())
 	}
 }

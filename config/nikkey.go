@@ -34,7 +34,7 @@ func (c *Config) NIKKey() ([]byte, error) {
 		}
 		return k, nil
 	}
-	return loadOrCreateKey(c.NIKKeyPath())
+	return loadOrCreateKey(c.NIKKeyPath(), "NIK key")
 }
 
 // NIKKeyPath is where the generated NIK key is kept when ADUAN_NIK_KEY is
@@ -78,25 +78,25 @@ func isHex(s string) bool {
 }
 
 // loadOrCreateKey reads the key file at path, creating it with a new random
-// key if it does not exist. The file is written whole under a temporary name
+// 32-byte key if it does not exist; what names the key in errors. The file is written whole under a temporary name
 // and then hard-linked into place, so no reader ever sees a partial key and
 // a concurrent creator's key wins consistently.
-func loadOrCreateKey(path string) ([]byte, error) {
-	k, err := readKeyFile(path)
+func loadOrCreateKey(path, what string) ([]byte, error) {
+	k, err := readKeyFile(path, what)
 	if !errors.Is(err, fs.ErrNotExist) {
 		return k, err
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating NIK key folder: %w", err)
+		return nil, fmt.Errorf("creating %s folder: %w", what, err)
 	}
 	k = make([]byte, NIKKeySize)
 	if _, err := rand.Read(k); err != nil {
-		return nil, fmt.Errorf("generating NIK key: %w", err)
+		return nil, fmt.Errorf("generating %s: %w", what, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".nik.key-*") // mode 0600
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*") // mode 0600
 	if err != nil {
-		return nil, fmt.Errorf("creating NIK key: %w", err)
+		return nil, fmt.Errorf("creating %s: %w", what, err)
 	}
 	defer os.Remove(tmp.Name())
 	_, err = tmp.WriteString(hex.EncodeToString(k) + "\n")
@@ -107,13 +107,13 @@ func loadOrCreateKey(path string) ([]byte, error) {
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("writing NIK key: %w", err)
+		return nil, fmt.Errorf("writing %s: %w", what, err)
 	}
 	if err := os.Link(tmp.Name(), path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return readKeyFile(path) // another process was first
+			return readKeyFile(path, what) // another process was first
 		}
-		return nil, fmt.Errorf("creating NIK key: %w", err)
+		return nil, fmt.Errorf("creating %s: %w", what, err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // make the new name durable; best effort
@@ -123,8 +123,8 @@ func loadOrCreateKey(path string) ([]byte, error) {
 }
 
 // readKeyFile reads and checks a key file. A file other users can read is
-// refused: it holds the key to every stored NIK.
-func readKeyFile(path string) ([]byte, error) {
+// refused: it holds the key to every stored NIK, or to NATS.
+func readKeyFile(path, what string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -135,15 +135,15 @@ func readKeyFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("NIK key file %s has mode %04o, readable by other users; run chmod 600 %s", path, fi.Mode().Perm(), path)
+		return nil, fmt.Errorf("%s file %s has mode %04o, readable by other users; run chmod 600 %s", what, path, fi.Mode().Perm(), path)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, 4096))
 	if err != nil {
-		return nil, fmt.Errorf("reading NIK key file %s: %w", path, err)
+		return nil, fmt.Errorf("reading %s file %s: %w", what, path, err)
 	}
 	k, err := parseNIKKey(string(b))
 	if err != nil {
-		return nil, fmt.Errorf("NIK key file %s: %w", path, err)
+		return nil, fmt.Errorf("%s file %s: %w", what, path, err)
 	}
 	return k, nil
 }

@@ -20,7 +20,7 @@ type section struct {
 }
 
 // sections lists every adapter's section in documentation order.
-var sections = []section{metaSection, whatsAppSection, laporSection, webSection, officeSection}
+var sections = []section{natsSection, metaSection, whatsAppSection, laporSection, webSection, officeSection}
 
 // durationOption is a row for a key holding a Go duration (or seconds).
 func durationOption(key, doc string, def time.Duration, field func(c *Config) *time.Duration) option {

@@ -272,7 +272,7 @@ func TestInboundRetriedWhileNATSDown(t *testing.T) {
 	dir := t.TempDir()
 	server := bustest.Open(t, bus.Config{Listen: "127.0.0.1:0", DataDir: dir})
 	url := server.ClientURL()
-	conn := bustest.Open(t, bus.Config{URL: url})
+	conn := bustest.Open(t, server.ClientConfig())
 	a, err := New(context.Background(), testConfig(), conn, Options{Log: zerolog.Nop(), Metrics: NewMetrics(prometheus.NewRegistry()),
 		PublishBackoff: []time.Duration{100 * time.Millisecond}, PublishTimeout: 300 * time.Millisecond})
 	if err != nil {

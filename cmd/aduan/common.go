@@ -12,6 +12,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/beritaacara"
+	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/event"
@@ -63,6 +64,36 @@ func newComplaints(cfg *config.Config, cal *calendar.Calendar) *complaint.Servic
 		BeritaAcara:  beritaacara.Render,
 		Office:       beritaacara.Office(cfg.Office),
 	})
+}
+
+// busConfig is how this process reaches NATS at url (ADUAN_NATS_URL, or for
+// a command the embedded server of `aduan serve`): with the external
+// server's credentials and TLS files, or the embedded server's generated
+// password, which serve requires of every client.
+func busConfig(cfg *config.Config, url string) (bus.Config, error) {
+	n := cfg.NATS
+	bc := bus.Config{URL: url, CredsFile: n.CredsFile, TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey}
+	if cfg.EmbeddedNATS() {
+		pw, err := cfg.NATSPassword()
+		if err != nil {
+			return bus.Config{}, err
+		}
+		bc.User, bc.Password = config.NATSUser, pw
+	}
+	return bc, nil
+}
+
+// openClientBus connects a command to the NATS of a running `aduan serve`.
+func openClientBus(ctx context.Context, cfg *config.Config) (*bus.Bus, error) {
+	bc, err := busConfig(cfg, cfg.ClientNATSURL())
+	if err != nil {
+		return nil, err
+	}
+	b, err := bus.Open(ctx, bc, zerolog.Nop())
+	if err != nil {
+		return nil, fmt.Errorf("reaching Aduan's NATS at %s (is \"aduan serve\" running?): %w", cfg.ClientNATSURL(), err)
+	}
+	return b, nil
 }
 
 // requiredFields turns the configured checklists into the dialog's types.

@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/rs/zerolog"
 
-	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 )
 
@@ -63,9 +61,9 @@ func loadgen(ctx context.Context, ch event.Channel, citizens int, rate float64, 
 	if err != nil {
 		return err
 	}
-	b, err := bus.Open(ctx, bus.Config{URL: cfg.ClientNATSURL()}, zerolog.Nop())
+	b, err := openClientBus(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("reaching Aduan's NATS at %s (is \"aduan serve\" running?): %w", cfg.ClientNATSURL(), err)
+		return err
 	}
 	defer b.Close()
 

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
 	"github.com/aduan-gateway/aduan/store/pgtest"
 )
@@ -314,5 +316,32 @@ func TestWrongNIKKeyRefusedAtStart(t *testing.T) {
 			t.Errorf("aduan %s with another NIK key: exit %d, stderr %q; want refused naming the NIK key",
 				strings.Join(args, " "), code, errOut.String())
 		}
+	}
+}
+
+// TestServeNATSRefusesStrangers: the embedded NATS of `aduan serve` admits
+// only the password generated in the data dir's secrets, which the commands
+// (simulate here) use too.
+func TestServeNATSRefusesStrangers(t *testing.T) {
+	startServe(t)
+	url := "nats://" + os.Getenv("ADUAN_NATS_LISTEN")
+	if nc, err := nats.Connect(url); err == nil {
+		nc.Close()
+		t.Fatal("a client without credentials connected to the embedded NATS")
+	}
+	pw, err := os.ReadFile(filepath.Join(os.Getenv("ADUAN_DATA_DIR"), "secrets", "nats.password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(os.Getenv("ADUAN_DATA_DIR"), "secrets", "nats.password")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("password file: %v, %v; want mode 0600", fi, err)
+	}
+	nc, err := nats.Connect(url, nats.UserInfo("aduan", strings.TrimSpace(string(pw))))
+	if err != nil {
+		t.Fatalf("with the generated password: %v", err)
+	}
+	nc.Close()
+	if out := runCmd(t, "simulate", "--from", "6281234500099", "--text", "halo", "--json"); !strings.Contains(out, `"replies"`) {
+		t.Fatalf("simulate output:\n%s", out)
 	}
 }

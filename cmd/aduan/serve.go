@@ -80,7 +80,12 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 	}
 	defer st.Close()
 
-	b, err := bus.Open(ctx, bus.Config{URL: cfg.NATSURL, Listen: cfg.NATSListen, DataDir: cfg.DataDir}, log)
+	bcfg, err := busConfig(cfg, cfg.NATSURL)
+	if err != nil {
+		return err
+	}
+	bcfg.Listen, bcfg.DataDir = cfg.NATSListen, cfg.DataDir
+	b, err := bus.Open(ctx, bcfg, log)
 	if err != nil {
 		return err
 	}

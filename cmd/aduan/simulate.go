@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
@@ -113,9 +111,9 @@ func simulate(ctx context.Context, o simOptions, stdout io.Writer) error {
 		return fmt.Errorf("reaching the database within %s (is PostgreSQL running, ADUAN_DATABASE_URL right?): %w", simReachTimeout, err)
 	}
 	defer st.Close()
-	b, err := bus.Open(reach, bus.Config{URL: cfg.ClientNATSURL()}, zerolog.Nop())
+	b, err := openClientBus(reach, cfg)
 	if err != nil {
-		return fmt.Errorf("reaching Aduan's NATS at %s within %s (is \"aduan serve\" running?): %w", cfg.ClientNATSURL(), simReachTimeout, err)
+		return err
 	}
 	defer b.Close()
 

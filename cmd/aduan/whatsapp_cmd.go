@@ -91,7 +91,7 @@ func openWASession(ctx context.Context, logs io.Writer) (*waSession, error) {
 	}
 	bctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	defer cancel()
-	if b, err := bus.Open(bctx, bus.Config{URL: cfg.ClientNATSURL()}, zerolog.Nop()); err == nil {
+	if b, err := openClientBus(bctx, cfg); err == nil {
 		s.bus = b
 		if s.lease, err = whatsapp.OpenLease(ctx, b, cfg.WhatsApp.LeaseTTL); err != nil {
 			s.close()

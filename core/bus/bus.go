@@ -67,6 +67,41 @@ type Config struct {
 	// Replicas of every stream and of the attachment bucket. Default 1; a
 	// 3-node cluster wants 3. The embedded server is a single node, so 1 only.
 	Replicas int
+	// User and Password: the embedded server admits this user only (both
+	// are required when URL is empty); a client of URL presents them when
+	// set, e.g. a command reaching the embedded server of `aduan serve`.
+	User, Password string
+	// CredsFile is a NATS .creds file (user JWT and NKey seed) for URL.
+	CredsFile string
+	// TLSCA (a PEM CA bundle) verifies URL's server; TLSCert and TLSKey are
+	// a client certificate for servers that require one.
+	TLSCA, TLSCert, TLSKey string
+}
+
+// ClientConfig is what another connection needs to reach the same NATS as
+// b: its client URL and credentials.
+func (b *Bus) ClientConfig() Config {
+	c := b.cfg
+	return Config{URL: b.ClientURL(), Replicas: c.Replicas, User: c.User, Password: c.Password,
+		CredsFile: c.CredsFile, TLSCA: c.TLSCA, TLSCert: c.TLSCert, TLSKey: c.TLSKey}
+}
+
+// authOptions are the client options for the configured credentials.
+func (c Config) authOptions() []nats.Option {
+	var opts []nats.Option
+	if c.Password != "" {
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	}
+	if c.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(c.CredsFile))
+	}
+	if c.TLSCA != "" {
+		opts = append(opts, nats.RootCAs(c.TLSCA))
+	}
+	if c.TLSCert != "" {
+		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
+	}
+	return opts
 }
 
 func (c Config) withDefaults() Config {
@@ -88,6 +123,9 @@ func (c Config) validate() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("%w: the embedded server needs a data directory", ErrInvalidConfig)
+	}
+	if c.User == "" || c.Password == "" {
+		return fmt.Errorf("%w: the embedded server needs a user and password; it admits nobody else", ErrInvalidConfig)
 	}
 	if c.Replicas != 1 {
 		return fmt.Errorf("%w: the embedded server is a single node, replicas must be 1 (got %d)", ErrInvalidConfig, c.Replicas)
@@ -175,7 +213,7 @@ func (b *Bus) open(ctx context.Context, log zerolog.Logger) error {
 		if b.ns, err = startServer(b.cfg, log); err != nil {
 			return err
 		}
-		opts = append(opts, nats.InProcessServer(b.ns))
+		opts = append(opts, nats.InProcessServer(b.ns), nats.UserInfo(b.cfg.User, b.cfg.Password))
 		b.nc, err = nats.Connect("", opts...)
 	} else {
 		opts = append(opts,
@@ -191,6 +229,7 @@ func (b *Bus) open(ctx context.Context, log zerolog.Logger) error {
 				b.log.Info().Str("url", nc.ConnectedUrlRedacted()).Msg("reconnected to nats")
 			}),
 		)
+		opts = append(opts, b.cfg.authOptions()...)
 		b.nc, err = nats.Connect(b.cfg.URL, opts...)
 	}
 	if err != nil {

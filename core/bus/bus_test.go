@@ -3,6 +3,7 @@ package bus_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,9 +75,10 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 		name string
 		cfg  bus.Config
 	}{
-		{"embedded without data dir", bus.Config{Listen: "127.0.0.1:0"}},
-		{"embedded with replicas", bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Replicas: 3}},
-		{"bad listen address", bus.Config{Listen: "localhost", DataDir: t.TempDir()}},
+		{"embedded without data dir", bus.Config{Listen: "127.0.0.1:0", User: "u", Password: "p"}},
+		{"embedded with replicas", bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Replicas: 3, User: "u", Password: "p"}},
+		{"bad listen address", bus.Config{Listen: "localhost", DataDir: t.TempDir(), User: "u", Password: "p"}},
+		{"embedded without password", bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), User: "u"}},
 		{"too many replicas", bus.Config{URL: "nats://127.0.0.1:1", Replicas: 7}},
 	}
 	for _, tt := range tests {
@@ -171,7 +173,7 @@ func TestRestartKeepsMessages(t *testing.T) {
 func TestExternalURL(t *testing.T) {
 	t.Parallel()
 	server := bustest.New(t)
-	client := bustest.Open(t, bus.Config{URL: server.ClientURL()})
+	client := bustest.Open(t, server.ClientConfig())
 	if client.ClientURL() != server.ClientURL() {
 		t.Errorf("client URL %q, want %q", client.ClientURL(), server.ClientURL())
 	}
@@ -184,12 +186,55 @@ func TestExternalURL(t *testing.T) {
 func TestClientURLAcceptsPlainClients(t *testing.T) {
 	t.Parallel()
 	b := bustest.New(t)
-	nc, err := nats.Connect(b.ClientURL())
+	nc, err := nats.Connect(b.ClientURL(), nats.UserInfo(bustest.User, bustest.Password))
 	if err != nil {
 		t.Fatalf("connect to %s: %v", b.ClientURL(), err)
 	}
 	defer nc.Close()
 	if err := nc.Flush(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEmbeddedServerRefusesStrangers: the embedded server used to take any
+// local client, which could read INBOUND (NIKs), the attachments object
+// store (KTP photos, unaudited) and publish forged inbound events. Now it
+// admits its configured user only, and the bus itself still works.
+func TestEmbeddedServerRefusesStrangers(t *testing.T) {
+	t.Parallel()
+	b := bustest.New(t)
+	publish(t, b, "aduan.inbound.whatsapp", "w1", `{"text":"NIK saya 1971015708900003"}`)
+	if _, _, _, err := b.PutAttachment(context.Background(), strings.NewReader("ktp"), "ktp.jpg", "image/jpeg"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		opts []nats.Option
+	}{
+		{"no credentials", nil},
+		{"wrong password", []nats.Option{nats.UserInfo(bustest.User, "guess")}},
+		{"right password, other user", []nats.Option{nats.UserInfo("admin", bustest.Password)}},
+		{"token", []nats.Option{nats.Token(bustest.Password)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			nc, err := nats.Connect(b.ClientURL(), tt.opts...)
+			if err == nil {
+				defer nc.Close()
+				js, _ := jetstream.New(nc)
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				_, readErr := js.Stream(ctx, bus.StreamInbound)
+				_, objErr := js.ObjectStore(ctx, bus.AttachmentBucket)
+				pubErr := nc.Publish("aduan.inbound.whatsapp", []byte(`{"forged":true}`))
+				t.Fatalf("connected: read INBOUND err %v, object store err %v, publish err %v", readErr, objErr, pubErr)
+			}
+			if !errors.Is(err, nats.ErrAuthorization) && !strings.Contains(strings.ToLower(err.Error()), "authorization") {
+				t.Errorf("refused with %v, want an authorization error", err)
+			}
+		})
+	}
+	if n := streamInfo(t, b, bus.StreamInbound).State.Msgs; n != 1 {
+		t.Errorf("INBOUND holds %d messages, want the 1 published with credentials", n)
 	}
 }

@@ -212,7 +212,7 @@ func TestConsumePanicIsAFailure(t *testing.T) {
 func TestConsumeDeadLettersUnansweredLastDelivery(t *testing.T) {
 	t.Parallel()
 	server := bustest.New(t)
-	doomed := bustest.Open(t, bus.Config{URL: server.ClientURL()})
+	doomed := bustest.Open(t, server.ClientConfig())
 	spec := fastSpec("crash")
 	spec.MaxDeliver = 1
 	spec.AckWait = 300 * time.Millisecond
@@ -346,7 +346,7 @@ func TestConsumeSurvivesServerRestart(t *testing.T) {
 	cfg := bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir()}
 	server := bustest.Open(t, cfg)
 	url := server.ClientURL()
-	client := bustest.Open(t, bus.Config{URL: url})
+	client := bustest.Open(t, server.ClientConfig())
 	var r recorder
 	consume(t, client, fastSpec("restart"), r.handle)
 	publish(t, server, "aduan.inbound.walkin", "1", "x")

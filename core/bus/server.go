@@ -20,6 +20,10 @@ func startServer(cfg Config, log zerolog.Logger) (*server.Server, error) {
 		Host:       host,
 		Port:       port,
 		JetStream:  true,
+		// Nobody else: INBOUND holds NIKs, the object store KTP photos, and
+		// whoever may publish could forge citizens' messages.
+		Username: cfg.User,
+		Password: cfg.Password,
 		// The server adds "jetstream" itself.
 		StoreDir: cfg.DataDir,
 		// The process owns signal handling, not the library.

@@ -461,7 +461,7 @@ func (s *step) sayAbsorbed(got absorbed) error {
 	}
 	if got.kkNumber != "" && !slices.Contains(got.updated, identity.FieldNIK) {
 		v := s.view()
-		v.BadNIK = maskNIK(got.kkNumber)
+		v.BadNIK = identity.MaskNIK(got.kkNumber)
 		return s.say(tplKKNumber, v)
 	}
 	return nil

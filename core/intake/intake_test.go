@@ -65,7 +65,7 @@ func newHarness(t testing.TB) *harness {
 func (h *harness) start(svc *Service) *bus.Bus {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	conn, err := bus.Open(ctx, bus.Config{URL: h.bus.ClientURL()}, zerolog.Nop())
+	conn, err := bus.Open(ctx, h.bus.ClientConfig(), zerolog.Nop())
 	if err != nil {
 		h.t.Fatal(err)
 	}

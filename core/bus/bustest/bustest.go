@@ -11,6 +11,12 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// The embedded servers of tests admit this user, unless a test sets its own.
+const (
+	User     = "aduan"
+	Password = "bustest-password"
+)
+
 // New opens a Bus on an embedded server listening on a random local port,
 // storing under t.TempDir(), and closes it when the test ends. Warnings and
 // errors go to the test log.
@@ -20,10 +26,14 @@ func New(t testing.TB) *bus.Bus {
 }
 
 // Open opens a Bus with cfg, logging to the test log, and closes it when the
-// test ends. Use it to reopen a data directory or to connect to another
-// Bus's ClientURL.
+// test ends. An embedded server without credentials in cfg gets User and
+// Password. Use it to reopen a data directory or, with another Bus's
+// ClientConfig, to connect to it.
 func Open(t testing.TB, cfg bus.Config) *bus.Bus {
 	t.Helper()
+	if cfg.URL == "" && cfg.Password == "" {
+		cfg.User, cfg.Password = User, Password
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	b, err := bus.Open(ctx, cfg, Logger(t))
