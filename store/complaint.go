@@ -254,3 +254,16 @@ func (s *Store) CountComplaints(ctx context.Context) (int, error) {
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM complaints`).Scan(&n)
 	return n, err
 }
+
+// AwaitingVerification reports whether a complaint of conversation conv is
+// awaiting verification: the only time a verifikator may see its reporter's
+// identity documents.
+func (s *Store) AwaitingVerification(ctx context.Context, conv ConversationID) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM complaints WHERE conversation_id = $1 AND status = $2)`,
+		conv, workflow.AwaitingVerification).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("checking complaints of conversation %d: %w", conv, err)
+	}
+	return ok, nil
+}

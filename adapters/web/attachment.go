@@ -14,9 +14,11 @@ import (
 // so a file a citizen sent can never run as a page of ours.
 var inlineImages = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
 
-// attachment serves a file of a message. A KTP image needs a role that works
-// with identity documents, and every view of one is written to the audit log
-// before a byte is sent.
+// attachment serves a file of a message. A KTP image (every image the
+// dialog counted as one) needs a role that works with identity documents —
+// for a verifikator, only while a complaint of the conversation awaits
+// verification — and every view of one is written to the audit log before
+// a byte is sent.
 func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *session) {
 	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
@@ -40,6 +42,17 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *sessio
 	if !sess.can(need) {
 		s.forbidden(w, r, sess)
 		return
+	}
+	if a.IsKTP && sess.Role == RoleVerifikator {
+		verifying, err := s.store.AwaitingVerification(ctx, a.Conversation)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if !verifying {
+			s.forbidden(w, r, sess)
+			return
+		}
 	}
 	if a.IsKTP {
 		err := s.store.InTx(ctx, func(tx *store.Tx) error {

@@ -9,11 +9,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats.go"
 
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
@@ -376,5 +378,98 @@ func TestChannelsPageCalendarWarning(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLaterKTPPhotosProtected: only the photo that first completed the
+// identity was marked as a KTP, so a second "ini foto KTP saya" was served
+// to koordinator and auditor without an audit row. Every photo the dialog
+// counts as a KTP is an identity document now, and a verifikator sees KTPs
+// only of complaints awaiting verification.
+func TestLaterKTPPhotosProtected(t *testing.T) {
+	var dbURL string
+	e := newEnvURL(t, &dbURL)
+	ctx := context.Background()
+	conv := e.citizen(event.ChannelWhatsApp, "6281234500020", identityText, e.image("ktp"))
+	e.citizen(event.ChannelWhatsApp, "6281234500020", "ini foto KTP saya yang baru", e.image(""))
+	e.citizen(event.ChannelWhatsApp, "6281234500020", "foto rumah kami", e.image("rumah"))
+	// A conversation still collecting its report: no complaint to verify.
+	collecting := e.citizen(event.ChannelWhatsApp, "6281234500021", "ini foto KTP saya", e.image("ktp"))
+
+	ktpPaths := func(conv store.ConversationID) (ktps []string, others int) {
+		thread, err := e.st.Thread(ctx, conv, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range thread {
+			for _, a := range m.Attachments {
+				if a.IsKTP {
+					ktps = append(ktps, Prefix+"/attachments/"+strconv.FormatInt(a.ID, 10))
+				} else {
+					others++
+				}
+			}
+		}
+		return ktps, others
+	}
+	ktps, others := ktpPaths(conv)
+	if len(ktps) != 2 || others != 1 {
+		t.Fatalf("%d KTP images and %d others, want 2 and 1", len(ktps), others)
+	}
+	early, _ := ktpPaths(collecting)
+	if len(early) != 1 {
+		t.Fatalf("%d KTP images in the collecting conversation, want 1", len(early))
+	}
+	later := ktps[1]
+	verif := e.signIn("vera", RoleVerifikator)
+	tests := []struct {
+		name string
+		c    *client
+		path string
+		want int
+	}{
+		{"koordinator, later KTP", e.signIn("kora", RoleKoordinator), later, http.StatusForbidden},
+		{"auditor, later KTP", e.signIn("audi", RoleAuditor), later, http.StatusForbidden},
+		{"pimpinan, later KTP", e.signIn("pim", RolePimpinan), later, http.StatusForbidden},
+		{"verifikator, complaint awaiting verification", verif, later, http.StatusOK},
+		{"verifikator, no complaint yet", verif, early[0], http.StatusForbidden},
+		{"admin, no complaint yet", e.signIn("siti", RoleAdmin), early[0], http.StatusOK},
+	}
+	for _, tt := range tests {
+		if res, _ := tt.c.get(tt.path); res.StatusCode != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, res.StatusCode, tt.want)
+		}
+	}
+	views := func(conv store.ConversationID) []string {
+		trail, err := e.st.AuditTrail(ctx, "conversation", idString(conv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actors []string
+		for _, a := range trail {
+			if a.Action == "ktp.viewed" {
+				actors = append(actors, a.Actor)
+			}
+		}
+		return actors
+	}
+	if got := views(conv); !slices.Equal(got, []string{"vera"}) {
+		t.Errorf("KTP views of the complaint's conversation: %v, want [vera]", got)
+	}
+	if got := views(collecting); !slices.Equal(got, []string{"siti"}) {
+		t.Errorf("KTP views of the collecting conversation: %v, want [siti]", got)
+	}
+
+	// Once verified, the complaint is out of the verifikator's hands.
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE complaints SET status = 'terverifikasi' WHERE conversation_id = $1`, conv); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := verif.get(later); res.StatusCode != http.StatusForbidden {
+		t.Errorf("verifikator after verification: %d, want 403", res.StatusCode)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/rs/zerolog"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // startServer runs a single-node nats-server with JetStream on cfg.DataDir and
@@ -15,6 +16,13 @@ func startServer(cfg Config, log zerolog.Logger) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The server keeps a bcrypt hash of the password, not the password (it
+	// warns at every start otherwise). The password is 256 random bits, so
+	// the lowest cost is enough and keeps each connect cheap.
+	hash, err := bcrypt.GenerateFromPassword([]byte(cfg.Password), bcrypt.MinCost)
+	if err != nil {
+		return nil, fmt.Errorf("hashing the embedded nats server's password: %w", err)
+	}
 	ns, err := server.NewServer(&server.Options{
 		ServerName: "aduan",
 		Host:       host,
@@ -23,7 +31,7 @@ func startServer(cfg Config, log zerolog.Logger) (*server.Server, error) {
 		// Nobody else: INBOUND holds NIKs, the object store KTP photos, and
 		// whoever may publish could forge citizens' messages.
 		Username: cfg.User,
-		Password: cfg.Password,
+		Password: string(hash),
 		// The server adds "jetstream" itself.
 		StoreDir: cfg.DataDir,
 		// The process owns signal handling, not the library.
