@@ -44,6 +44,18 @@ func (c *Config) NATSPassword() (string, error) {
 	return hex.EncodeToString(k), nil
 }
 
+// JetStreamKey returns the key that encrypts the embedded NATS server's
+// file store, kept in <data dir>/secrets/jetstream.key and created there
+// (mode 0600) on first use. Losing it loses what JetStream holds (messages
+// not yet handled, attachments): back it up with the NIK key.
+func (c *Config) JetStreamKey() (string, error) {
+	k, err := loadOrCreateKey(filepath.Join(c.DataDir, "secrets", "jetstream.key"), "JetStream key")
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(k), nil
+}
+
 func pathOption(key, doc string, field func(c *Config) *string) option {
 	return option{
 		key: key, doc: doc,

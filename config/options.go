@@ -71,7 +71,7 @@ func buildOptions() []option {
 		},
 		{
 			key: KeyDataDir, def: DefaultDataDir,
-			doc: "Local state: embedded NATS files (jetstream/), the generated NIK key (secrets/), the private PostgreSQL of deploy/postgres.sh (postgres/).",
+			doc: "Local state: embedded NATS files (jetstream/, encrypted), generated secrets mode 0600 (secrets/: the NIK key, the embedded NATS password and JetStream key; back them up), the private PostgreSQL of deploy/postgres.sh (postgres/).",
 			set: func(c *Config, v string) error { c.DataDir = v; return nil },
 			get: func(c *Config) string { return c.DataDir },
 		},

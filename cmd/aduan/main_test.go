@@ -333,8 +333,10 @@ func TestServeNATSRefusesStrangers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi, err := os.Stat(filepath.Join(os.Getenv("ADUAN_DATA_DIR"), "secrets", "nats.password")); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("password file: %v, %v; want mode 0600", fi, err)
+	for _, name := range []string{"nats.password", "jetstream.key"} {
+		if fi, err := os.Stat(filepath.Join(os.Getenv("ADUAN_DATA_DIR"), "secrets", name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("secrets/%s: %v, %v; want mode 0600", name, fi, err)
+		}
 	}
 	nc, err := nats.Connect(url, nats.UserInfo("aduan", strings.TrimSpace(string(pw))))
 	if err != nil {

@@ -85,6 +85,11 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 		return err
 	}
 	bcfg.Listen, bcfg.DataDir = cfg.NATSListen, cfg.DataDir
+	if cfg.EmbeddedNATS() {
+		if bcfg.StoreKey, err = cfg.JetStreamKey(); err != nil {
+			return err
+		}
+	}
 	b, err := bus.Open(ctx, bcfg, log)
 	if err != nil {
 		return err

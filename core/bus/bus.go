@@ -71,6 +71,12 @@ type Config struct {
 	// are required when URL is empty); a client of URL presents them when
 	// set, e.g. a command reaching the embedded server of `aduan serve`.
 	User, Password string
+	// StoreKey encrypts the embedded server's file store at rest (streams,
+	// the object store, key-value buckets) with JetStream's own AES-GCM
+	// encryption. A store written without a key is encrypted when it is
+	// first opened with one; opened with another key it cannot be read.
+	// Empty: no encryption.
+	StoreKey string
 	// CredsFile is a NATS .creds file (user JWT and NKey seed) for URL.
 	CredsFile string
 	// TLSCA (a PEM CA bundle) verifies URL's server; TLSCert and TLSKey are

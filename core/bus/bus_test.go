@@ -1,8 +1,13 @@
 package bus_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -237,4 +242,81 @@ func TestEmbeddedServerRefusesStrangers(t *testing.T) {
 	if n := streamInfo(t, b, bus.StreamInbound).State.Msgs; n != 1 {
 		t.Errorf("INBOUND holds %d messages, want the 1 published with credentials", n)
 	}
+}
+
+// TestStoreEncryptedAtRest: the embedded server's files held citizens'
+// words and KTP photos in clear. With a store key they are encrypted, also
+// a store first written without one; reopened with the key, all is there.
+func TestStoreEncryptedAtRest(t *testing.T) {
+	t.Parallel()
+	const secret = "NIK saya 1971015708900003 nama Siti Aminah"
+	tests := []struct {
+		name        string
+		firstKeyOff bool // the store is first written unencrypted
+	}{
+		{"encrypted from the start", false},
+		{"plaintext store encrypted when opened with a key", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			cfg := bus.Config{Listen: "127.0.0.1:0", DataDir: dir, User: bustest.User, Password: bustest.Password, StoreKey: "kunci-uji"}
+			first := cfg
+			if tt.firstKeyOff {
+				first.StoreKey = ""
+			}
+			b, err := bus.Open(t.Context(), first, bustest.Logger(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			publish(t, b, "aduan.inbound.whatsapp", "w1", secret)
+			key, _, _, err := b.PutAttachment(t.Context(), strings.NewReader(secret+" (foto KTP)"), "ktp.jpg", "image/jpeg")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Close()
+			if tt.firstKeyOff && !filesHold(t, dir, "1971015708900003") {
+				t.Fatal("the unencrypted store does not hold the NIK: the test proves nothing")
+			}
+			b = bustest.Open(t, cfg)
+			b.Close() // conversion happens on open; the files are final once closed
+			if filesHold(t, dir, "1971015708900003") || filesHold(t, dir, "Siti Aminah") {
+				t.Fatal("the store's files hold the message in clear")
+			}
+			b = bustest.Open(t, cfg)
+			if n := streamInfo(t, b, bus.StreamInbound).State.Msgs; n != 1 {
+				t.Fatalf("INBOUND holds %d messages after reopening, want 1", n)
+			}
+			r, _, err := b.GetAttachment(t.Context(), key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if got, _ := io.ReadAll(r); string(got) != secret+" (foto KTP)" {
+				t.Fatalf("attachment read back as %q", got)
+			}
+		})
+	}
+}
+
+// filesHold reports whether any file under dir contains s.
+func filesHold(t *testing.T, dir, s string) bool {
+	t.Helper()
+	found := false
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		found = found || bytes.Contains(b, []byte(s))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
 }

@@ -61,6 +61,13 @@ type ConsumerSpec struct {
 	// MaxAckPending caps the messages delivered but not yet answered, across
 	// all processes sharing the durable. Default 1000.
 	MaxAckPending int
+	// EraseDone erases each message from the stream (overwriting its bytes)
+	// once it is done with: acknowledged, or copied to the dead letters. For
+	// a stream whose content must not outlive its handling and that this
+	// durable alone consumes: INBOUND holds citizens' words and NIKs, which
+	// the database keeps once the intake committed. A failed erase is only
+	// logged; the stream's MaxAge removes the message later.
+	EraseDone bool
 }
 
 func (s ConsumerSpec) withDefaults() ConsumerSpec {
@@ -135,6 +142,7 @@ type Consumer struct {
 	ctx     context.Context
 	log     zerolog.Logger
 	iter    jetstream.MessagesContext
+	stream  jetstream.Stream // for EraseDone
 	stopCtx func() bool
 	done    chan struct{}
 }
@@ -171,6 +179,12 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) (*Consu
 	if err != nil {
 		return nil, fmt.Errorf("declaring consumer %s on %s: %w", spec.Durable, spec.Stream, err)
 	}
+	var stream jetstream.Stream
+	if spec.EraseDone {
+		if stream, err = b.js.Stream(ctx, spec.Stream); err != nil {
+			return nil, fmt.Errorf("reading stream %s: %w", spec.Stream, err)
+		}
+	}
 	// One message at a time: a prefetched message's ack deadline runs while
 	// it waits, and only the one being handled is kept alive.
 	iter, err := cons.Messages(jetstream.PullMaxMessages(1), jetstream.WithMessagesErrOnMissingHeartbeat(false))
@@ -178,13 +192,14 @@ func (b *Bus) Consume(ctx context.Context, spec ConsumerSpec, h Handler) (*Consu
 		return nil, fmt.Errorf("consuming %s on %s: %w", spec.Durable, spec.Stream, err)
 	}
 	c := &Consumer{
-		b:    b,
-		spec: spec,
-		h:    h,
-		ctx:  ctx,
-		log:  b.log.With().Str("stream", spec.Stream).Str("consumer", spec.Durable).Logger(),
-		iter: iter,
-		done: make(chan struct{}),
+		b:      b,
+		spec:   spec,
+		h:      h,
+		ctx:    ctx,
+		log:    b.log.With().Str("stream", spec.Stream).Str("consumer", spec.Durable).Logger(),
+		iter:   iter,
+		stream: stream,
+		done:   make(chan struct{}),
 	}
 	b.mu.Lock()
 	if b.closing {
@@ -263,7 +278,9 @@ func (c *Consumer) handle(m jetstream.Msg) {
 		// A double ack waits for the server, so a lost ack is noticed here.
 		if err := m.DoubleAck(ctx); err != nil {
 			log.Warn().Err(err).Msg("ack failed; the message will be redelivered")
+			return
 		}
+		c.erase(ctx, md, log)
 	case c.ctx.Err() != nil:
 		// The handler most likely failed because of the shutdown; that is
 		// no reason to spend a delivery's backoff or dead-letter it.
@@ -348,8 +365,21 @@ func (c *Consumer) deadLetter(m jetstream.Msg, md *jetstream.MsgMetadata, cause 
 	}
 	if err := m.TermWithReason("dead-lettered"); err != nil {
 		log.Warn().Err(err).Msg("term failed; the message may be delivered once more")
+	} else {
+		c.erase(ctx, md, log)
 	}
 	log.Error().Err(cause).Msg("message dead-lettered")
+}
+
+// erase removes a message that is done with from its stream, when the spec
+// says so (EraseDone).
+func (c *Consumer) erase(ctx context.Context, md *jetstream.MsgMetadata, log zerolog.Logger) {
+	if !c.spec.EraseDone {
+		return
+	}
+	if err := c.stream.SecureDeleteMsg(ctx, md.Sequence.Stream); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+		log.Warn().Err(err).Msg("erasing a handled message failed; the stream's max age removes it")
+	}
 }
 
 // answerCtx bounds the consumer's own requests; it outlives ctx so that a

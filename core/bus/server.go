@@ -32,6 +32,10 @@ func startServer(cfg Config, log zerolog.Logger) (*server.Server, error) {
 		// whoever may publish could forge citizens' messages.
 		Username: cfg.User,
 		Password: string(hash),
+		// Citizens' words and KTP photos stay unreadable on a stolen disk
+		// or backup without the key (kept in the data dir's secrets).
+		JetStreamKey:    cfg.StoreKey,
+		JetStreamCipher: server.AES,
 		// The server adds "jetstream" itself.
 		StoreDir: cfg.DataDir,
 		// The process owns signal handling, not the library.

@@ -393,3 +393,25 @@ func TestStatusFollowsTheWorkflow(t *testing.T) {
 		t.Errorf("after the reporter answered: %s, want %s", c.Status, workflow.AwaitingVerification)
 	}
 }
+
+// TestInboundErasedOnceCommitted: INBOUND kept every citizen's words and
+// NIK for 30 days after the database had them. Once the intake committed a
+// message (or dead-lettered it), its copy in the stream is erased.
+func TestInboundErasedOnceCommitted(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.svc)
+	ctx := context.Background()
+	h.send(wa("6281234500031", "NIK saya 1971015708900003, bantuan PKH belum cair"))
+	// An event that fails validation is dead-lettered at once.
+	if _, err := h.bus.Publish(ctx, event.InboundSubject(event.ChannelWhatsApp), "bad-1", []byte(`{"schema":"aduan.inbound.v1"}`)); err != nil {
+		t.Fatal(err)
+	}
+	stream, err := h.bus.JetStream().Stream(ctx, bus.StreamInbound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "INBOUND emptied", func() bool {
+		info, err := stream.Info(ctx)
+		return err == nil && info.State.Msgs == 0 && info.State.LastSeq == 2
+	})
+}

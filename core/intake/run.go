@@ -25,6 +25,9 @@ func (s *Service) Run(ctx context.Context, b *bus.Bus, spec bus.ConsumerSpec) er
 	if relay == nil {
 		relay = outbox.New(s.store, b, s.log)
 	}
+	// Once committed, a citizen's message lives in the database; the
+	// stream's copy (words, NIKs) goes (docs/bus.md).
+	spec.EraseDone = true
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	defer stopRelay()
 	relayDone := make(chan struct{})

@@ -11,10 +11,12 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// The embedded servers of tests admit this user, unless a test sets its own.
+// The embedded servers of tests admit this user and encrypt their store with
+// StoreKey, unless a test sets its own.
 const (
 	User     = "aduan"
 	Password = "bustest-password"
+	StoreKey = "bustest-store-key"
 )
 
 // New opens a Bus on an embedded server listening on a random local port,
@@ -27,12 +29,15 @@ func New(t testing.TB) *bus.Bus {
 
 // Open opens a Bus with cfg, logging to the test log, and closes it when the
 // test ends. An embedded server without credentials in cfg gets User and
-// Password. Use it to reopen a data directory or, with another Bus's
+// Password, and StoreKey. Use it to reopen a data directory or, with another Bus's
 // ClientConfig, to connect to it.
 func Open(t testing.TB, cfg bus.Config) *bus.Bus {
 	t.Helper()
 	if cfg.URL == "" && cfg.Password == "" {
 		cfg.User, cfg.Password = User, Password
+	}
+	if cfg.URL == "" && cfg.StoreKey == "" {
+		cfg.StoreKey = StoreKey
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
