@@ -30,7 +30,7 @@ define with_test_db
 	$(1)
 endef
 
-.PHONY: help build run run-lapor test vet fmt-check bench clean db db-status db-stop check-go
+.PHONY: help build run run-lapor test vet fmt-check bench fuzz clean db db-status db-stop check-go
 
 help: ## List the targets
 	@echo "Usage: make <target>"
@@ -67,8 +67,28 @@ fmt-check: check-go ## Fail listing the Go files gofmt would change
 		-o -name '*.go' -print0 | xargs -0 -r $(GOFMT) -l)"; \
 	if [[ -n "$$files" ]]; then echo "gofmt -l: these files need gofmt -w:"; echo "$$files"; exit 1; fi
 
-test: vet fmt-check ## vet, gofmt check, then go test -race against PostgreSQL
+test: vet fmt-check ## vet, gofmt check, go test -race against PostgreSQL, each fuzz target briefly
 	@$(call with_test_db,$(GO) test -race -count=1 -timeout 15m ./...)
+	@$(MAKE) fuzz FUZZTIME=$(TEST_FUZZTIME)
+
+# The fuzz targets, as package:Target. Every parser of outside input is one.
+FUZZ_TARGETS := \
+	./adapters/meta:FuzzParseBody \
+	./adapters/whatsapp/cloudapi:FuzzParseBody \
+	./adapters/lapor:FuzzDecodePage \
+	./core/identity:FuzzExtract \
+	./core/identity:FuzzParseNIK \
+	./core/identity:FuzzMaskNIKs
+# How long `make fuzz` runs each target, and `make test` (Go duration or Nx).
+FUZZTIME ?= 10s
+TEST_FUZZTIME ?= 3s
+
+fuzz: check-go ## Run each fuzz target for FUZZTIME (default 10s); a failing input lands in testdata/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+		pkg="$${t%%:*}"; name="$${t##*:}"; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) "$$pkg" || exit 1; \
+	done
 
 bench: check-go ## Run the benchmarks (against PostgreSQL too)
 	@$(call with_test_db,$(GO) test -run='^$$' -bench=. -benchmem ./...)

@@ -234,3 +234,32 @@ func BenchmarkParseNIK(b *testing.B) {
 		}
 	}
 }
+
+// FuzzParseNIK: ParseNIK never panics, and a NIK it accepts is 16 digits
+// with a known province, born no later than now, that parses again to the
+// same and masks to eight digits shown.
+func FuzzParseNIK(f *testing.F) {
+	for _, s := range []string{"1971015708900003", "1971 0157.0890-0003", "3273014107950001", "1971013002000001",
+		"9971015708900003", "1971015708900000", "19710157089000031", "", "1971-0157"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		nik, err := ParseNIK(s, now)
+		if err != nil {
+			return
+		}
+		if len(nik.Number) != 16 || strings.Trim(nik.Number, "0123456789") != "" {
+			t.Fatalf("ParseNIK(%q).Number = %q", s, nik.Number)
+		}
+		if RegionName(nik.ProvinceCode) == "" || nik.BirthDate.After(now) || nik.Serial == "0000" {
+			t.Errorf("ParseNIK(%q) = %+v", s, nik)
+		}
+		again, err := ParseNIK(nik.Number, now)
+		if err != nil || again != nik {
+			t.Errorf("ParseNIK(%q) = %+v, %v; want %+v", nik.Number, again, err, nik)
+		}
+		if m := MaskNIK(nik.Number); strings.Count(m, "x") != 8 {
+			t.Errorf("MaskNIK(%q) = %q", nik.Number, m)
+		}
+	})
+}

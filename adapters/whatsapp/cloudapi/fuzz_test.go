@@ -1,0 +1,41 @@
+package cloudapi
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// FuzzParseBody feeds the WhatsApp Cloud API webhook parser any body (as if
+// its signature were valid): it must not panic, and every message it makes
+// is one the core accepts, with a media id per attachment. Seeds: the
+// payloads in testdata/.
+func FuzzParseBody(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.json")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := parseBody(body, now)
+		if err != nil {
+			return
+		}
+		for _, it := range p.items {
+			if it.in == nil {
+				continue
+			}
+			if err := it.in.Validate(); err != nil {
+				t.Errorf("made an event the core refuses: %v", err)
+			}
+			if len(it.media) != len(it.in.Attachments) {
+				t.Errorf("%d media ids for %d attachments", len(it.media), len(it.in.Attachments))
+			}
+		}
+	})
+}
