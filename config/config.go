@@ -93,6 +93,10 @@ type Config struct {
 	// ShutdownTimeout bounds a graceful shutdown (ADUAN_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
 
+	// RetentionDays after archiving, a complaint's KTP photos and the
+	// reporter's messages are erased (ADUAN_RETENTION_DAYS); 0 keeps them.
+	RetentionDays int
+
 	// NATS holds the credentials and TLS files for an external NATS.
 	NATS NATSConfig
 
@@ -194,6 +198,7 @@ func defaults(stderrTerminal bool) *Config {
 		RequiredFields:  make(map[string][]string, len(Channels)),
 		Roles:           slices.Clone(Roles),
 		ShutdownTimeout: DefaultShutdownTimeout,
+		RetentionDays:   DefaultRetentionDays,
 	}
 	if stderrTerminal {
 		c.LogFormat = LogFormatConsole
@@ -213,6 +218,7 @@ func defaults(stderrTerminal bool) *Config {
 const (
 	DefaultDatabaseURL     = "postgres://postgres@127.0.0.1:5432/aduan?sslmode=disable"
 	DefaultNATSListen      = "127.0.0.1:4223"
+	DefaultRetentionDays   = 365
 	DefaultDataDir         = "./data"
 	DefaultHTTPAddr        = "127.0.0.1:8080"
 	DefaultLogLevel        = "info"

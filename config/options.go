@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -22,6 +23,7 @@ const (
 	KeyNIKKey          = "ADUAN_NIK_KEY"
 	KeyRoles           = "ADUAN_ROLES"
 	KeyShutdownTimeout = "ADUAN_SHUTDOWN_TIMEOUT"
+	KeyRetentionDays   = "ADUAN_RETENTION_DAYS"
 
 	// KeyRequiredFieldsPrefix is followed by the channel name in upper case,
 	// e.g. ADUAN_REQUIRED_FIELDS_WHATSAPP.
@@ -170,6 +172,19 @@ func buildOptions() []option {
 				return nil
 			},
 			get: func(c *Config) string { return c.ShutdownTimeout.String() },
+		},
+		option{
+			key: KeyRetentionDays, def: strconv.Itoa(DefaultRetentionDays),
+			doc: "Days after a complaint is archived (diarsipkan) until its KTP photos and the reporter's messages are erased (docs/privacy.md); 0 keeps them.",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return fmt.Errorf("%q is not a number of days (0 or more)", v)
+				}
+				c.RetentionDays = n
+				return nil
+			},
+			get: func(c *Config) string { return strconv.Itoa(c.RetentionDays) },
 		},
 	)
 	for _, s := range sections {

@@ -241,6 +241,11 @@ func startCore(env *serveEnv) error {
 	})
 	env.goRun("intake", func(ctx context.Context) error { return svc.RunDelivery(ctx, env.bus) })
 	env.goRun("intake", func(ctx context.Context) error { return svc.RunRejected(ctx, env.bus) })
+	if days := env.cfg.RetentionDays; days > 0 {
+		env.goRun("retention", func(ctx context.Context) error {
+			return svc.RunRetention(ctx, env.bus, time.Duration(days)*24*time.Hour)
+		})
+	}
 	return nil
 }
 

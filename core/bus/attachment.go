@@ -117,3 +117,12 @@ func digestHex(info *jetstream.ObjectInfo) (string, error) {
 	}
 	return hex.EncodeToString(sum), nil
 }
+
+// DeleteAttachment removes an attachment's bytes from the object store; a
+// key already gone is no error.
+func (b *Bus) DeleteAttachment(ctx context.Context, key string) error {
+	if err := b.obj.Delete(ctx, key); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+		return fmt.Errorf("deleting attachment %s: %w", key, err)
+	}
+	return nil
+}

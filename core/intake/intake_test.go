@@ -40,13 +40,15 @@ type harness struct {
 	bus   *bus.Bus
 	svc   *Service
 	clock time.Time
+	dbURL string
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	// A database per test: ticket numbers and counts start from zero.
-	st, err := store.Open(ctx, pgtest.URL(t), bytes.Repeat([]byte{1}, 32))
+	dbURL := pgtest.URL(t)
+	st, err := store.Open(ctx, dbURL, bytes.Repeat([]byte{1}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, st: st, bus: bustest.New(t), clock: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	h := &harness{t: t, st: st, bus: bustest.New(t), clock: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), dbURL: dbURL}
 	h.svc = New(st, dialog.New(tpl, nil), Options{Log: zerolog.Nop(), Now: func() time.Time { return h.clock }})
 	return h
 }
