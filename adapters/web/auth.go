@@ -37,7 +37,7 @@ type session struct {
 }
 
 // can reports whether the user has permission p.
-func (s *session) can(p Permission) bool { return s != nil && s.Role.Can(p) }
+func (s *session) can(p Permission) bool { return s != nil && can(s.Role, p) }
 
 // Can is can for templates: {{if $.Sess.Can "conversation.reply"}}.
 func (s *session) Can(p string) bool { return s.can(Permission(p)) }

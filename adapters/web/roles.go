@@ -1,27 +1,26 @@
 package web
 
-import "slices"
+import (
+	"slices"
 
-// Role is what a staff member is in the complaint procedure.
-type Role string
+	"github.com/aduan-gateway/aduan/core/workflow"
+)
+
+// Role is what a staff member is in the complaint procedure; core/workflow
+// defines the roles and their names, this package what each may see.
+type Role = workflow.Role
 
 // The roles. docs/roles.md explains them; the table below is what they may do.
 const (
-	RoleAdmin       Role = "admin"       // petugas/admin pengaduan: intake
-	RoleVerifikator Role = "verifikator" // verifies and classifies complete reports
-	RoleKoordinator Role = "koordinator" // follows reports up
-	RolePimpinan    Role = "pimpinan"    // heads of office: read-only overview
-	RoleAuditor     Role = "auditor"     // checks the record
+	RoleAdmin       = workflow.RoleAdmin
+	RoleVerifikator = workflow.RoleVerifikator
+	RoleKoordinator = workflow.RoleKoordinator
+	RolePimpinan    = workflow.RolePimpinan
+	RoleAuditor     = workflow.RoleAuditor
 )
 
 // Roles lists every role, in the order forms show them.
-var Roles = []Role{RoleAdmin, RoleVerifikator, RoleKoordinator, RolePimpinan, RoleAuditor}
-
-// ParseRole returns the role named s.
-func ParseRole(s string) (Role, bool) {
-	r := Role(s)
-	return r, slices.Contains(Roles, r)
-}
+var Roles = workflow.Roles()
 
 // Permission is one thing a signed-in user may see or do.
 type Permission string
@@ -77,22 +76,5 @@ var permissions = map[Permission][]Role{
 	PermManageCanned:    {RoleAdmin},
 }
 
-// Can reports whether role r has permission p.
-func (r Role) Can(p Permission) bool { return slices.Contains(permissions[p], r) }
-
-// Label is the role's name in the interface.
-func (r Role) Label() string {
-	switch r {
-	case RoleAdmin:
-		return "Admin pengaduan"
-	case RoleVerifikator:
-		return "Verifikator"
-	case RoleKoordinator:
-		return "Koordinator"
-	case RolePimpinan:
-		return "Pimpinan"
-	case RoleAuditor:
-		return "Auditor"
-	}
-	return string(r)
-}
+// can reports whether role r has permission p.
+func can(r Role, p Permission) bool { return slices.Contains(permissions[p], r) }

@@ -280,7 +280,7 @@ func TestReportRoutesByRole(t *testing.T) {
 			t.Run(path+" as "+string(r), func(t *testing.T) {
 				res, _ := clients[r].get(path)
 				want := http.StatusForbidden
-				if r.Can(rt.perm) {
+				if can(r, rt.perm) {
 					want = http.StatusOK
 				}
 				if res.StatusCode != want {

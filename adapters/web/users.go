@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -47,7 +48,7 @@ func usersDone(code string) string { return Prefix + "/pengguna?" + url.Values{"
 
 func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *session) {
 	name := strings.TrimSpace(r.PostFormValue("username"))
-	role, ok := ParseRole(r.PostFormValue("role"))
+	role, ok := workflow.ParseRole(r.PostFormValue("role"))
 	switch {
 	case name == "" || strings.ContainsAny(name, " \t\r\n") || len(name) > 64:
 		s.renderUsers(w, r, sess, http.StatusBadRequest, "", "Nama pengguna wajib diisi, tanpa spasi, paling banyak 64 karakter.")
@@ -92,7 +93,7 @@ func (s *Server) userChange(w http.ResponseWriter, r *http.Request, sess *sessio
 		}
 		err, done = s.store.SetPassword(r.Context(), sess.User.Username, name, hash), "password"
 	case "peran":
-		role, ok := ParseRole(r.PostFormValue("role"))
+		role, ok := workflow.ParseRole(r.PostFormValue("role"))
 		if !ok {
 			s.renderUsers(w, r, sess, http.StatusBadRequest, "", "Pilih peran pengguna.")
 			return

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/aduan-gateway/aduan/adapters/web"
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 func init() {
@@ -67,7 +68,7 @@ Changing a password or disabling a user ends their sessions at once.`,
 				fs.Usage()
 				return errUsage
 			}
-			if _, ok := web.ParseRole(*role); sub == "add" && !ok {
+			if _, ok := workflow.ParseRole(*role); sub == "add" && !ok {
 				return fmt.Errorf("%q is not a role (want admin, verifikator, koordinator, pimpinan or auditor)", *role)
 			}
 			password, err := readPassword(*passwordFile, stderr)
