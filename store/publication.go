@@ -26,19 +26,22 @@ type PublicationDecision struct {
 
 // AddPublicationDecision records decision d on complaint id, superseding
 // the complaint's current decision (kept, with the time it was superseded).
-func (t *Tx) AddPublicationDecision(ctx context.Context, id ComplaintID, d *PublicationDecision) error {
-	if _, err := t.tx.Exec(ctx, `UPDATE publication_decisions SET superseded_at = $2
-		WHERE complaint_id = $1 AND superseded_at IS NULL`, id, d.DecidedAt); err != nil {
-		return fmt.Errorf("superseding publication decision: %w", err)
+// It returns the superseded decision, "" when there was none.
+func (t *Tx) AddPublicationDecision(ctx context.Context, id ComplaintID, d *PublicationDecision) (workflow.Decision, error) {
+	var was workflow.Decision
+	err := t.tx.QueryRow(ctx, `UPDATE publication_decisions SET superseded_at = $2
+		WHERE complaint_id = $1 AND superseded_at IS NULL RETURNING decision`, id, d.DecidedAt).Scan(&was)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("superseding publication decision: %w", err)
 	}
-	err := t.tx.QueryRow(ctx, `INSERT INTO publication_decisions (complaint_id, decision, reason, summary,
+	err = t.tx.QueryRow(ctx, `INSERT INTO publication_decisions (complaint_id, decision, reason, summary,
 		decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 		id, d.Decision, d.Reason, d.Summary, d.DecidedBy, d.DecidedAt).Scan(&d.ID)
 	if err != nil {
-		return fmt.Errorf("recording publication decision: %w", err)
+		return "", fmt.Errorf("recording publication decision: %w", err)
 	}
 	d.Current = true
-	return nil
+	return was, nil
 }
 
 // PublicationDecisions returns the decisions on the complaint with ticket,

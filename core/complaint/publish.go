@@ -35,7 +35,8 @@ var longNumber = regexp.MustCompile(`\d(?:[ .\-]?\d){9,}`)
 // Decide records an uji konsekuensi decision in one transaction: the
 // decision (superseding the complaint's earlier one, which is kept), a
 // timeline step, an audit row and, when published, aduan.complaint.published
-// with the summary. A summary naming the reporter or carrying a long number
+// with the summary, or when a published result is withheld,
+// aduan.complaint.unpublished. A summary naming the reporter or carrying a long number
 // is refused: published results carry no personal data.
 func (s *Service) Decide(ctx context.Context, st *store.Store, req PublishRequest) (*store.PublicationDecision, error) {
 	var out *store.PublicationDecision
@@ -85,7 +86,8 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, c *store.ComplaintSt
 	now := s.now()
 	d := &store.PublicationDecision{Decision: req.Decision, Reason: reason, Summary: summary,
 		DecidedBy: req.Actor.Name, DecidedAt: now}
-	if err := tx.AddPublicationDecision(ctx, c.ID, d); err != nil {
+	was, err := tx.AddPublicationDecision(ctx, c.ID, d)
+	if err != nil {
 		return nil, err
 	}
 	if err := tx.AddStep(ctx, c.ID, store.Step{At: now, Actor: req.Actor.Name, Action: string(req.Decision),
@@ -96,12 +98,18 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, c *store.ComplaintSt
 		map[string]any{"decision_id": d.ID, "status": c.Status}); err != nil {
 		return nil, err
 	}
-	if req.Decision != workflow.Publish {
-		return d, nil
-	}
 	ev := &event.Complaint{ID: event.NewID(), Kind: event.ComplaintPublished, Ticket: c.Ticket,
 		Status: string(c.Status), Channel: event.Channel(c.Channel), ExternalRef: c.ExternalRef,
 		Note: summary, Actor: req.Actor.Name, OccurredAt: now}
+	switch {
+	case req.Decision == workflow.Publish:
+	case was == workflow.Publish:
+		// What was public is taken down: readers of the published results
+		// (mirrors, civic tools) must hear of it. The reason stays internal.
+		ev.Kind, ev.Note = event.ComplaintUnpublished, ""
+	default:
+		return d, nil // nothing was public, nothing changes for readers
+	}
 	return d, Enqueue(ctx, tx, ev, ev.Subject(), ev.ID)
 }
 

@@ -133,18 +133,25 @@ func TestLaterDecisionSupersedes(t *testing.T) {
 	f.mustAct(ticket, workflow.Archive, "ani", workflow.RoleAdmin, nil)
 	f.outbox()
 	decide("ani", workflow.RoleAdmin, workflow.Withhold, "Pihak terkait keberatan.", "")
+	ob = f.outbox()
+	if ev := ob["aduan.complaint.unpublished"]; len(ev) != 1 || !strings.Contains(ev[0], ticket) ||
+		strings.Contains(ev[0], "keberatan") || strings.Contains(ev[0], "rekening") || len(ob) != 1 {
+		t.Errorf("withholding a published result: outbox %v, want one unpublished event without reason or summary", ob)
+	}
+	decide("pipit", workflow.RolePimpinan, workflow.Withhold, "Tetap tidak dipublikasikan.", "")
 	if got := f.outbox(); len(got) != 0 {
-		t.Errorf("withholding published %v", got)
+		t.Errorf("withholding what is not public wrote %v", got)
 	}
 	if _, err := f.st.PublishedComplaint(f.ctx, ticket); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("withheld complaint still public: %v", err)
 	}
 	ds, err := f.st.PublicationDecisions(f.ctx, ticket)
-	if err != nil || len(ds) != 2 {
+	if err != nil || len(ds) != 3 {
 		t.Fatalf("decisions %v, %v", ds, err)
 	}
-	if ds[0].Decision != workflow.Withhold || !ds[0].Current || ds[0].DecidedBy != "ani" ||
-		ds[1].Decision != workflow.Publish || ds[1].Current || ds[1].Summary != publicSummary {
+	if ds[0].Decision != workflow.Withhold || !ds[0].Current || ds[0].DecidedBy != "pipit" ||
+		ds[1].Decision != workflow.Withhold || ds[1].Current || ds[1].DecidedBy != "ani" ||
+		ds[2].Decision != workflow.Publish || ds[2].Current || ds[2].Summary != publicSummary {
 		t.Errorf("history %+v", ds)
 	}
 	if audited := f.audited(ticket); !slices.Contains(audited, "pipit:complaint.publish") || !slices.Contains(audited, "ani:complaint.withhold") {

@@ -15,6 +15,9 @@ const (
 	ComplaintResolved   ComplaintKind = "resolved"
 	ComplaintArchived   ComplaintKind = "archived"
 	ComplaintPublished  ComplaintKind = "published"
+	// ComplaintUnpublished: a later uji konsekuensi decision withheld a
+	// published result; it leaves the public pages.
+	ComplaintUnpublished ComplaintKind = "unpublished"
 	// ComplaintPostponed is sent when handling is put off (tunda), with the reason in Note.
 	ComplaintPostponed ComplaintKind = "postponed"
 	// ComplaintRedirected: not this office's matter (bukan wewenang), with the reason in Note.
