@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Canned is a ready-made reply as the admin page edits it.
@@ -90,4 +92,23 @@ func (t *Tx) cannedExec(ctx context.Context, sql string, args ...any) error {
 		return fmt.Errorf("canned response %v: %w", args[0], ErrNotFound)
 	}
 	return nil
+}
+
+// CannedResponse is a ready-made reply.
+type CannedResponse struct {
+	Title string
+	Text  string
+}
+
+// CannedResponses lists the ready-made replies in their order.
+func (s *Store) CannedResponses(ctx context.Context) ([]CannedResponse, error) {
+	rows, err := s.pool.Query(ctx, `SELECT title, text FROM canned_responses ORDER BY position, id`)
+	if err != nil {
+		return nil, fmt.Errorf("reading canned responses: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[CannedResponse])
+	if err != nil {
+		return nil, fmt.Errorf("reading canned responses: %w", err)
+	}
+	return out, nil
 }

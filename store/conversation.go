@@ -117,3 +117,72 @@ func (s *Store) FindConversation(ctx context.Context, key ConversationKey) (*Con
 	})
 	return v, err
 }
+
+// ConversationDetail is one conversation with everything the conversation
+// screen shows. Reporter.NIK is in clear: the caller masks it for roles
+// that may not see it.
+type ConversationDetail struct {
+	Conversation
+	Reporter            Reporter
+	AssignedTo          UserID
+	AssignedName        string
+	IdentityConfirmedBy string
+	IdentityConfirmedAt time.Time
+	Unread              int
+}
+
+// ConversationByID reads a conversation with its reporter.
+func (s *Store) ConversationByID(ctx context.Context, id ConversationID) (*ConversationDetail, error) {
+	var d *ConversationDetail
+	err := s.InTx(ctx, func(tx *Tx) error {
+		c, err := scanConversation(tx.tx.QueryRow(ctx, conversationColumns+` WHERE id = $1`, id))
+		if err != nil {
+			return err
+		}
+		r, err := tx.reporterNoLock(ctx, c.ReporterID)
+		if err != nil {
+			return err
+		}
+		d = &ConversationDetail{Conversation: *c, Reporter: *r}
+		var assigned *UserID
+		var confirmedAt *time.Time
+		err = tx.tx.QueryRow(ctx, `SELECT c.assigned_to, coalesce(u.username, ''), r.identity_confirmed_by,
+			r.identity_confirmed_at, c.unread FROM conversations c JOIN reporters r ON r.id = c.reporter_id
+			LEFT JOIN users u ON u.id = c.assigned_to WHERE c.id = $1`, id).
+			Scan(&assigned, &d.AssignedName, &d.IdentityConfirmedBy, &confirmedAt, &d.Unread)
+		if err != nil {
+			return fmt.Errorf("reading conversation %d: %w", id, err)
+		}
+		if assigned != nil {
+			d.AssignedTo = *assigned
+		}
+		if confirmedAt != nil {
+			d.IdentityConfirmedAt = *confirmedAt
+		}
+		return nil
+	})
+	return d, err
+}
+
+// MarkRead sets a conversation's unread count to zero.
+func (s *Store) MarkRead(ctx context.Context, conv ConversationID) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE conversations SET unread = 0 WHERE id = $1 AND unread <> 0`, conv); err != nil {
+		return fmt.Errorf("marking %d read: %w", conv, err)
+	}
+	return nil
+}
+
+// LockConversation reads a conversation, locked for the transaction so that
+// an officer's change and the core's handling of a message do not interleave.
+func (t *Tx) LockConversation(ctx context.Context, id ConversationID) (*Conversation, error) {
+	return scanConversation(t.tx.QueryRow(ctx, conversationColumns+` WHERE id = $1 FOR UPDATE`, id))
+}
+
+// SetTakeover switches the bot off (an officer answers) or back on.
+func (t *Tx) SetTakeover(ctx context.Context, conv ConversationID, on bool) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE conversations SET human_takeover = $2, updated_at = now() WHERE id = $1`,
+		conv, on); err != nil {
+		return fmt.Errorf("setting takeover of %d: %w", conv, err)
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -94,6 +95,15 @@ func (t *Tx) SaveReporter(ctx context.Context, r *Reporter) error {
 		r.ID, r.Name, r.ProfileName, nikEnc, nikHash, identity.MaskNIK(r.NIK), r.Address, r.Phone, r.KTPPhoto)
 	if err != nil {
 		return fmt.Errorf("saving reporter %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// ConfirmIdentity records that a staff member checked the reporter's identity.
+func (t *Tx) ConfirmIdentity(ctx context.Context, reporter ReporterID, by string, at time.Time) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE reporters SET identity_confirmed_by = $2, identity_confirmed_at = $3
+		WHERE id = $1`, reporter, by, at); err != nil {
+		return fmt.Errorf("confirming identity of %d: %w", reporter, err)
 	}
 	return nil
 }

@@ -160,3 +160,9 @@ func (t *Tx) endSessions(ctx context.Context, id UserID, username string) error 
 	}
 	return nil
 }
+
+// ActiveUser returns the user with id if it exists and is not disabled.
+func (t *Tx) ActiveUser(ctx context.Context, id UserID) (*User, error) {
+	u, err := scanUser(t.tx.QueryRow(ctx, userColumns+` WHERE id = $1 AND NOT disabled`, id))
+	return u, err
+}
