@@ -90,118 +90,204 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 		return s.handleRevision(ctx, m)
 	}
 	var res Result
-	now := s.now()
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		res = Result{}
-		rep, err := reporterFor(ctx, tx, m)
-		if err != nil {
-			return err
-		}
-		conv, err := tx.ConversationFor(ctx, store.ConversationKey{
-			Channel: string(m.Channel), Account: m.Account, Key: m.ConversationKey,
-		}, rep.ID)
-		if err != nil {
-			return err
-		}
-		res.ConversationID = int64(conv.ID)
-		if m.Echo {
-			_, res.Duplicate, err = tx.InsertEcho(ctx, conv.ID, m)
-			return err
-		}
-		msgID, dup, err := tx.InsertInbound(ctx, conv.ID, m)
-		if err != nil {
-			return err
-		}
-		if dup {
-			res.Duplicate = true
-			return nil
-		}
-		state, err := tx.DialogState(ctx, conv.ID)
-		if err != nil {
-			return err
-		}
-		tickets, err := ownTickets(ctx, tx, rep, m)
-		if err != nil {
-			return err
-		}
-		own := make([]dialog.TicketInfo, len(tickets))
-		for i, t := range tickets {
-			own[i] = dialog.TicketInfo{Ticket: t.Ticket, Status: string(t.Status), Due: t.DueDate}
-		}
-		var ticket complaint.Ticket
-		out, err := s.dialog.Step(dialog.Input{
-			Conv:       toDialog(conv, rep, state),
-			Msg:        m,
-			Now:        now,
-			OwnTickets: own,
-			NewTicket: func() (string, error) {
-				var err error
-				ticket, err = s.complaints.TakeTicket(ctx, tx, now)
-				return ticket.Number, err
-			},
-		})
-		if err != nil {
-			return fmt.Errorf("dialog: %w", err)
-		}
-		fromDialog(out, conv, rep, &state, m.ReceivedAt)
-		if err := tx.SaveReporter(ctx, rep); err != nil {
-			return err
-		}
-		if err := tx.SaveConversation(ctx, conv); err != nil {
-			return err
-		}
-		if err := tx.SaveDialogState(ctx, conv.ID, state); err != nil {
-			return err
-		}
-		switch out.KTPFrom {
-		case "":
-		case m.ExternalID:
-			if err := tx.MarkKTP(ctx, msgID); err != nil {
-				return err
-			}
-		default: // a photo sent earlier, confirmed now
-			if err := tx.MarkKTPOf(ctx, conv.ID, out.KTPFrom); err != nil {
-				return err
-			}
-		}
-		for _, a := range out.Actions {
-			if err := s.apply(ctx, tx, a, m, conv, rep, msgID, ticket, &res); err != nil {
-				return err
-			}
-		}
-		replies, err := s.throttleReplies(ctx, tx, conv.ID, now, out.Replies)
-		if err != nil {
-			return err
-		}
-		for _, text := range replies {
-			ob := &event.Outbound{
-				ID:              event.NewID(),
-				Channel:         m.Channel,
-				Account:         m.Account,
-				ConversationKey: m.ConversationKey,
-				Recipient:       m.Sender.ID,
-				Text:            text,
-				InReplyTo:       m.ExternalID,
-				Origin:          event.OriginBot,
-				// The citizen's message being answered is their latest.
-				CustomerLastMessageAt: m.ReceivedAt,
-				CreatedAt:             now,
-			}
-			if _, err := tx.InsertOutbound(ctx, conv.ID, msgID, ob); err != nil {
-				return err
-			}
-			if err := complaint.Enqueue(ctx, tx, ob, ob.Subject(), ob.ID); err != nil {
-				return err
-			}
-			res.Replies = append(res.Replies, text)
-		}
-		return nil
+		t := &turn{s: s, tx: tx, m: m, now: s.now()}
+		err := t.run(ctx)
+		res = t.res
+		return err
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("handling %s message %s: %w", m.Channel, m.ID, err)
 	}
 	s.metrics.handled(m.Channel, res)
 	return res, nil
+}
+
+// turn is one citizen's chat message being handled inside a transaction:
+// the state its steps share.
+type turn struct {
+	s   *Service
+	tx  *store.Tx
+	m   *event.Inbound
+	now time.Time
+
+	rep    *store.Reporter
+	conv   *store.Conversation
+	state  store.DialogState
+	msgID  store.MessageID
+	ticket complaint.Ticket // taken by the dialog, if it completed a report
+	res    Result
+}
+
+// run takes the message through its steps: stored (or found a duplicate),
+// answered by the dialog, the new state saved, actions applied, replies
+// queued.
+func (t *turn) run(ctx context.Context) error {
+	stored, err := t.record(ctx)
+	if err != nil || !stored {
+		return err
+	}
+	out, err := t.converse(ctx)
+	if err != nil {
+		return err
+	}
+	if err := t.save(ctx, out); err != nil {
+		return err
+	}
+	for _, a := range out.Actions {
+		if err := t.apply(ctx, a); err != nil {
+			return err
+		}
+	}
+	return t.reply(ctx, out.Replies)
+}
+
+// record finds the reporter and locks the conversation, then stores the
+// message. It reports false when nothing more is to be done: an echo of
+// our own side, or a message already stored.
+func (t *turn) record(ctx context.Context) (bool, error) {
+	var err error
+	if t.rep, err = reporterFor(ctx, t.tx, t.m); err != nil {
+		return false, err
+	}
+	t.conv, err = t.tx.ConversationFor(ctx, store.ConversationKey{
+		Channel: string(t.m.Channel), Account: t.m.Account, Key: t.m.ConversationKey,
+	}, t.rep.ID)
+	if err != nil {
+		return false, err
+	}
+	t.res.ConversationID = int64(t.conv.ID)
+	if t.m.Echo {
+		_, t.res.Duplicate, err = t.tx.InsertEcho(ctx, t.conv.ID, t.m)
+		return false, err
+	}
+	var dup bool
+	if t.msgID, dup, err = t.tx.InsertInbound(ctx, t.conv.ID, t.m); err != nil {
+		return false, err
+	}
+	t.res.Duplicate = dup
+	return !dup, nil
+}
+
+// converse runs the dialog on the stored state, taking a ticket number if
+// the message completes a report.
+func (t *turn) converse(ctx context.Context) (dialog.Output, error) {
+	var err error
+	if t.state, err = t.tx.DialogState(ctx, t.conv.ID); err != nil {
+		return dialog.Output{}, err
+	}
+	tickets, err := ownTickets(ctx, t.tx, t.rep, t.m)
+	if err != nil {
+		return dialog.Output{}, err
+	}
+	own := make([]dialog.TicketInfo, len(tickets))
+	for i, tk := range tickets {
+		own[i] = dialog.TicketInfo{Ticket: tk.Ticket, Status: string(tk.Status), Due: tk.DueDate}
+	}
+	out, err := t.s.dialog.Step(dialog.Input{
+		Conv:       toDialog(t.conv, t.rep, t.state),
+		Msg:        t.m,
+		Now:        t.now,
+		OwnTickets: own,
+		NewTicket: func() (string, error) {
+			var err error
+			t.ticket, err = t.s.complaints.TakeTicket(ctx, t.tx, t.now)
+			return t.ticket.Number, err
+		},
+	})
+	if err != nil {
+		return dialog.Output{}, fmt.Errorf("dialog: %w", err)
+	}
+	return out, nil
+}
+
+// save writes the dialog's new state: reporter, conversation, dialog state
+// and which message is the KTP photo.
+func (t *turn) save(ctx context.Context, out dialog.Output) error {
+	fromDialog(out, t.conv, t.rep, &t.state, t.m.ReceivedAt)
+	if err := t.tx.SaveReporter(ctx, t.rep); err != nil {
+		return err
+	}
+	if err := t.tx.SaveConversation(ctx, t.conv); err != nil {
+		return err
+	}
+	if err := t.tx.SaveDialogState(ctx, t.conv.ID, t.state); err != nil {
+		return err
+	}
+	switch out.KTPFrom {
+	case "":
+		return nil
+	case t.m.ExternalID:
+		return t.tx.MarkKTP(ctx, t.msgID)
+	default: // a photo sent earlier, confirmed now
+		return t.tx.MarkKTPOf(ctx, t.conv.ID, out.KTPFrom)
+	}
+}
+
+// apply carries out one of the dialog's actions.
+func (t *turn) apply(ctx context.Context, a dialog.Action) error {
+	m := t.m
+	switch a := a.(type) {
+	case dialog.CreateComplaint:
+		if t.ticket.Number != a.Ticket {
+			return errors.New("dialog created a complaint without taking a ticket number")
+		}
+		if _, err := t.s.complaints.Create(ctx, t.tx, complaint.NewComplaint{
+			Ticket: t.ticket, Channel: m.Channel, Account: m.Account,
+			Conversation: t.conv.ID, Reporter: t.rep.ID, Text: a.Text, ReceivedAt: a.Submitted,
+			Actor: complaint.ActorIntake, Audit: map[string]any{"message_event_id": m.ID},
+		}); err != nil {
+			return err
+		}
+		t.res.Ticket = a.Ticket
+		return nil
+	case dialog.IdentityChanged:
+		fields := make([]string, len(a.Fields))
+		for i, f := range a.Fields {
+			fields[i] = string(f)
+		}
+		// Which fields, never their values: the audit log holds no personal data.
+		return t.tx.Audit(ctx, "pelapor:"+string(m.Channel), "reporter.identity_changed", "reporter",
+			fmt.Sprint(t.rep.ID), map[string]any{"fields": fields, "confirmed": a.Confirmed,
+				"conversation_id": t.conv.ID, "message_event_id": m.ID})
+	case dialog.AppendToComplaint:
+		return t.s.complaints.Updated(ctx, t.tx, a.Ticket, t.msgID, a.Text)
+	default:
+		return fmt.Errorf("unknown dialog action %T", a)
+	}
+}
+
+// reply queues the dialog's replies that the throttle lets through, each
+// as a stored message and an outbox row.
+func (t *turn) reply(ctx context.Context, texts []string) error {
+	m := t.m
+	texts, err := t.s.throttleReplies(ctx, t.tx, t.conv.ID, t.now, texts)
+	if err != nil {
+		return err
+	}
+	for _, text := range texts {
+		ob := &event.Outbound{
+			ID:              event.NewID(),
+			Channel:         m.Channel,
+			Account:         m.Account,
+			ConversationKey: m.ConversationKey,
+			Recipient:       m.Sender.ID,
+			Text:            text,
+			InReplyTo:       m.ExternalID,
+			Origin:          event.OriginBot,
+			// The citizen's message being answered is their latest.
+			CustomerLastMessageAt: m.ReceivedAt,
+			CreatedAt:             t.now,
+		}
+		if _, err := t.tx.InsertOutbound(ctx, t.conv.ID, t.msgID, ob); err != nil {
+			return err
+		}
+		if err := complaint.Enqueue(ctx, t.tx, ob, ob.Subject(), ob.ID); err != nil {
+			return err
+		}
+		t.res.Replies = append(t.res.Replies, text)
+	}
+	return nil
 }
 
 // Reply throttle: at most ReplyLimit bot replies per conversation within
@@ -229,38 +315,6 @@ func (s *Service) throttleReplies(ctx context.Context, tx *store.Tx, conv store.
 		replies = replies[:room]
 	}
 	return replies, nil
-}
-
-func (s *Service) apply(ctx context.Context, tx *store.Tx, a dialog.Action, m *event.Inbound,
-	conv *store.Conversation, rep *store.Reporter, msgID store.MessageID, ticket complaint.Ticket, res *Result) error {
-	switch a := a.(type) {
-	case dialog.CreateComplaint:
-		if ticket.Number != a.Ticket {
-			return errors.New("dialog created a complaint without taking a ticket number")
-		}
-		if _, err := s.complaints.Create(ctx, tx, complaint.NewComplaint{
-			Ticket: ticket, Channel: m.Channel, Account: m.Account,
-			Conversation: conv.ID, Reporter: rep.ID, Text: a.Text, ReceivedAt: a.Submitted,
-			Actor: complaint.ActorIntake, Audit: map[string]any{"message_event_id": m.ID},
-		}); err != nil {
-			return err
-		}
-		res.Ticket = a.Ticket
-		return nil
-	case dialog.IdentityChanged:
-		fields := make([]string, len(a.Fields))
-		for i, f := range a.Fields {
-			fields[i] = string(f)
-		}
-		// Which fields, never their values: the audit log holds no personal data.
-		return tx.Audit(ctx, "pelapor:"+string(m.Channel), "reporter.identity_changed", "reporter",
-			fmt.Sprint(rep.ID), map[string]any{"fields": fields, "confirmed": a.Confirmed,
-				"conversation_id": conv.ID, "message_event_id": m.ID})
-	case dialog.AppendToComplaint:
-		return s.complaints.Updated(ctx, tx, a.Ticket, msgID, a.Text)
-	default:
-		return fmt.Errorf("unknown dialog action %T", a)
-	}
 }
 
 // senderKey is how the reporter is known on the channel: the sender id, or
