@@ -36,11 +36,14 @@ type serviceState struct {
 
 type channelsPage struct {
 	WhatsApp, Meta, Lapor, Other []healthView
-	NATS, Postgres               serviceState
-	Counts                       []store.ChannelCount
-	PendingOutbox                int
-	IntakeLag                    int64
-	Rejected                     []store.RejectedInput
+	// The cards' channels whose transport this deployment leaves off, with
+	// how to turn them on; nil when on.
+	WhatsAppOff, MetaOff, LaporOff *offChannel
+	NATS, Postgres                 serviceState
+	Counts                         []store.ChannelCount
+	PendingOutbox                  int
+	IntakeLag                      int64
+	Rejected                       []store.RejectedInput
 	// CalendarGap, when set, warns that deadlines reach years without
 	// holiday data.
 	CalendarGap *calendarGap
@@ -104,7 +107,11 @@ func (s *Server) loadChannels(ctx context.Context) *channelsPage {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	p := &channelsPage{NATS: serviceState{OK: true, Detail: "JetStream menjawab"}, Postgres: serviceState{OK: true},
-		CalendarGap: s.missingHolidays()}
+		CalendarGap: s.missingHolidays(), WhatsAppOff: s.channelOff(string(event.ChannelWhatsApp)),
+		MetaOff: s.channelOff(string(event.ChannelMessenger)), LaporOff: s.channelOff(string(event.ChannelLapor))}
+	if p.MetaOff != nil {
+		p.MetaOff.Name = "Facebook dan Instagram" // one setting turns both on
+	}
 	if _, err := s.bus.JetStream().AccountInfo(ctx); err != nil {
 		p.NATS = serviceState{Detail: err.Error()}
 	}

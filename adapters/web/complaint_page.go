@@ -49,8 +49,12 @@ type complaintPage struct {
 	Canned      []store.CannedResponse
 	// CanMessage: the koordinator may write to the reporter on their channel.
 	CanMessage bool
-	Flash      string
-	Error      string
+	// Off is set when the reporter's channel is off in this deployment.
+	Off   *offChannel
+	Flash string
+	// Warn is an outcome that worked only in part (a message stored, not sent).
+	Warn  string
+	Error string
 }
 
 // Can is for the template: {{if .Can "verify"}}.
@@ -73,8 +77,11 @@ func (s *Server) complaintView(w http.ResponseWriter, r *http.Request, sess *ses
 		return
 	}
 	q := r.URL.Query()
-	p := &complaintPage{File: f, Due: s.due(f.Status, f.DueDate),
+	p := &complaintPage{File: f, Due: s.due(f.Status, f.DueDate), Off: s.channelOff(f.Channel),
 		Flash: complaintFlashes[q.Get("ok")], Error: complaintErrors[q.Get("err")]}
+	if p.Off != nil && q.Get("ok") == "message" {
+		p.Flash, p.Warn = "", notSent(p.Off)
+	}
 	if err := s.fillComplaintPage(ctx, sess, p); err != nil {
 		s.serverError(w, r, err)
 		return

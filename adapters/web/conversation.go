@@ -38,8 +38,13 @@ type conversationPage struct {
 	WindowNote string
 	// Dialog: person concerned, perlu petugas, complaint text (complaint_text.go).
 	Dialog dialogPanel
-	Flash  string
-	Error  string
+	// Off is set when the channel's transport is off in this deployment:
+	// replies wait unsent, and the page says so.
+	Off   *offChannel
+	Flash string
+	// Warn is an outcome that worked only in part (a reply stored, not sent).
+	Warn  string
+	Error string
 }
 
 // flashes are the outcomes an action reports back through the redirect.
@@ -91,8 +96,11 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request, sess *sess
 		s.serverError(w, r, err)
 		return
 	}
-	p := &conversationPage{Conv: d, CanSend: canReply(d.Channel),
+	p := &conversationPage{Conv: d, CanSend: canReply(d.Channel), Off: s.channelOff(d.Channel),
 		Flash: flashes[r.URL.Query().Get("ok")], Error: errorFlashes[r.URL.Query().Get("err")]}
+	if ok := r.URL.Query().Get("ok"); p.Off != nil && (ok == "replied" || ok == "retried") {
+		p.Flash, p.Warn = "", notSent(p.Off)
+	}
 	if p.Thread, err = s.store.Thread(ctx, id, threadLimit); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -158,7 +166,7 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request, sess *session) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &conversationPage{Conv: d, CanSend: canReply(d.Channel)}
+	p := &conversationPage{Conv: d, CanSend: canReply(d.Channel), Off: s.channelOff(d.Channel)}
 	if p.Thread, err = s.store.Thread(r.Context(), id, threadLimit); err != nil {
 		s.serverError(w, r, err)
 		return

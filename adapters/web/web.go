@@ -55,6 +55,11 @@ type Options struct {
 	// KickOutbox asks the process's outbox relay to publish now, so a staff
 	// reply leaves at once; nil leaves it to the relay's next tick.
 	KickOutbox func()
+	// ChannelsOff are the channels whose transport this deployment leaves
+	// off, each with the settings that turn it on (config ChannelsOff):
+	// replies there are shown as not sent, and the channels page says how
+	// to enable them.
+	ChannelsOff map[string][]string
 }
 
 // Server serves the admin inbox.
@@ -69,6 +74,7 @@ type Server struct {
 	now        func() time.Time
 	cal        *calendar.Calendar
 	holidays   string
+	off        map[string][]string
 	pages      *pages
 	hub        *hub
 	// checkPassword is CheckPassword; tests wrap it to watch the hashing.
@@ -118,6 +124,7 @@ func New(opt Options) (*Server, error) {
 		now:        opt.Now,
 		cal:        opt.Calendar,
 		holidays:   opt.HolidaysDir,
+		off:        opt.ChannelsOff,
 		pages:      p,
 		hub:        newHub(),
 

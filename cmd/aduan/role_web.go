@@ -19,6 +19,7 @@ func startWeb(env *serveEnv) error {
 		Web:         env.cfg.Web,
 		Complaints:  env.complaints,
 		KickOutbox:  env.relay.Kick,
+		ChannelsOff: env.cfg.ChannelsOff(),
 		Required:    env.cfg.Required,
 		Calendar:    env.cal,
 		HolidaysDir: env.cfg.HolidaysPath(),
