@@ -403,15 +403,8 @@ func kindOf(f File) event.AttachmentKind {
 	if mt == "" {
 		mt = mime.TypeByExtension(strings.ToLower(path.Ext(f.Name)))
 	}
-	switch {
-	case strings.HasPrefix(mt, "image/"):
-		return event.AttachmentImage
-	case strings.HasPrefix(mt, "video/"):
-		return event.AttachmentVideo
-	case strings.HasPrefix(mt, "audio/"):
-		return event.AttachmentAudio
-	case mt != "":
-		return event.AttachmentDocument
+	if mt == "" {
+		return event.AttachmentOther
 	}
-	return event.AttachmentOther
+	return event.KindOfMIME(mt)
 }

@@ -3,7 +3,6 @@ package meta
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/adapters/internal/safefetch"
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
@@ -54,19 +54,8 @@ func declareFetchStream(ctx context.Context, b *bus.Bus, replicas int) error {
 	return nil
 }
 
-// fetchJob is a message whose files are still on Meta's CDN.
-type fetchJob struct {
-	Inbound event.Inbound `json:"inbound"`
-	Sources []source      `json:"sources"`
-}
-
-func (w *Webhook) enqueueFetch(ctx context.Context, in *event.Inbound, src []source) error {
-	data, err := json.Marshal(fetchJob{Inbound: *in, Sources: src})
-	if err != nil {
-		return err
-	}
-	_, err = w.b.Publish(ctx, subjectFetchPrefix+string(in.Channel), "fetch:"+in.MsgID(), data)
-	return err
+func (w *Webhook) enqueueFetch(ctx context.Context, in *event.Inbound, src []fetchqueue.Source) error {
+	return w.fetchq.Enqueue(ctx, subjectFetchPrefix+string(in.Channel), in, src)
 }
 
 type fetchConfig struct {
@@ -93,67 +82,28 @@ func newFetchConfig(cfg config.MetaConfig, client *http.Client, backoff []time.D
 	return fetchConfig{client: client, maxSize: cfg.MaxAttachmentSize, timeout: cfg.DownloadTimeout, backoff: backoff}
 }
 
+// newFetchQueue is the Messenger and Instagram fetch queue: links to Meta's
+// CDN, downloaded with the safe client.
+func (w *Webhook) newFetchQueue() *fetchqueue.Queue {
+	return fetchqueue.New(w.b, fetchqueue.Config{
+		Stream: StreamFetch, Durable: FetchConsumer, Attempts: fetchAttempts,
+		Backoff: w.fetch.backoff, AckWait: w.fetch.timeout + 30*time.Second,
+		Fetch: func(ctx context.Context, s fetchqueue.Source, att *event.Attachment) error {
+			return w.fetchOne(ctx, s.URL, att)
+		},
+		Retryable: func(err error) bool {
+			var tr transientError
+			return errors.As(err, &tr)
+		},
+		Observe: w.metrics.download,
+		Log:     w.log,
+	})
+}
+
 // RunFetcher runs workers parallel download workers over the fetch queue
 // until ctx ends.
 func (w *Webhook) RunFetcher(ctx context.Context, workers int) error {
-	spec := bus.ConsumerSpec{
-		Stream: StreamFetch, Durable: FetchConsumer,
-		// Past fetchAttempts the handler publishes the message itself, so
-		// these extra deliveries only cover a failing publish.
-		MaxDeliver: fetchAttempts + 5,
-		Backoff:    w.fetch.backoff,
-		AckWait:    w.fetch.timeout + 30*time.Second,
-	}
-	var cs []*bus.Consumer
-	defer func() {
-		for _, c := range cs {
-			c.Stop()
-		}
-	}()
-	for range max(workers, 1) {
-		c, err := w.b.Consume(ctx, spec, w.handleFetch)
-		if err != nil {
-			return fmt.Errorf("starting attachment fetcher: %w", err)
-		}
-		cs = append(cs, c)
-	}
-	<-ctx.Done()
-	return nil
-}
-
-// handleFetch downloads a job's files and publishes its message. A file that
-// cannot be had is noted on its attachment; the message goes on regardless.
-func (w *Webhook) handleFetch(ctx context.Context, m *bus.Msg) error {
-	var job fetchJob
-	if err := json.Unmarshal(m.Data, &job); err != nil {
-		return bus.Permanent(fmt.Errorf("decoding fetch job: %w", err))
-	}
-	in := &job.Inbound
-	lastTry := m.NumDelivered >= fetchAttempts
-	for _, s := range job.Sources {
-		if s.Index < 0 || s.Index >= len(in.Attachments) {
-			return bus.Permanent(fmt.Errorf("fetch job %s: attachment index %d out of range", in.MsgID(), s.Index))
-		}
-		att := &in.Attachments[s.Index]
-		err := w.fetchOne(ctx, s.URL, att)
-		var tr transientError
-		switch {
-		case err == nil:
-			w.metrics.download("ok")
-		case errors.As(err, &tr) && !lastTry && ctx.Err() == nil:
-			w.metrics.download("retried")
-			return fmt.Errorf("fetching %s attachment of %s: %w", att.Kind, in.MsgID(), err)
-		default:
-			w.metrics.download("failed")
-			att.Error = err.Error()
-			w.log.Warn().Err(err).Str("channel", string(in.Channel)).Str("external_id", in.ExternalID).
-				Str("kind", string(att.Kind)).Msg("attachment not fetched; message delivered without it")
-		}
-	}
-	if _, err := w.b.PublishEvent(ctx, in, in.Subject(), in.MsgID()); err != nil {
-		return err
-	}
-	return nil
+	return w.fetchq.Run(ctx, workers)
 }
 
 // transientError marks a download failure worth another try.
@@ -179,7 +129,9 @@ func (w *Webhook) fetchOne(ctx context.Context, rawURL string, att *event.Attach
 		att.Kind = event.KindOfMIME(mt)
 	}
 	att.MIME = mt
-	att.Filename = withExtension(att.Filename, mt)
+	if !strings.Contains(att.Filename, ".") {
+		att.Filename += event.ExtensionOfMIME(mt)
+	}
 	key, sum, size, err := w.b.PutAttachment(ctx, bytes.NewReader(data), att.Filename, mt)
 	if err != nil {
 		return transientError{err}
@@ -280,24 +232,4 @@ func checkContent(kind event.AttachmentKind, sniffed, header string) (string, er
 		return declared, nil
 	}
 	return mt, nil
-}
-
-// commonExt picks the usual extension where the system list offers several.
-var commonExt = map[string]string{
-	"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
-	"video/mp4": ".mp4", "audio/mp4": ".m4a", "audio/mpeg": ".mp3", "application/pdf": ".pdf",
-}
-
-// withExtension gives a made-up file name the extension of its type.
-func withExtension(name, mt string) string {
-	if strings.Contains(name, ".") {
-		return name
-	}
-	if ext, ok := commonExt[mt]; ok {
-		return name + ext
-	}
-	if exts, _ := mime.ExtensionsByType(mt); len(exts) > 0 {
-		return name + exts[0]
-	}
-	return name
 }

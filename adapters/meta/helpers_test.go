@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
@@ -159,7 +160,7 @@ func summary(t testing.TB, m *nats.Msg) string {
 		}
 		return "inbound " + inboundSummary(&in)
 	case strings.HasPrefix(m.Subject, subjectFetchPrefix):
-		var job fetchJob
+		var job fetchqueue.Job
 		if err := json.Unmarshal(m.Data, &job); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/core/event"
 )
 
@@ -124,7 +125,7 @@ type item struct {
 	in *event.Inbound
 	// fetch lists the files to download before in may be published,
 	// indexed like in.Attachments.
-	fetch []source
+	fetch []fetchqueue.Source
 	// ours marks an echo of a message Aduan sent itself (metadata tag).
 	ours bool
 	// receipt is a delivery or read report.
@@ -137,12 +138,6 @@ func (it item) account() string {
 		return it.receipt.account
 	}
 	return it.in.Account
-}
-
-// source is a file on Meta's CDN that belongs to in.Attachments[Index].
-type source struct {
-	Index int    `json:"index"`
-	URL   string `json:"url"`
 }
 
 // receipt reports that the citizen's device got or showed our messages.
@@ -352,7 +347,7 @@ func parseMessage(m messaging, in func(externalID, citizen string) *event.Inboun
 			links = append(links, link)
 		default:
 			if src != "" {
-				it.fetch = append(it.fetch, source{Index: len(out.Attachments), URL: src})
+				it.fetch = append(it.fetch, fetchqueue.Source{Index: len(out.Attachments), URL: src})
 			}
 			out.Attachments = append(out.Attachments, att)
 		}

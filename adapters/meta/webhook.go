@@ -17,6 +17,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
@@ -56,6 +57,7 @@ type Webhook struct {
 	names       *names
 	health      *healthBook
 	fetch       fetchConfig
+	fetchq      *fetchqueue.Queue
 	// pages are the configured page and Instagram account ids.
 	pages map[string]bool
 	// publishTimeout is defaultPublishTimeout; tests of huge bodies on a
@@ -108,6 +110,7 @@ func NewWebhook(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Opti
 
 		publishTimeout: defaultPublishTimeout,
 	}
+	w.fetchq = w.newFetchQueue()
 	for id := range cfg.Pages {
 		w.pages[id] = true
 	}

@@ -223,7 +223,7 @@ func (a *Adapter) fetch(ctx context.Context, client Client, m media) error {
 		att.MIME = http.DetectContentType(data)
 	}
 	if att.Filename == "" {
-		att.Filename = fileName(att.Kind, att.MIME)
+		att.Filename = string(att.Kind) + event.ExtensionOfMIME(att.MIME)
 	}
 	err = a.retry(ctx, "storing a whatsapp attachment", 20*a.publishTimeout, func(ctx context.Context) error {
 		key, sum, size, err := a.b.PutAttachment(ctx, bytes.NewReader(data), att.Filename, att.MIME)
@@ -264,15 +264,6 @@ func downloadError(err error) string {
 		return "the file from WhatsApp was damaged; ask the citizen to send it again"
 	}
 	return "could not download the file from WhatsApp"
-}
-
-// fileName names a file that came without one, by its kind and type.
-func fileName(kind event.AttachmentKind, mime string) string {
-	ext := map[string]string{
-		"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "video/mp4": ".mp4",
-		"audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/mp4": ".m4a", "application/pdf": ".pdf",
-	}[strings.TrimSpace(strings.Split(mime, ";")[0])]
-	return string(kind) + ext
 }
 
 // publishReceipt turns a receipt into delivery events, one per message.

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/bus"
@@ -248,16 +247,12 @@ func storeImage(ctx context.Context, b *bus.Bus, path, caption string) (event.At
 		return event.Attachment{}, err
 	}
 	mime := http.DetectContentType(data)
-	kind := event.AttachmentImage
-	if !strings.HasPrefix(mime, "image/") {
-		kind = event.AttachmentDocument
-	}
 	name := filepath.Base(path)
 	key, sum, size, err := b.PutAttachment(ctx, bytes.NewReader(data), name, mime)
 	if err != nil {
 		return event.Attachment{}, fmt.Errorf("storing %s: %w", name, err)
 	}
-	return event.Attachment{Kind: kind, MIME: mime, Filename: name, Size: size, SHA256: sum, ObjectKey: key, Caption: caption}, nil
+	return event.Attachment{Kind: event.KindOfMIME(mime), MIME: mime, Filename: name, Size: size, SHA256: sum, ObjectKey: key, Caption: caption}, nil
 }
 
 func randomHex(n int) string {

@@ -190,3 +190,29 @@ func TestInboundTextBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestKindAndExtensionOfMIME: every adapter names and sorts files by these.
+func TestKindAndExtensionOfMIME(t *testing.T) {
+	tests := []struct {
+		mt   string
+		kind AttachmentKind
+		ext  string
+	}{
+		{"image/jpeg", AttachmentImage, ".jpg"},
+		{"image/png", AttachmentImage, ".png"},
+		{"video/mp4", AttachmentVideo, ".mp4"},
+		{"audio/mp4", AttachmentAudio, ".m4a"},
+		{"audio/ogg; codecs=opus", AttachmentAudio, ".ogg"}, // a WhatsApp voice note
+		{"Application/PDF", AttachmentDocument, ".pdf"},
+		{"text/plain; charset=utf-8", AttachmentDocument, ".txt"},
+		{"application/x-no-such-type", AttachmentDocument, ""},
+	}
+	for _, tt := range tests {
+		if got := KindOfMIME(tt.mt); got != tt.kind {
+			t.Errorf("KindOfMIME(%q) = %s, want %s", tt.mt, got, tt.kind)
+		}
+		if got := ExtensionOfMIME(tt.mt); got != tt.ext {
+			t.Errorf("ExtensionOfMIME(%q) = %q, want %q", tt.mt, got, tt.ext)
+		}
+	}
+}

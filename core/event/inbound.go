@@ -2,6 +2,7 @@ package event
 
 import (
 	"errors"
+	"mime"
 	"strings"
 	"time"
 )
@@ -30,6 +31,29 @@ func KindOfMIME(mt string) AttachmentKind {
 		return AttachmentAudio
 	}
 	return AttachmentDocument
+}
+
+// commonExt is the usual extension of the types citizens send, where the
+// system's list offers several or none.
+var commonExt = map[string]string{
+	"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
+	"video/mp4": ".mp4", "audio/mp4": ".m4a", "audio/mpeg": ".mp3", "audio/ogg": ".ogg", "audio/aac": ".aac",
+	"application/pdf": ".pdf", "text/plain": ".txt",
+}
+
+// ExtensionOfMIME is the usual file extension (".jpg") of media type mt,
+// parameters ignored, or "" when none is known: for naming files that came
+// without a name.
+func ExtensionOfMIME(mt string) string {
+	mt, _, _ = strings.Cut(mt, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if ext, ok := commonExt[mt]; ok {
+		return ext
+	}
+	if exts, _ := mime.ExtensionsByType(mt); len(exts) > 0 {
+		return exts[0]
+	}
+	return ""
 }
 
 // Attachment references a file already stored in the object store. Events

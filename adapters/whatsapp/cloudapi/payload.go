@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/core/event"
 )
 
@@ -125,7 +126,7 @@ type item struct {
 	// numberID is the phone number id the change was addressed to.
 	numberID string
 	in       *event.Inbound
-	media    []string // media ids, by attachment index
+	media    []fetchqueue.Source
 	delivery *event.Delivery
 	kind     string // metric label
 }
@@ -217,7 +218,7 @@ func messageItem(m message, account, name string, now time.Time) (*item, string)
 		}
 		in.Text = o.Caption
 		in.Attachments = append(in.Attachments, event.Attachment{Kind: kind, MIME: o.MIMEType, Filename: o.Filename, Caption: o.Caption})
-		it.media = append(it.media, o.ID)
+		it.media = append(it.media, fetchqueue.Source{Index: len(in.Attachments) - 1, MediaID: o.ID})
 		return ""
 	}
 	var problem string

@@ -11,7 +11,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -22,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/adapters/whatsapp/internal/wasent"
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
@@ -93,6 +93,7 @@ type Options struct {
 // Receiver takes Cloud API webhook bodies and publishes what they hold.
 type Receiver struct {
 	b       *bus.Bus
+	fetchq  *fetchqueue.Queue
 	g       *graph
 	sent    *wasent.Store
 	log     zerolog.Logger
@@ -129,13 +130,16 @@ func NewReceiver(ctx context.Context, cfg *config.Config, b *bus.Bus, opt Option
 	if r.now == nil {
 		r.now = time.Now
 	}
+	r.fetchq = fetchqueue.New(b, fetchqueue.Config{
+		Stream: StreamFetch, Durable: FetchConsumer, Attempts: fetchAttempts, Backoff: opt.Backoff,
+		Fetch: func(ctx context.Context, s fetchqueue.Source, att *event.Attachment) error {
+			return r.fetchOne(ctx, s.MediaID, att)
+		},
+		Retryable: retryable,
+		Reason:    mediaError,
+		Log:       r.log,
+	})
 	return r, nil
-}
-
-// fetchJob is a message whose media is still at Meta.
-type fetchJob struct {
-	Inbound event.Inbound `json:"inbound"`
-	Media   []string      `json:"media"` // media ids, by attachment index
 }
 
 // Handle takes a signature-checked webhook body. It returns nil once all of
@@ -178,12 +182,7 @@ func (r *Receiver) publish(ctx context.Context, it item) error {
 	}
 	in := it.in
 	if len(it.media) > 0 {
-		data, err := json.Marshal(fetchJob{Inbound: *in, Media: it.media})
-		if err != nil {
-			return err
-		}
-		_, err = r.b.Publish(ctx, subjectFetch, in.MsgID(), data)
-		return err
+		return r.fetchq.Enqueue(ctx, subjectFetch, in, it.media)
 	}
 	_, err := r.b.PublishEvent(ctx, in, in.Subject(), in.MsgID())
 	return err
@@ -206,49 +205,7 @@ func (r *Receiver) reject(ctx context.Context, body []byte, reason string) error
 // RunFetcher downloads media of queued messages with workers consumers and
 // publishes the messages, until ctx ends.
 func (r *Receiver) RunFetcher(ctx context.Context, workers int) error {
-	spec := bus.ConsumerSpec{Stream: StreamFetch, Durable: FetchConsumer, MaxDeliver: fetchAttempts + 3, Backoff: r.backoff}
-	var cs []*bus.Consumer
-	defer func() {
-		for _, c := range cs {
-			c.Stop()
-		}
-	}()
-	for range max(workers, 1) {
-		c, err := r.b.Consume(ctx, spec, r.handleFetch)
-		if err != nil {
-			return fmt.Errorf("starting cloud api media fetcher: %w", err)
-		}
-		cs = append(cs, c)
-	}
-	<-ctx.Done()
-	return nil
-}
-
-func (r *Receiver) handleFetch(ctx context.Context, m *bus.Msg) error {
-	var job fetchJob
-	if err := json.Unmarshal(m.Data, &job); err != nil || len(job.Media) != len(job.Inbound.Attachments) {
-		return bus.Permanent(fmt.Errorf("decoding cloud api fetch job: %v", err))
-	}
-	in := &job.Inbound
-	lastTry := m.NumDelivered >= fetchAttempts
-	for i, id := range job.Media {
-		att := &in.Attachments[i]
-		if att.ObjectKey != "" {
-			continue
-		}
-		err := r.fetchOne(ctx, id, att)
-		switch {
-		case err == nil:
-		case retryable(err) && !lastTry && ctx.Err() == nil:
-			return fmt.Errorf("fetching %s of %s: %w", att.Kind, in.ExternalID, err)
-		default:
-			att.Error = mediaError(err)
-			r.log.Warn().Err(err).Str("external_id", in.ExternalID).Str("kind", string(att.Kind)).
-				Msg("cloud api media not fetched; message delivered without it")
-		}
-	}
-	_, err := r.b.PublishEvent(ctx, in, in.Subject(), in.MsgID())
-	return err
+	return r.fetchq.Run(ctx, workers)
 }
 
 // fetchOne downloads a media id, checks its digest and stores it.
@@ -268,7 +225,7 @@ func (r *Receiver) fetchOne(ctx context.Context, id string, att *event.Attachmen
 		att.MIME = http.DetectContentType(data)
 	}
 	if att.Filename == "" {
-		att.Filename = string(att.Kind) + extension(att.MIME)
+		att.Filename = string(att.Kind) + event.ExtensionOfMIME(att.MIME)
 	}
 	key, sha, size, err := r.b.PutAttachment(ctx, bytes.NewReader(data), att.Filename, att.MIME)
 	if err != nil {
@@ -309,11 +266,4 @@ func mediaError(err error) string {
 		return "the file is no longer available at Meta; ask the citizen to send it again"
 	}
 	return "could not fetch the file from the Cloud API: " + err.Error()
-}
-
-func extension(mime string) string {
-	return map[string]string{
-		"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "video/mp4": ".mp4",
-		"audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/aac": ".aac", "application/pdf": ".pdf",
-	}[strings.TrimSpace(strings.Split(mime, ";")[0])]
 }
