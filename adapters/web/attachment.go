@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -35,24 +36,16 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.serverError(w, r, err)
 		return
 	}
-	need := PermViewAttachments
+	may := sess.can(PermViewAttachments)
 	if a.IsKTP {
-		need = PermViewKTP
-	}
-	if !sess.can(need) {
-		s.forbidden(w, r, sess)
-		return
-	}
-	if a.IsKTP && sess.Role == RoleVerifikator {
-		verifying, err := s.store.AwaitingVerification(ctx, a.Conversation)
-		if err != nil {
+		if may, err = s.mayOpenKTP(ctx, sess, a.Conversation); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		if !verifying {
-			s.forbidden(w, r, sess)
-			return
-		}
+	}
+	if !may {
+		s.forbidden(w, r, sess)
+		return
 	}
 	if a.IsKTP {
 		err := s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -69,6 +62,20 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *sessio
 		name = "lampiran-" + strconv.FormatInt(a.ID, 10)
 	}
 	s.sendObject(w, r, a.ObjectKey, a.MIME, name)
+}
+
+// mayOpenKTP reports whether sess may open the KTP images of conversation
+// conv (identity.ktp): a verifikator only while a complaint of the
+// conversation awaits verification. The single view and the dossier both
+// ask here.
+func (s *Server) mayOpenKTP(ctx context.Context, sess *session, conv store.ConversationID) (bool, error) {
+	if !sess.can(PermViewKTP) {
+		return false, nil
+	}
+	if sess.Role != RoleVerifikator {
+		return true, nil
+	}
+	return s.store.AwaitingVerification(ctx, conv)
 }
 
 // sendObject sends a file of the object store: images inline, anything

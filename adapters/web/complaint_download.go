@@ -130,7 +130,11 @@ func (s *Server) dossierInput(ctx context.Context, sess *session, f *store.Compl
 			in.Thread = append(in.Thread, msg)
 			atts = append(atts, m.Attachments...)
 		}
-		for _, a := range shownAttachments(sess, atts) {
+		ktpOK, err := s.mayOpenKTP(ctx, sess, f.ConversationID)
+		if err != nil {
+			return in, 0, err
+		}
+		for _, a := range shownAttachments(sess, ktpOK, atts) {
 			name := orDefault(a.Filename, "lampiran-"+strconv.FormatInt(a.ID, 10))
 			if a.IsKTP {
 				ktp++

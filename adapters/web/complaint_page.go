@@ -201,14 +201,15 @@ func stepLabel(action string) string {
 	return action
 }
 
-// shownAttachments are the attachments a role may open, for the dossier.
-func shownAttachments(sess *session, atts []store.AttachmentRef) []store.AttachmentRef {
+// shownAttachments are the attachments a role may open, for the dossier;
+// ktp says whether it may open the KTP images among them (mayOpenKTP).
+func shownAttachments(sess *session, ktp bool, atts []store.AttachmentRef) []store.AttachmentRef {
 	return slices.DeleteFunc(slices.Clone(atts), func(a store.AttachmentRef) bool {
-		need := PermViewAttachments
+		may := sess.can(PermViewAttachments)
 		if a.IsKTP {
-			need = PermViewKTP
+			may = ktp
 		}
-		return a.ObjectKey == "" || !sess.can(need)
+		return a.ObjectKey == "" || !may
 	})
 }
 
