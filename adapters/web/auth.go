@@ -77,8 +77,8 @@ func (s *Server) guard(rt route) http.Handler {
 				// A large upload may outlast the server's read and write
 				// timeouts; it gets its own, still bounded.
 				rc := http.NewResponseController(w)
-				_ = rc.SetReadDeadline(time.Now().Add(uploadTime))
-				_ = rc.SetWriteDeadline(time.Now().Add(uploadTime + time.Minute))
+				_ = rc.SetReadDeadline(time.Now().Add(s.uploadTime))
+				_ = rc.SetWriteDeadline(time.Now().Add(s.uploadTime + time.Minute))
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, max)
 			var err error

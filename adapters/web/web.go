@@ -83,6 +83,9 @@ type Server struct {
 	// hashWait for one.
 	hashSlots chan struct{}
 	hashWait  time.Duration
+	// uploadTime bounds reading a large upload (the walk-in form's), in
+	// place of the server's shorter read timeout; tests shorten it.
+	uploadTime time.Duration
 }
 
 // New checks the options and parses the templates.
@@ -131,6 +134,7 @@ func New(opt Options) (*Server, error) {
 		checkPassword: CheckPassword,
 		hashSlots:     make(chan struct{}, opt.Web.LoginConcurrency),
 		hashWait:      defaultHashWait,
+		uploadTime:    defaultUploadTime,
 	}, nil
 }
 
@@ -187,8 +191,8 @@ type route struct {
 const (
 	defaultMaxBody = 1 << 20
 	walkinMaxBody  = 30 << 20
-	// uploadTime bounds reading a body larger than defaultMaxBody.
-	uploadTime = 10 * time.Minute
+	// defaultUploadTime bounds reading a body larger than defaultMaxBody.
+	defaultUploadTime = 10 * time.Minute
 )
 
 // routes is the route table; TestRoutesRequireSignIn walks it.
