@@ -24,7 +24,7 @@ import (
 // SyncBucket is the NATS key-value bucket where the poller keeps its cursor.
 // It lives in JetStream beside the stream the reports go to, so cursor and
 // published reports share one durability story (and one cluster).
-const SyncBucket = "lapor_sync"
+const SyncBucket = bus.BucketLaporSync
 
 // PollerOptions configure a Poller. Zero fields take defaults.
 type PollerOptions struct {
@@ -78,10 +78,7 @@ func NewPoller(ctx context.Context, api API, b *bus.Bus, opt PollerOptions) (*Po
 	if opt.MaxBackoff < opt.MinBackoff {
 		opt.MaxBackoff = max(5*time.Minute, opt.MinBackoff)
 	}
-	kv, err := syncBucket(ctx, b)
-	if err != nil {
-		return nil, err
-	}
+	kv := b.Bucket(SyncBucket)
 	return &Poller{
 		api:    api,
 		bus:    b,
@@ -92,29 +89,6 @@ func NewPoller(ctx context.Context, api API, b *bus.Bus, opt PollerOptions) (*Po
 		now:    time.Now,
 		health: opt.Health,
 	}, nil
-}
-
-// syncBucket opens the cursor bucket with as many replicas as the bus's own
-// health bucket, so it is as safe as the streams on a cluster.
-func syncBucket(ctx context.Context, b *bus.Bus) (jetstream.KeyValue, error) {
-	replicas := 1
-	if hb, err := b.JetStream().KeyValue(ctx, bus.HealthBucket); err == nil {
-		if st, err := hb.Status(ctx); err == nil {
-			if s, ok := st.(*jetstream.KeyValueBucketStatus); ok {
-				replicas = max(s.StreamInfo().Config.Replicas, 1)
-			}
-		}
-	}
-	kv, err := b.JetStream().CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      SyncBucket,
-		Description: "LAPOR! poller cursors",
-		Storage:     jetstream.FileStorage,
-		Replicas:    replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("declaring key-value bucket %s: %w", SyncBucket, err)
-	}
-	return kv, nil
 }
 
 // Run polls until ctx ends: right away, then every Interval after a poll

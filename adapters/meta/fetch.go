@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/adapters/internal/safefetch"
 	"github.com/aduan-gateway/aduan/config"
@@ -27,8 +25,8 @@ import (
 // answers in milliseconds and nothing is lost when a download is slow or
 // fails.
 const (
-	StreamFetch        = "META_FETCH"
-	subjectFetchPrefix = "aduan.meta.fetch."
+	StreamFetch        = bus.StreamMetaFetch // declared by the bus
+	subjectFetchPrefix = bus.SubjectMetaFetchPrefix
 	// FetchConsumer is the durable name the fetch workers share.
 	FetchConsumer = "meta-fetch"
 )
@@ -36,23 +34,6 @@ const (
 // fetchAttempts is how many deliveries a download gets on transient errors
 // (network, 5xx) before the message goes on with the failure noted.
 const fetchAttempts = 3
-
-func declareFetchStream(ctx context.Context, b *bus.Bus, replicas int) error {
-	_, err := b.JetStream().CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        StreamFetch,
-		Description: "Messenger and Instagram messages waiting for their files to be fetched from Meta's CDN",
-		Subjects:    []string{subjectFetchPrefix + ">"},
-		Retention:   jetstream.WorkQueuePolicy,
-		Storage:     jetstream.FileStorage,
-		Replicas:    replicas,
-		MaxAge:      7 * 24 * time.Hour,
-		Duplicates:  bus.DuplicateWindow,
-	})
-	if err != nil {
-		return fmt.Errorf("declaring stream %s: %w", StreamFetch, err)
-	}
-	return nil
-}
 
 func (w *Webhook) enqueueFetch(ctx context.Context, in *event.Inbound, src []fetchqueue.Source) error {
 	return w.fetchq.Enqueue(ctx, subjectFetchPrefix+string(in.Channel), in, src)

@@ -71,14 +71,7 @@ type Sender struct {
 
 // NewSender builds the sender and opens the sent-messages bucket.
 func NewSender(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt SenderOptions) (*Sender, error) {
-	replicas, err := busReplicas(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	sent, err := openSentStore(ctx, b.JetStream(), replicas)
-	if err != nil {
-		return nil, err
-	}
+	sent := openSentStore(b)
 	log := opt.Log.With().Str("comp", "meta").Logger()
 	s := &Sender{
 		b: b, log: log, metrics: opt.Metrics, g: newGraph(cfg, opt.HTTPClient), sent: sent,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 )
 
@@ -18,11 +19,7 @@ import (
 // messages it sent, per conversation: Meta's delivery and read reports name
 // a message id (mid) or only a time (watermark), and the core needs the
 // outbound event id. Any process of a cluster can resolve them.
-const SentBucket = "meta_sent"
-
-// sentTTL bounds how long sent messages are remembered; receipts for older
-// messages are of no use to anyone.
-const sentTTL = 30 * 24 * time.Hour
+const SentBucket = bus.BucketMetaSent
 
 // sentPerConversation caps one conversation's record; receipts concern the
 // latest messages.
@@ -50,18 +47,8 @@ type sentStore struct {
 	now func() time.Time
 }
 
-func openSentStore(ctx context.Context, js jetstream.JetStream, replicas int) (*sentStore, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      SentBucket,
-		Description: "Messages sent on Messenger and Instagram, per conversation, for delivery and read reports",
-		TTL:         sentTTL,
-		Storage:     jetstream.FileStorage,
-		Replicas:    replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("declaring key-value bucket %s: %w", SentBucket, err)
-	}
-	return &sentStore{kv: kv, now: time.Now}, nil
+func openSentStore(b *bus.Bus) *sentStore {
+	return &sentStore{kv: b.Bucket(SentBucket), now: time.Now}
 }
 
 // sentKey names a conversation's record; ids are base64url-encoded so any
@@ -128,7 +115,7 @@ func (s *sentStore) record(ctx context.Context, ch event.Channel, account, citiz
 			return false
 		}
 		l.Sent = append(l.Sent, sentEntry{MID: mid, OutboundID: outboundID, At: at.UnixMilli()})
-		cutoff := s.now().Add(-sentTTL).UnixMilli()
+		cutoff := s.now().Add(-bus.SentTTL).UnixMilli()
 		l.Sent = slices.DeleteFunc(l.Sent, func(e sentEntry) bool { return e.At < cutoff })
 		if n := len(l.Sent); n > sentPerConversation {
 			l.Sent = l.Sent[n-sentPerConversation:]

@@ -80,21 +80,10 @@ type Options struct {
 	FetchBackoff []time.Duration
 }
 
-// NewWebhook builds the webhook and declares what it needs on the bus (the
-// fetch stream and the sent-messages bucket). Without an app secret every
-// POST is refused.
+// NewWebhook builds the webhook. Without an app secret every POST is
+// refused.
 func NewWebhook(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Options) (*Webhook, error) {
-	replicas, err := busReplicas(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	if err := declareFetchStream(ctx, b, replicas); err != nil {
-		return nil, err
-	}
-	sent, err := openSentStore(ctx, b.JetStream(), replicas)
-	if err != nil {
-		return nil, err
-	}
+	sent := openSentStore(b)
 	log := opt.Log.With().Str("comp", "meta").Logger()
 	w := &Webhook{
 		secret:      []byte(cfg.AppSecret),
@@ -118,16 +107,6 @@ func NewWebhook(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Opti
 		w.names = newNames(newGraph(cfg, opt.HTTPClient), log)
 	}
 	return w, nil
-}
-
-// busReplicas follows the replica count the bus gave its streams, so the
-// adapter's own stream and bucket survive the same failures.
-func busReplicas(ctx context.Context, b *bus.Bus) (int, error) {
-	s, err := b.JetStream().Stream(ctx, bus.StreamInbound)
-	if err != nil {
-		return 0, fmt.Errorf("reading stream %s: %w", bus.StreamInbound, err)
-	}
-	return max(s.CachedInfo().Config.Replicas, 1), nil
 }
 
 // HandleObject hands bodies of object to h. Setting "page" or "instagram"

@@ -15,8 +15,9 @@ import (
 	"github.com/aduan-gateway/aduan/core/bus"
 )
 
-// LeaseBucket is the key-value bucket holding the WhatsApp session lease.
-const LeaseBucket = "whatsapp_lease"
+// LeaseBucket is the key-value bucket holding the WhatsApp session lease;
+// the bus declares it with the TTL of bus.Config.LeaseTTL.
+const LeaseBucket = bus.BucketWhatsAppLease
 
 // leaseKey is the lease's key: one WhatsApp session (one number) per
 // Aduan installation.
@@ -41,27 +42,13 @@ type Lease struct {
 	renewed time.Time
 }
 
-// OpenLease declares the lease bucket (entries expire after ttl) and names
-// this process as a would-be holder.
-func OpenLease(ctx context.Context, b *bus.Bus, ttl time.Duration) (*Lease, error) {
-	s, err := b.JetStream().Stream(ctx, bus.StreamInbound)
-	if err != nil {
-		return nil, fmt.Errorf("reading stream %s: %w", bus.StreamInbound, err)
-	}
-	kv, err := b.JetStream().CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      LeaseBucket,
-		Description: "Which process runs the WhatsApp session",
-		TTL:         ttl,
-		Storage:     jetstream.FileStorage,
-		Replicas:    max(s.CachedInfo().Config.Replicas, 1),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("declaring key-value bucket %s: %w", LeaseBucket, err)
-	}
+// OpenLease names this process as a would-be holder of the lease, whose
+// entries expire after the bus's LeaseTTL.
+func OpenLease(b *bus.Bus) *Lease {
 	host, _ := os.Hostname()
 	var r [3]byte
 	_, _ = rand.Read(r[:])
-	return &Lease{kv: kv, ttl: ttl, holder: host + ":" + strconv.Itoa(os.Getpid()) + ":" + hex.EncodeToString(r[:])}, nil
+	return &Lease{kv: b.Bucket(LeaseBucket), ttl: b.LeaseTTL(), holder: host + ":" + strconv.Itoa(os.Getpid()) + ":" + hex.EncodeToString(r[:])}
 }
 
 // Holder names this process in the lease.

@@ -18,6 +18,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
+	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
@@ -89,16 +90,9 @@ func TestSessionStoreMigrates(t *testing.T) {
 // stops renewing (a crash), and the old holder learns it lost the lease.
 func TestLease(t *testing.T) {
 	ctx := context.Background()
-	b := bustest.New(t)
 	ttl := time.Second
-	first, err := OpenLease(ctx, b, ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := OpenLease(ctx, b, ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := bustest.Open(t, bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), LeaseTTL: ttl})
+	first, second := OpenLease(b), OpenLease(b)
 	if _, err := first.Acquire(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,8 @@ func newComplaints(cfg *config.Config, cal *calendar.Calendar) *complaint.Servic
 // password, which serve requires of every client.
 func busConfig(cfg *config.Config, url string) (bus.Config, error) {
 	n := cfg.NATS
-	bc := bus.Config{URL: url, CredsFile: n.CredsFile, TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey}
+	bc := bus.Config{URL: url, LeaseTTL: cfg.WhatsApp.LeaseTTL,
+		CredsFile: n.CredsFile, TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey}
 	if cfg.EmbeddedNATS() {
 		pw, err := cfg.NATSPassword()
 		if err != nil {

@@ -32,11 +32,7 @@ func startWhatsApp(env *serveEnv) error {
 	if err != nil {
 		return err
 	}
-	lease, err := whatsapp.OpenLease(env.ctx, env.bus, env.cfg.WhatsApp.LeaseTTL)
-	if err != nil {
-		_ = container.Close()
-		return err
-	}
+	lease := whatsapp.OpenLease(env.bus)
 	s := whatsapp.NewSession(a, container, lease, env.cfg.WhatsApp, env.log)
 	env.reg.MustRegister(lagGauge(env.bus, bus.StreamOutbound, whatsapp.SenderConsumer))
 	env.goRun("whatsapp", a.Run)

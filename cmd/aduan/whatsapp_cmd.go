@@ -93,10 +93,7 @@ func openWASession(ctx context.Context, logs io.Writer) (*waSession, error) {
 	defer cancel()
 	if b, err := openClientBus(bctx, cfg); err == nil {
 		s.bus = b
-		if s.lease, err = whatsapp.OpenLease(ctx, b, cfg.WhatsApp.LeaseTTL); err != nil {
-			s.close()
-			return nil, err
-		}
+		s.lease = whatsapp.OpenLease(b)
 	}
 	return s, nil
 }

@@ -22,26 +22,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
-
-	"github.com/aduan-gateway/aduan/core/event"
 )
-
-// Stream names. Each stream holds one subject tree of the event contract.
-const (
-	StreamInbound    = "INBOUND"    // aduan.inbound.>
-	StreamOutbound   = "OUTBOUND"   // aduan.outbound.>, work queue
-	StreamDelivery   = "DELIVERY"   // aduan.delivery.>
-	StreamComplaints = "COMPLAINTS" // aduan.complaint.>
-	StreamDeadLetter = "DEADLETTER" // aduan.deadletter.>
-	StreamRejected   = "REJECTED"   // aduan.rejected.>
-)
-
-// HealthBucket is the key-value bucket where adapters keep their channel
-// accounts' health (see event.Health).
-const HealthBucket = "health"
-
-// AttachmentBucket is the object store bucket that holds attachments.
-const AttachmentBucket = "attachments"
 
 // DefaultListen is the client address of the embedded server. It is not
 // NATS's usual 4222 so that a local nats-server can run beside Aduan.
@@ -50,8 +31,6 @@ const DefaultListen = "127.0.0.1:4223"
 // DuplicateWindow is how long JetStream remembers a Nats-Msg-Id. A webhook
 // retried later than this is caught by the store's unique keys instead.
 const DuplicateWindow = 2 * time.Hour
-
-const day = 24 * time.Hour
 
 // Config says where the bus lives.
 type Config struct {
@@ -64,9 +43,12 @@ type Config struct {
 	// DataDir holds the embedded server's file store (under DataDir/jetstream).
 	// Required when URL is empty.
 	DataDir string
-	// Replicas of every stream and of the attachment bucket. Default 1; a
+	// Replicas of every stream and bucket (see declare.go). Default 1; a
 	// 3-node cluster wants 3. The embedded server is a single node, so 1 only.
 	Replicas int
+	// LeaseTTL is how long an entry of BucketWhatsAppLease outlives the
+	// process that stopped renewing it. Default 15s.
+	LeaseTTL time.Duration
 	// User and Password: the embedded server admits this user only (both
 	// are required when URL is empty); a client of URL presents them when
 	// set, e.g. a command reaching the embedded server of `aduan serve`.
@@ -88,7 +70,7 @@ type Config struct {
 // b: its client URL and credentials.
 func (b *Bus) ClientConfig() Config {
 	c := b.cfg
-	return Config{URL: b.ClientURL(), Replicas: c.Replicas, User: c.User, Password: c.Password,
+	return Config{URL: b.ClientURL(), Replicas: c.Replicas, LeaseTTL: c.LeaseTTL, User: c.User, Password: c.Password,
 		CredsFile: c.CredsFile, TLSCA: c.TLSCA, TLSCert: c.TLSCert, TLSKey: c.TLSKey}
 }
 
@@ -116,6 +98,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Replicas == 0 {
 		c.Replicas = 1
+	}
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = 15 * time.Second
 	}
 	return c
 }
@@ -168,7 +153,7 @@ type Bus struct {
 	nc         *nats.Conn
 	js         jetstream.JetStream
 	obj        jetstream.ObjectStore
-	health     jetstream.KeyValue
+	buckets    map[string]jetstream.KeyValue
 	connClosed chan struct{}
 
 	mu        sync.Mutex
@@ -178,9 +163,9 @@ type Bus struct {
 }
 
 // Open starts the embedded server or connects to cfg.URL, waits until
-// JetStream answers, and creates or updates the streams and the attachment
-// bucket. With an external URL it keeps trying until ctx is done, so give ctx
-// a deadline.
+// JetStream answers, and creates or updates every stream and bucket
+// (declare.go). With an external URL it keeps trying until ctx is done, so
+// give ctx a deadline.
 func Open(ctx context.Context, cfg Config, log zerolog.Logger) (*Bus, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -247,28 +232,8 @@ func (b *Bus) open(ctx context.Context, log zerolog.Logger) error {
 	if err := b.waitReady(ctx); err != nil {
 		return err
 	}
-	for _, sc := range streamConfigs(b.cfg.Replicas) {
-		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
-			return fmt.Errorf("declaring stream %s: %w", sc.Name, err)
-		}
-	}
-	b.obj, err = b.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket:      AttachmentBucket,
-		Description: "Citizens' attachments, keyed by sha256",
-		Storage:     jetstream.FileStorage,
-		Replicas:    b.cfg.Replicas,
-	})
-	if err != nil {
-		return fmt.Errorf("declaring object store %s: %w", AttachmentBucket, err)
-	}
-	b.health, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      HealthBucket,
-		Description: "Health of each channel account, kept by its adapter",
-		Storage:     jetstream.FileStorage,
-		Replicas:    b.cfg.Replicas,
-	})
-	if err != nil {
-		return fmt.Errorf("declaring key-value bucket %s: %w", HealthBucket, err)
+	if err := b.declare(ctx); err != nil {
+		return err
 	}
 	url := b.nc.ConnectedUrlRedacted()
 	if b.ns != nil {
@@ -296,36 +261,6 @@ func (b *Bus) waitReady(ctx context.Context) error {
 			return fmt.Errorf("waiting for jetstream: %w (last error: %v)", ctx.Err(), err)
 		case <-time.After(250 * time.Millisecond):
 		}
-	}
-}
-
-func streamConfigs(replicas int) []jetstream.StreamConfig {
-	sc := func(name, subjects string, retention jetstream.RetentionPolicy, maxAge time.Duration, desc string) jetstream.StreamConfig {
-		return jetstream.StreamConfig{
-			Name:        name,
-			Description: desc,
-			Subjects:    []string{subjects},
-			Retention:   retention,
-			Storage:     jetstream.FileStorage,
-			Replicas:    replicas,
-			MaxAge:      maxAge,
-			Duplicates:  DuplicateWindow,
-		}
-	}
-	return []jetstream.StreamConfig{
-		sc(StreamInbound, "aduan.inbound.>", jetstream.LimitsPolicy, 30*day,
-			"Citizens' messages, normalized by the channel adapters"),
-		// A work queue: a reply is gone once its adapter acknowledged it.
-		sc(StreamOutbound, "aduan.outbound.>", jetstream.WorkQueuePolicy, 30*day,
-			"Replies for the channel adapters to send"),
-		sc(StreamDelivery, "aduan.delivery.>", jetstream.LimitsPolicy, 30*day,
-			"What became of each reply"),
-		sc(StreamComplaints, "aduan.complaint.>", jetstream.LimitsPolicy, 365*day,
-			"Complaint life-cycle events"),
-		sc(StreamDeadLetter, SubjectDeadLetterPrefix+">", jetstream.LimitsPolicy, 90*day,
-			"Messages a consumer gave up on, for admins to inspect and retry"),
-		sc(StreamRejected, event.SubjectRejectedPrefix+">", jetstream.LimitsPolicy, 30*day,
-			"Input adapters could not understand, until the core has stored it for inspection"),
 	}
 }
 

@@ -20,7 +20,8 @@ import (
 	"github.com/rs/zerolog"
 )
 
-var allStreams = []string{bus.StreamInbound, bus.StreamOutbound, bus.StreamDelivery, bus.StreamComplaints, bus.StreamDeadLetter, bus.StreamRejected}
+var allStreams = []string{bus.StreamInbound, bus.StreamOutbound, bus.StreamDelivery, bus.StreamComplaints, bus.StreamDeadLetter, bus.StreamRejected,
+	bus.StreamMetaFetch, bus.StreamWhatsAppFetch}
 
 func streamInfo(t *testing.T, b *bus.Bus, name string) *jetstream.StreamInfo {
 	t.Helper()
@@ -47,11 +48,22 @@ func publish(t *testing.T, b *bus.Bus, subject, msgID, data string) bool {
 func TestOpenDeclaresStreamsIdempotently(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg := bus.Config{Listen: "127.0.0.1:0", DataDir: dir}
+	cfg := bus.Config{Listen: "127.0.0.1:0", DataDir: dir, LeaseTTL: 7 * time.Second}
 
 	b1 := bustest.Open(t, cfg)
 	for _, name := range allStreams {
 		streamInfo(t, b1, name)
+	}
+	// The adapters' buckets come from the bus, with their TTLs.
+	for name, ttl := range map[string]time.Duration{bus.HealthBucket: 0, bus.BucketMetaSent: bus.SentTTL,
+		bus.BucketWhatsAppSent: bus.SentTTL, bus.BucketWhatsAppLease: 7 * time.Second, bus.BucketLaporSync: 0} {
+		st, err := b1.Bucket(name).Status(t.Context())
+		if err != nil {
+			t.Fatalf("bucket %s: %v", name, err)
+		}
+		if st.TTL() != ttl {
+			t.Errorf("bucket %s: ttl %v, want %v", name, st.TTL(), ttl)
+		}
 	}
 	if _, err := b1.JetStream().ObjectStore(t.Context(), bus.AttachmentBucket); err != nil {
 		t.Fatalf("object store: %v", err)

@@ -23,7 +23,7 @@ func (b *Bus) SetHealth(ctx context.Context, h event.Health) error {
 	if err != nil {
 		return err
 	}
-	if _, err := b.health.Put(ctx, event.HealthKey(h.Channel, h.Account), data); err != nil {
+	if _, err := b.Bucket(HealthBucket).Put(ctx, event.HealthKey(h.Channel, h.Account), data); err != nil {
 		return fmt.Errorf("recording health of %s %s: %w", h.Channel, h.Account, err)
 	}
 	return nil
@@ -32,7 +32,7 @@ func (b *Bus) SetHealth(ctx context.Context, h event.Health) error {
 // Health returns a channel account's last recorded health; ok is false when
 // none was recorded.
 func (b *Bus) Health(ctx context.Context, c event.Channel, account string) (h event.Health, ok bool, err error) {
-	e, err := b.health.Get(ctx, event.HealthKey(c, account))
+	e, err := b.Bucket(HealthBucket).Get(ctx, event.HealthKey(c, account))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return event.Health{}, false, nil
 	}
@@ -47,7 +47,7 @@ func (b *Bus) Health(ctx context.Context, c event.Channel, account string) (h ev
 
 // Healths returns the recorded health of every channel account.
 func (b *Bus) Healths(ctx context.Context) ([]event.Health, error) {
-	lister, err := b.health.ListKeys(ctx)
+	lister, err := b.Bucket(HealthBucket).ListKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing health: %w", err)
 	}
@@ -56,7 +56,7 @@ func (b *Bus) Healths(ctx context.Context) ([]event.Health, error) {
 	defer lister.Stop() //nolint:errcheck
 	var out []event.Health
 	for key := range lister.Keys() {
-		e, err := b.health.Get(ctx, key)
+		e, err := b.Bucket(HealthBucket).Get(ctx, key)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			continue // deleted meanwhile
 		}

@@ -6,8 +6,8 @@
 // nothing: a file that cannot be had is noted on its attachment and the
 // message goes on without it.
 //
-// Declaring the stream is left to its owner; this package only publishes to
-// it and consumes it.
+// The streams are declared by core/bus with every other; this package only
+// publishes to them and consumes them.
 package fetchqueue
 
 import (

@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
@@ -32,8 +31,8 @@ import (
 // webhook answers in milliseconds and a slow or failing download loses
 // nothing.
 const (
-	StreamFetch   = "WHATSAPP_FETCH"
-	subjectFetch  = "aduan.whatsapp.fetch"
+	StreamFetch   = bus.StreamWhatsAppFetch // declared by the bus
+	subjectFetch  = bus.SubjectWhatsAppFetch
 	FetchConsumer = "whatsapp-fetch"
 )
 
@@ -102,30 +101,9 @@ type Receiver struct {
 	now     func() time.Time
 }
 
-// NewReceiver declares the fetch queue and opens the sent-messages bucket.
+// NewReceiver builds the receiver.
 func NewReceiver(ctx context.Context, cfg *config.Config, b *bus.Bus, opt Options) (*Receiver, error) {
-	s, err := b.JetStream().Stream(ctx, bus.StreamInbound)
-	if err != nil {
-		return nil, fmt.Errorf("reading stream %s: %w", bus.StreamInbound, err)
-	}
-	_, err = b.JetStream().CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        StreamFetch,
-		Description: "WhatsApp Cloud API messages waiting for their media to be fetched",
-		Subjects:    []string{subjectFetch},
-		Retention:   jetstream.WorkQueuePolicy,
-		Storage:     jetstream.FileStorage,
-		Replicas:    max(s.CachedInfo().Config.Replicas, 1),
-		MaxAge:      7 * 24 * time.Hour,
-		Duplicates:  bus.DuplicateWindow,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("declaring stream %s: %w", StreamFetch, err)
-	}
-	sent, err := wasent.Open(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	r := &Receiver{b: b, g: newGraph(cfg, opt.HTTPClient), sent: sent, log: opt.Log.With().Str("comp", "whatsapp").Logger(),
+	r := &Receiver{b: b, g: newGraph(cfg, opt.HTTPClient), sent: wasent.Open(b), log: opt.Log.With().Str("comp", "whatsapp").Logger(),
 		metrics: opt.Metrics, backoff: opt.Backoff, now: opt.Now}
 	if r.now == nil {
 		r.now = time.Now

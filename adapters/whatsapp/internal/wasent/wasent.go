@@ -10,40 +10,18 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/aduan-gateway/aduan/core/bus"
 )
 
-// Bucket is the key-value bucket of sent WhatsApp messages.
-const Bucket = "whatsapp_sent"
-
-// TTL bounds how long a sent message is remembered: receipts for older
-// messages are of no use to anyone.
-const TTL = 30 * 24 * time.Hour
-
 // Store maps WhatsApp message ids to outbound event ids and back.
 type Store struct{ kv jetstream.KeyValue }
 
-// Open declares the bucket with the replicas of the bus's own streams.
-func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
-	s, err := b.JetStream().Stream(ctx, bus.StreamInbound)
-	if err != nil {
-		return nil, fmt.Errorf("reading stream %s: %w", bus.StreamInbound, err)
-	}
-	kv, err := b.JetStream().CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      Bucket,
-		Description: "WhatsApp message ids of sent replies and the outbound events they carried",
-		TTL:         TTL,
-		Storage:     jetstream.FileStorage,
-		Replicas:    max(s.CachedInfo().Config.Replicas, 1),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("declaring key-value bucket %s: %w", Bucket, err)
-	}
-	return &Store{kv: kv}, nil
+// Open returns the store over the bus's bucket.
+func Open(b *bus.Bus) *Store {
+	return &Store{kv: b.Bucket(bus.BucketWhatsAppSent)}
 }
 
 // key names an id; ids with characters NATS keys do not allow are encoded.

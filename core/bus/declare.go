@@ -1,0 +1,150 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/aduan-gateway/aduan/core/event"
+)
+
+// Every stream, key-value bucket and object store Aduan uses is declared
+// here, by Open, with the configured replicas: the event contract's and the
+// adapters' own alike, so that on a cluster each survives the same failures
+// and no adapter has to find out the replica count.
+
+// Streams of the event contract. Each holds one subject tree.
+const (
+	StreamInbound    = "INBOUND"    // aduan.inbound.>
+	StreamOutbound   = "OUTBOUND"   // aduan.outbound.>, work queue
+	StreamDelivery   = "DELIVERY"   // aduan.delivery.>
+	StreamComplaints = "COMPLAINTS" // aduan.complaint.>
+	StreamDeadLetter = "DEADLETTER" // aduan.deadletter.>
+	StreamRejected   = "REJECTED"   // aduan.rejected.>
+)
+
+// The adapters' fetch queues: messages whose files are still at the
+// platform, durable before the webhook answers (work queues).
+const (
+	StreamMetaFetch        = "META_FETCH"
+	SubjectMetaFetchPrefix = "aduan.meta.fetch." // + channel
+	StreamWhatsAppFetch    = "WHATSAPP_FETCH"
+	SubjectWhatsAppFetch   = "aduan.whatsapp.fetch"
+)
+
+// Key-value buckets. Get one with Bucket.
+const (
+	// HealthBucket holds each channel account's health (event.Health),
+	// written through HealthWriter.
+	HealthBucket = "health"
+	// BucketMetaSent: Meta message ids of sent replies, per conversation.
+	BucketMetaSent = "meta_sent"
+	// BucketWhatsAppSent: WhatsApp message ids of sent replies.
+	BucketWhatsAppSent = "whatsapp_sent"
+	// BucketWhatsAppLease: which process holds the WhatsApp session;
+	// entries expire after Config.LeaseTTL.
+	BucketWhatsAppLease = "whatsapp_lease"
+	// BucketLaporSync: the LAPOR! poller's cursors.
+	BucketLaporSync = "lapor_sync"
+)
+
+// AttachmentBucket is the object store bucket that holds attachments.
+const AttachmentBucket = "attachments"
+
+// SentTTL bounds how long sent messages are remembered: receipts for older
+// messages are of no use to anyone.
+const SentTTL = 30 * day
+
+const day = 24 * time.Hour
+
+func streamConfigs(replicas int) []jetstream.StreamConfig {
+	sc := func(name, subjects string, retention jetstream.RetentionPolicy, maxAge time.Duration, desc string) jetstream.StreamConfig {
+		return jetstream.StreamConfig{
+			Name:        name,
+			Description: desc,
+			Subjects:    []string{subjects},
+			Retention:   retention,
+			Storage:     jetstream.FileStorage,
+			Replicas:    replicas,
+			MaxAge:      maxAge,
+			Duplicates:  DuplicateWindow,
+		}
+	}
+	return []jetstream.StreamConfig{
+		sc(StreamInbound, "aduan.inbound.>", jetstream.LimitsPolicy, 30*day,
+			"Citizens' messages, normalized by the channel adapters"),
+		// A work queue: a reply is gone once its adapter acknowledged it.
+		sc(StreamOutbound, "aduan.outbound.>", jetstream.WorkQueuePolicy, 30*day,
+			"Replies for the channel adapters to send"),
+		sc(StreamDelivery, "aduan.delivery.>", jetstream.LimitsPolicy, 30*day,
+			"What became of each reply"),
+		sc(StreamComplaints, "aduan.complaint.>", jetstream.LimitsPolicy, 365*day,
+			"Complaint life-cycle events"),
+		sc(StreamDeadLetter, SubjectDeadLetterPrefix+">", jetstream.LimitsPolicy, 90*day,
+			"Messages a consumer gave up on, for admins to inspect and retry"),
+		sc(StreamRejected, event.SubjectRejectedPrefix+">", jetstream.LimitsPolicy, 30*day,
+			"Input adapters could not understand, until the core has stored it for inspection"),
+		sc(StreamMetaFetch, SubjectMetaFetchPrefix+">", jetstream.WorkQueuePolicy, 7*day,
+			"Messenger and Instagram messages waiting for their files to be fetched from Meta's CDN"),
+		sc(StreamWhatsAppFetch, SubjectWhatsAppFetch, jetstream.WorkQueuePolicy, 7*day,
+			"WhatsApp Cloud API messages waiting for their media to be fetched"),
+	}
+}
+
+func bucketConfigs(cfg Config) []jetstream.KeyValueConfig {
+	kv := func(name, desc string, ttl time.Duration) jetstream.KeyValueConfig {
+		return jetstream.KeyValueConfig{Bucket: name, Description: desc, TTL: ttl,
+			Storage: jetstream.FileStorage, Replicas: cfg.Replicas}
+	}
+	return []jetstream.KeyValueConfig{
+		kv(HealthBucket, "Health of each channel account, kept by its adapter", 0),
+		kv(BucketMetaSent, "Messages sent on Messenger and Instagram, per conversation, for delivery and read reports", SentTTL),
+		kv(BucketWhatsAppSent, "WhatsApp message ids of sent replies and the outbound events they carried", SentTTL),
+		kv(BucketWhatsAppLease, "Which process runs the WhatsApp session", cfg.LeaseTTL),
+		kv(BucketLaporSync, "LAPOR! poller cursors", 0),
+	}
+}
+
+// declare creates or updates every stream and bucket, on every start, so
+// that a drifted configuration is put back.
+func (b *Bus) declare(ctx context.Context) error {
+	for _, sc := range streamConfigs(b.cfg.Replicas) {
+		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("declaring stream %s: %w", sc.Name, err)
+		}
+	}
+	var err error
+	b.obj, err = b.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      AttachmentBucket,
+		Description: "Citizens' attachments, keyed by sha256",
+		Storage:     jetstream.FileStorage,
+		Replicas:    b.cfg.Replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("declaring object store %s: %w", AttachmentBucket, err)
+	}
+	b.buckets = map[string]jetstream.KeyValue{}
+	for _, kc := range bucketConfigs(b.cfg) {
+		kv, err := b.js.CreateOrUpdateKeyValue(ctx, kc)
+		if err != nil {
+			return fmt.Errorf("declaring key-value bucket %s: %w", kc.Bucket, err)
+		}
+		b.buckets[kc.Bucket] = kv
+	}
+	return nil
+}
+
+// Bucket returns a key-value bucket declared by Open (the Bucket*
+// constants). It panics on any other name: that is a programming error.
+func (b *Bus) Bucket(name string) jetstream.KeyValue {
+	kv, ok := b.buckets[name]
+	if !ok {
+		panic("bus: undeclared key-value bucket " + name)
+	}
+	return kv
+}
+
+// LeaseTTL is the TTL of BucketWhatsAppLease's entries.
+func (b *Bus) LeaseTTL() time.Duration { return b.cfg.LeaseTTL }
