@@ -286,14 +286,6 @@ func TestRedactWriter(t *testing.T) {
 	}
 }
 
-func TestLoadgenAgainstServer(t *testing.T) {
-	startServe(t)
-	out := runCmd(t, "loadgen", "--citizens", "5", "--wait", "60s")
-	if !strings.Contains(out, "answered 20 messages") || !strings.Contains(out, "p99") {
-		t.Fatalf("loadgen output:\n%s", out)
-	}
-}
-
 // TestWrongNIKKeyRefusedAtStart: with another NIK key than the one the
 // database's NIKs are encrypted with, every command that opens the store
 // (serve among them) refuses to start and says why, instead of saying ready

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,7 @@ HTTP endpoints on ADUAN_HTTP_ADDR: /healthz (the process is up), /readyz
 	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs := newFlags(c, stderr)
 		roles := fs.String("roles", "", "comma-separated roles to run (web,core,meta,whatsapp,lapor or all); default ADUAN_ROLES")
+		cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file from start to shutdown (aduan loadgen uses it)")
 		usage := fs.Usage
 		fs.Usage = func() {
 			usage()
@@ -61,6 +63,17 @@ HTTP endpoints on ADUAN_HTTP_ADDR: /healthz (the process is up), /readyz
 			if cfg.Roles, err = config.ParseRoles(*roles); err != nil {
 				return err
 			}
+		}
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
 		}
 		return serve(ctx, cfg, stdout, newLogger(cfg, stderr))
 	}
