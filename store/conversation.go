@@ -53,6 +53,26 @@ func (t *Tx) ConversationFor(ctx context.Context, key ConversationKey, reporter 
 		WHERE channel = $1 AND account = $2 AND conversation_key = $3 FOR UPDATE`, key.Channel, key.Account, key.Key))
 }
 
+// ReporterConversationFor is ConversationFor for a channel where a
+// reporter's address may change (WhatsApp between phone number and LID):
+// when key has no conversation yet, the reporter's latest one on the same
+// channel and account goes on, so a report being collected is not
+// started again.
+func (t *Tx) ReporterConversationFor(ctx context.Context, key ConversationKey, reporter ReporterID) (*Conversation, error) {
+	c, err := scanConversation(t.tx.QueryRow(ctx, conversationColumns+`
+		WHERE channel = $1 AND account = $2 AND conversation_key = $3 FOR UPDATE`, key.Channel, key.Account, key.Key))
+	if !errors.Is(err, ErrNotFound) {
+		return c, err
+	}
+	c, err = scanConversation(t.tx.QueryRow(ctx, conversationColumns+`
+		WHERE reporter_id = $1 AND channel = $2 AND account = $3 ORDER BY last_message_at DESC, id DESC LIMIT 1 FOR UPDATE`,
+		reporter, key.Channel, key.Account))
+	if !errors.Is(err, ErrNotFound) {
+		return c, err
+	}
+	return t.ConversationFor(ctx, key, reporter)
+}
+
 const conversationColumns = `SELECT id, channel, account, conversation_key, reporter_id, status, draft,
 	coalesce(ticket, ''), greeted, awaiting_ktp, human_takeover, missing, last_message_at,
 	coalesce(last_inbound_at, 'epoch') FROM conversations`

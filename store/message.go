@@ -71,27 +71,33 @@ func (t *Tx) InsertEcho(ctx context.Context, conv ConversationID, m *event.Inbou
 }
 
 // EditInbound replaces the text of a stored inbound message, keeping the
-// first version. found is false when the message is not stored (yet).
-func (t *Tx) EditInbound(ctx context.Context, channel, account, externalID, text string, at time.Time) (found bool, err error) {
-	tag, err := t.tx.Exec(ctx, `UPDATE messages SET original_text = coalesce(original_text, text), text = $4,
-		edited_at = $5 WHERE direction = 'in' AND channel = $1 AND account = $2 AND external_id = $3`,
-		channel, account, externalID, text, at)
-	if err != nil {
-		return false, fmt.Errorf("editing message: %w", err)
-	}
-	return tag.RowsAffected() > 0, nil
+// first version, and returns the message's conversation: 0 when the
+// message is not stored (yet).
+func (t *Tx) EditInbound(ctx context.Context, channel, account, externalID, text string, at time.Time) (ConversationID, error) {
+	return t.reviseInbound(ctx, `UPDATE messages SET original_text = coalesce(original_text, text), text = $5,
+		edited_at = $4 WHERE direction = 'in' AND channel = $1 AND account = $2 AND external_id = $3
+		RETURNING conversation_id`, channel, account, externalID, at, text)
 }
 
-// UnsendInbound records that the citizen took a message back. The text is
-// kept for the record (the office received it), marked as withdrawn.
-func (t *Tx) UnsendInbound(ctx context.Context, channel, account, externalID string, at time.Time) (found bool, err error) {
-	tag, err := t.tx.Exec(ctx, `UPDATE messages SET unsent_at = $4
-		WHERE direction = 'in' AND channel = $1 AND account = $2 AND external_id = $3`,
-		channel, account, externalID, at)
-	if err != nil {
-		return false, fmt.Errorf("recording unsend: %w", err)
+// UnsendInbound records that the citizen took a message back, and returns
+// its conversation as EditInbound does. The text is kept for the record (the
+// office received it), marked as withdrawn.
+func (t *Tx) UnsendInbound(ctx context.Context, channel, account, externalID string, at time.Time) (ConversationID, error) {
+	return t.reviseInbound(ctx, `UPDATE messages SET unsent_at = $4
+		WHERE direction = 'in' AND channel = $1 AND account = $2 AND external_id = $3
+		RETURNING conversation_id`, channel, account, externalID, at)
+}
+
+func (t *Tx) reviseInbound(ctx context.Context, q string, args ...any) (ConversationID, error) {
+	var conv ConversationID
+	err := t.tx.QueryRow(ctx, q, args...).Scan(&conv)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
 	}
-	return tag.RowsAffected() > 0, nil
+	if err != nil {
+		return 0, fmt.Errorf("revising message: %w", err)
+	}
+	return conv, nil
 }
 
 // MarkKTP records that the images of message id are the reporter's KTP.

@@ -36,23 +36,48 @@ type ReporterKey struct {
 // ReporterFor returns the reporter known by key, creating one (with the
 // platform's profile name) on first contact.
 func (t *Tx) ReporterFor(ctx context.Context, key ReporterKey, profileName string) (*Reporter, error) {
-	var id ReporterID
-	err := t.tx.QueryRow(ctx, `SELECT reporter_id FROM reporter_identities
-		WHERE channel = $1 AND account = $2 AND sender_id = $3`, key.Channel, key.Account, key.SenderID).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
+	id, err := t.reporterIDOf(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 {
 		if err := t.tx.QueryRow(ctx, `INSERT INTO reporters (profile_name) VALUES ($1) RETURNING id`, profileName).Scan(&id); err != nil {
 			return nil, fmt.Errorf("creating reporter: %w", err)
 		}
 		// Two first messages racing: the loser's reporter row rolls back with
 		// its transaction when this insert conflicts.
-		if _, err := t.tx.Exec(ctx, `INSERT INTO reporter_identities (channel, account, sender_id, reporter_id)
-			VALUES ($1, $2, $3, $4)`, key.Channel, key.Account, key.SenderID, id); err != nil {
-			return nil, fmt.Errorf("linking reporter: %w", err)
+		if err := t.linkReporter(ctx, key, id, false); err != nil {
+			return nil, err
 		}
-	} else if err != nil {
-		return nil, fmt.Errorf("finding reporter: %w", err)
 	}
 	return t.Reporter(ctx, id)
+}
+
+// reporterIDOf is the reporter known by key, 0 when none is.
+func (t *Tx) reporterIDOf(ctx context.Context, key ReporterKey) (ReporterID, error) {
+	var id ReporterID
+	err := t.tx.QueryRow(ctx, `SELECT reporter_id FROM reporter_identities
+		WHERE channel = $1 AND account = $2 AND sender_id = $3`, key.Channel, key.Account, key.SenderID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("finding reporter: %w", err)
+	}
+	return id, nil
+}
+
+// linkReporter records that key names reporter id. With keepOld, a key
+// already naming a reporter keeps it.
+func (t *Tx) linkReporter(ctx context.Context, key ReporterKey, id ReporterID, keepOld bool) error {
+	q := `INSERT INTO reporter_identities (channel, account, sender_id, reporter_id) VALUES ($1, $2, $3, $4)`
+	if keepOld {
+		q += ` ON CONFLICT DO NOTHING`
+	}
+	if _, err := t.tx.Exec(ctx, q, key.Channel, key.Account, key.SenderID, id); err != nil {
+		return fmt.Errorf("linking reporter: %w", err)
+	}
+	return nil
 }
 
 // Reporter reads a reporter, locking the row for the transaction.

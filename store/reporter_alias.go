@@ -2,32 +2,42 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// LinkReporter makes key name the reporter already known by alias, when key
-// is new and alias is known: a WhatsApp chat that moved from the phone
-// number to LID addressing stays the same reporter. It reports whether it
-// linked.
-func (t *Tx) LinkReporter(ctx context.Context, key, alias ReporterKey) (bool, error) {
-	var id ReporterID
-	err := t.tx.QueryRow(ctx, `SELECT reporter_id FROM reporter_identities
-		WHERE channel = $1 AND account = $2 AND sender_id = $3`, alias.Channel, alias.Account, alias.SenderID).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
+// ReporterForEither returns the reporter known by key or, failing that, by
+// alias, and links the other of the two to them; on first contact under
+// both it creates the reporter. A WhatsApp chat that moves from the phone
+// number to LID addressing, or back, thus stays the same reporter: a LID
+// message carries the phone number as alias. Two keys already naming
+// different reporters stay as they are.
+func (t *Tx) ReporterForEither(ctx context.Context, key, alias ReporterKey, profileName string) (*Reporter, error) {
+	id, err := t.reporterIDOf(ctx, key)
 	if err != nil {
-		return false, fmt.Errorf("finding reporter by alias: %w", err)
+		return nil, err
 	}
-	tag, err := t.tx.Exec(ctx, `INSERT INTO reporter_identities (channel, account, sender_id, reporter_id)
-		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, key.Channel, key.Account, key.SenderID, id)
-	if err != nil {
-		return false, fmt.Errorf("linking reporter alias: %w", err)
+	if id == 0 {
+		if id, err = t.reporterIDOf(ctx, alias); err != nil {
+			return nil, err
+		}
+		if id == 0 {
+			r, err := t.ReporterFor(ctx, key, profileName)
+			if err != nil {
+				return nil, err
+			}
+			return r, t.linkReporter(ctx, alias, r.ID, true)
+		}
+		// A racing first message under key makes this insert fail, and
+		// the message is handled again.
+		if err := t.linkReporter(ctx, key, id, false); err != nil {
+			return nil, err
+		}
+	} else if err := t.linkReporter(ctx, alias, id, true); err != nil {
+		return nil, err
 	}
-	return tag.RowsAffected() == 1, nil
+	return t.Reporter(ctx, id)
 }
 
 // WalkinTicketsByPhone lists the walk-in complaints whose reporter gave

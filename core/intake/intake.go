@@ -150,10 +150,7 @@ func (t *turn) record(ctx context.Context) (bool, error) {
 	if t.rep, err = reporterFor(ctx, t.tx, t.m); err != nil {
 		return false, err
 	}
-	t.conv, err = t.tx.ConversationFor(ctx, store.ConversationKey{
-		Channel: string(t.m.Channel), Account: t.m.Account, Key: t.m.ConversationKey,
-	}, t.rep.ID)
-	if err != nil {
+	if t.conv, err = conversationFor(ctx, t.tx, t.m, t.rep.ID); err != nil {
 		return false, err
 	}
 	t.res.ConversationID = int64(t.conv.ID)
@@ -331,27 +328,23 @@ func senderKey(m *event.Inbound) string {
 // officer sees the new text and the old one in the inbox. A revision of a
 // message not stored yet is retried, as the original may still be in flight.
 func (s *Service) handleRevision(ctx context.Context, m *event.Inbound) (Result, error) {
-	var found bool
+	var conv store.ConversationID
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if m.UnsendOf != "" {
-			found, err = tx.UnsendInbound(ctx, string(m.Channel), m.Account, m.UnsendOf, m.ReceivedAt)
+			conv, err = tx.UnsendInbound(ctx, string(m.Channel), m.Account, m.UnsendOf, m.ReceivedAt)
 		} else {
-			found, err = tx.EditInbound(ctx, string(m.Channel), m.Account, m.EditOf, m.Text, m.ReceivedAt)
+			conv, err = tx.EditInbound(ctx, string(m.Channel), m.Account, m.EditOf, m.Text, m.ReceivedAt)
 		}
 		return err
 	})
 	if err != nil {
 		return Result{}, err
 	}
-	if !found {
+	if conv == 0 {
 		return Result{}, fmt.Errorf("%w: revision %s of message not stored", ErrNotYet, m.ExternalID)
 	}
-	view, err := s.store.FindConversation(ctx, store.ConversationKey{Channel: string(m.Channel), Account: m.Account, Key: m.ConversationKey})
-	if err != nil {
-		return Result{}, nil // the change is committed; only the inbox notice is lost
-	}
-	return Result{ConversationID: int64(view.ID)}, nil
+	return Result{ConversationID: int64(conv)}, nil
 }
 
 // ErrNotYet marks an event that refers to something not stored yet; it is

@@ -10,16 +10,25 @@ import (
 )
 
 // reporterFor finds or creates the reporter of m. A WhatsApp chat that
-// moved from the phone number to LID addressing carries the phone number
-// along: the LID is linked to the reporter known by that number.
+// moved between the phone number and LID addressing carries the phone
+// number along on its LID messages: the LID and the number are linked to
+// one reporter, whichever came first.
 func reporterFor(ctx context.Context, tx *store.Tx, m *event.Inbound) (*store.Reporter, error) {
 	key := store.ReporterKey{Channel: string(m.Channel), Account: m.Account, SenderID: senderKey(m)}
 	if phone := strings.TrimPrefix(m.Sender.Phone, "+"); m.Channel == event.ChannelWhatsApp && phone != "" && phone != key.SenderID {
-		if _, err := tx.LinkReporter(ctx, key, store.ReporterKey{Channel: key.Channel, Account: key.Account, SenderID: phone}); err != nil {
-			return nil, err
-		}
+		return tx.ReporterForEither(ctx, key, store.ReporterKey{Channel: key.Channel, Account: key.Account, SenderID: phone}, m.Sender.Name)
 	}
 	return tx.ReporterFor(ctx, key, m.Sender.Name)
+}
+
+// conversationFor finds or creates m's conversation, locked. On WhatsApp
+// a reporter whose address changed keeps their conversation.
+func conversationFor(ctx context.Context, tx *store.Tx, m *event.Inbound, rep store.ReporterID) (*store.Conversation, error) {
+	key := store.ConversationKey{Channel: string(m.Channel), Account: m.Account, Key: m.ConversationKey}
+	if m.Channel == event.ChannelWhatsApp {
+		return tx.ReporterConversationFor(ctx, key, rep)
+	}
+	return tx.ConversationFor(ctx, key, rep)
 }
 
 // ownTickets are the tickets STATUS may answer for: the reporter's own and,

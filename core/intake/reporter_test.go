@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -59,11 +60,86 @@ func TestStatusAcrossWalkinAndLID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byLID, err := h.st.FindConversation(ctx, store.ConversationKey{Channel: "whatsapp", Account: "6281100000000", Key: "98765432101234"})
-	if err != nil {
-		t.Fatal(err)
+	if _, err := h.st.FindConversation(ctx, store.ConversationKey{Channel: "whatsapp", Account: "6281100000000", Key: "98765432101234"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the LID chat has a conversation of its own (%v); want it in the phone chat's, %d", err, byPhone.ID)
 	}
-	if byPhone.ReporterID != byLID.ReporterID {
-		t.Errorf("the LID chat is reporter %d, the phone chat %d", byLID.ReporterID, byPhone.ReporterID)
+}
+
+// A WhatsApp chat that moves between the phone number and LID addressing,
+// either way, while a report is being collected: the next message goes on
+// with the same draft in the same conversation, of the same reporter, and
+// completes the report there.
+func TestLIDMoveKeepsConversation(t *testing.T) {
+	const (
+		phone = "6281234500051"
+		lid   = "12345678901234"
+	)
+	byLID := func(text string) *event.Inbound {
+		m := wa(lid, text)
+		m.Sender.ID = lid + "@lid"
+		m.Sender.Phone = "+" + phone // SenderAlt, or whatsmeow's LID map
+		return m
+	}
+	const draft = "Bantuan PKH ibu saya sudah 3 bulan tidak cair"
+	rest := "Nama: Siti Aminah\nNIK: 1971015708900003\nAlamat: Jl. Depati Amir No. 12, Pangkalpinang"
+	for _, tc := range []struct {
+		name        string
+		first, next *event.Inbound
+	}{
+		{"phone then LID", wa(phone, draft), byLID(rest)},
+		{"LID then phone", byLID(draft), wa(phone, rest)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			ctx := context.Background()
+			first, err := h.svc.Handle(ctx, tc.first)
+			if err != nil || first.Ticket != "" {
+				t.Fatalf("first message: %+v %v", first, err)
+			}
+			tc.next.Attachments = []event.Attachment{{Kind: event.AttachmentImage, MIME: "image/jpeg", Caption: "ini ktp saya",
+				SHA256: "0d", ObjectKey: "sha256/0d"}}
+			next, err := h.svc.Handle(ctx, tc.next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if next.ConversationID != first.ConversationID {
+				t.Fatalf("the next message went to conversation %d, the first to %d", next.ConversationID, first.ConversationID)
+			}
+			if next.Ticket == "" {
+				t.Fatalf("the report is not complete: %q", next.Replies)
+			}
+			f, err := h.st.ComplaintFile(ctx, next.Ticket)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Text != draft {
+				t.Errorf("complaint text %q, want the first message's %q", f.Text, draft)
+			}
+			for _, key := range []string{phone, lid} {
+				v, err := h.st.FindConversation(ctx, store.ConversationKey{Channel: "whatsapp", Account: "6281100000000", Key: key})
+				switch {
+				case key == tc.first.ConversationKey && (err != nil || int64(v.ID) != first.ConversationID):
+					t.Errorf("the first chat's conversation: %v", err)
+				case key != tc.first.ConversationKey && !errors.Is(err, store.ErrNotFound):
+					t.Errorf("chat %s has a conversation of its own: %v", key, err)
+				}
+			}
+			// An edit of the moved chat's message finds the conversation too (the inbox is told).
+			edit := *tc.next
+			edit.ID, edit.ExternalID, edit.EditOf, edit.Attachments = event.NewID(), "WA"+event.NewID(), tc.next.ExternalID, nil
+			if res, err := h.svc.Handle(ctx, &edit); err != nil || res.ConversationID != first.ConversationID {
+				t.Errorf("edit: %+v %v, want conversation %d", res, err, first.ConversationID)
+			}
+			// And the reporter is one: STATUS from either address knows the ticket.
+			for _, m := range []*event.Inbound{wa(phone, "STATUS"), byLID("STATUS")} {
+				res, err := h.svc.Handle(ctx, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if all := strings.Join(res.Replies, "\n"); !strings.Contains(all, next.Ticket) {
+					t.Errorf("STATUS from %s: %q", m.Sender.ID, res.Replies)
+				}
+			}
+		})
 	}
 }
