@@ -109,6 +109,8 @@ type observed struct {
 	ktpFrom   int
 	intents   []string
 	reply     string
+	// audited are the fields of the person concerned the step audits.
+	audited []string
 }
 
 func loadConversations(t *testing.T) (names []string, cases map[string]convCase) {
@@ -267,6 +269,8 @@ func runConversation(t *testing.T, d *Dialog, c convCase) [][]string {
 				own = append([]TicketInfo{{Ticket: a.Ticket, Status: "menunggu_verifikasi"}}, own...)
 			case AppendToComplaint:
 				got.added = strings.TrimSpace(got.added + "\n" + a.Text)
+			case ConcernedChanged:
+				got.audited = append(got.audited, a.Fields...)
 			}
 		}
 		got.identity = fromIdentity(out.Conv.Identity)
@@ -294,7 +298,10 @@ func runConversation(t *testing.T, d *Dialog, c convCase) [][]string {
 		if e.Ticket != nil {
 			want.ticket = *e.Ticket
 		}
+		// Every change to the person concerned is audited, by field.
+		want.audited = nil
 		if e.Person != nil {
+			want.audited = concernedChanges(want.person.person(), e.Person.person())
 			want.person = *e.Person
 		}
 		if e.Officer != nil {
@@ -327,6 +334,9 @@ func compareStep(want, got observed, e convExpect) []string {
 	}
 	if got.officer != want.officer {
 		p = append(p, fmt.Sprintf("perlu petugas %v, want %v", got.officer, want.officer))
+	}
+	if !slices.Equal(got.audited, want.audited) {
+		p = append(p, fmt.Sprintf("person concerned audited %v, want %v", got.audited, want.audited))
 	}
 	if got.added != want.added {
 		p = append(p, fmt.Sprintf("added to the complaint %q, want %q", got.added, want.added))
@@ -393,6 +403,10 @@ func convMessage(ch event.Channel, n int, st convStep) *event.Inbound {
 
 func (c convIdentity) identity() identity.Identity {
 	return identity.Identity{Name: c.Name, NIK: c.NIK, Address: c.Address, Phone: c.Phone, KTPPhoto: c.KTP}
+}
+
+func (p convPerson) person() identity.Person {
+	return identity.Person{Name: p.Name, NIK: p.NIK, Relation: p.Relation}
 }
 
 func fromIdentity(id identity.Identity) convIdentity {

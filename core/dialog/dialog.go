@@ -111,9 +111,33 @@ type IdentityChanged struct {
 	Confirmed bool
 }
 
+// ConcernedChanged: what is recorded of the person concerned (penerima
+// manfaat) was set or changed; the caller audits which fields, never their
+// values. Fields are "hubungan", "nama" and "nik", in that order.
+type ConcernedChanged struct {
+	Fields []string
+}
+
 func (CreateComplaint) isAction()   {}
 func (AppendToComplaint) isAction() {}
 func (IdentityChanged) isAction()   {}
+func (ConcernedChanged) isAction()  {}
+
+// concernedChanges names the fields of the person concerned that differ
+// between before and after.
+func concernedChanges(before, after identity.Person) []string {
+	var f []string
+	if before.Relation != after.Relation {
+		f = append(f, "hubungan")
+	}
+	if before.Name != after.Name {
+		f = append(f, "nama")
+	}
+	if before.NIK != after.NIK {
+		f = append(f, "nik")
+	}
+	return f
+}
 
 // Output is one step's result.
 type Output struct {

@@ -48,6 +48,9 @@ func (d *Dialog) Step(in Input) (Output, error) {
 	if err := s.run(); err != nil {
 		return Output{Conv: in.Conv}, err
 	}
+	if f := concernedChanges(in.Conv.Concerned, s.conv.Concerned); len(f) > 0 {
+		s.actions = append(s.actions, ConcernedChanged{Fields: f})
+	}
 	out := Output{Conv: s.conv, Actions: s.actions, Intents: s.intents, KTPFrom: s.ktpFrom}
 	if len(s.parts) > 0 {
 		out.Replies = []string{strings.Join(s.parts, "\n\n")}

@@ -83,6 +83,19 @@ func TestIdentityAfterTicket(t *testing.T) {
 	if len(trail) != 1 || trail[0].Action != "reporter.identity_changed" {
 		t.Errorf("audit trail of the reporter = %+v, want one identity change", trail)
 	}
+	// Recording the mother is audited too, by field: her name and NIK stay out of the log.
+	rows, err := h.st.ListAudit(ctx, store.AuditFilter{Action: "conversation.concerned_changed", Object: fmt.Sprint(convID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Actor != "pelapor:whatsapp" || !strings.Contains(rows[0].Detail, `"fields": ["hubungan", "nama", "nik"]`) {
+		t.Fatalf("audit of the person concerned = %+v, want one row naming hubungan, nama and nik", rows)
+	}
+	for _, secret := range []string{"Jamilah", "1901024506550001", "1901xxxxxxxx0001"} {
+		if strings.Contains(rows[0].Detail, secret) {
+			t.Errorf("the audit row holds %q: %s", secret, rows[0].Detail)
+		}
+	}
 }
 
 // A photo sent first without a word is asked about; YA marks that photo,

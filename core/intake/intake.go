@@ -247,6 +247,10 @@ func (t *turn) apply(ctx context.Context, a dialog.Action) error {
 		return t.tx.Audit(ctx, "pelapor:"+string(m.Channel), "reporter.identity_changed", "reporter",
 			fmt.Sprint(t.rep.ID), map[string]any{"fields": fields, "confirmed": a.Confirmed,
 				"conversation_id": t.conv.ID, "message_event_id": m.ID})
+	case dialog.ConcernedChanged:
+		// As for the reporter: which fields, never the person's name or NIK.
+		return t.tx.Audit(ctx, "pelapor:"+string(m.Channel), "conversation.concerned_changed", "conversation",
+			fmt.Sprint(t.conv.ID), map[string]any{"fields": a.Fields, "message_event_id": m.ID})
 	case dialog.AppendToComplaint:
 		return t.s.complaints.Updated(ctx, t.tx, a.Ticket, t.msgID, a.Text)
 	default:
