@@ -64,7 +64,8 @@ func (s *Server) walkin(w http.ResponseWriter, r *http.Request, sess *session) {
 		ID:         event.NewID(),
 		Channel:    event.ChannelWalkin,
 		Account:    walkinAccount,
-		Text:       walkinText(f),
+		Text:       f.Isi,
+		Walkin:     &event.WalkinForm{Name: f.Nama, NIK: f.NIK, Address: f.Alamat, Phone: f.Telepon},
 		ReceivedAt: s.now().UTC(),
 	}
 	m.ExternalID = m.ID
@@ -99,23 +100,6 @@ func (s *Server) walkin(w http.ResponseWriter, r *http.Request, sess *session) {
 	s.log.Info().Str("user", sess.User.Username).Str("event_id", m.ID).Msg("walk-in complaint entered")
 	s.waitForConversation(ctx, m.ConversationKey)
 	http.Redirect(w, r, Prefix+"/walkin/"+url.PathEscape(m.ConversationKey), http.StatusSeeOther)
-}
-
-// walkinText writes the form in the labelled format citizens are asked to
-// use, so the core's extraction reads it like any message.
-func walkinText(f *walkinForm) string {
-	var b strings.Builder
-	line := func(label, v string) {
-		if v != "" {
-			b.WriteString(label + ": " + v + "\n")
-		}
-	}
-	line("Nama", f.Nama)
-	line("NIK", f.NIK)
-	line("Alamat", f.Alamat)
-	line("No HP", f.Telepon)
-	b.WriteString(f.Isi)
-	return b.String()
 }
 
 // maxUploadFiles bounds the supporting documents of one walk-in complaint.

@@ -62,6 +62,11 @@ func (m *Inbound) clean() {
 			c.Phones[j] = CleanText(c.Phones[j])
 		}
 	}
+	if f := m.Walkin; f != nil {
+		for _, p := range []*string{&f.Name, &f.NIK, &f.Address, &f.Phone} {
+			*p = CleanText(*p)
+		}
+	}
 	if x := m.Lapor; x != nil {
 		for _, p := range []*string{&x.TrackingID, &x.Title, &x.Category, &x.Classification, &x.Location, &x.Status} {
 			*p = CleanText(*p)

@@ -29,6 +29,11 @@ func TestRoundTrip(t *testing.T) {
 			ConversationKey: "1234567", Text: "Bantuan tidak tepat sasaran", ReceivedAt: at,
 			Lapor: &LaporExtra{TrackingID: "1234567", Title: "BLT", Category: "Sosial", Confidential: true, DisposedAt: at},
 		}, &Inbound{}, SchemaInbound},
+		{"inbound from the walk-in desk", &Inbound{
+			ID: NewID(), Channel: ChannelWalkin, Account: "desk", ExternalID: "01JDQ", ConversationKey: "walkin-01JDQ",
+			Sender: Sender{ID: "walkin-01JDQ", Name: "Siti Aminah"}, Text: "Bantuan PKH belum cair", ReceivedAt: at,
+			Walkin: &WalkinForm{Name: "Siti Aminah", NIK: "1971 0157 0890 0003", Address: "Jl. Depati Amir 12", Phone: "0812-3456-7890"},
+		}, &Inbound{}, SchemaInbound},
 		{"outbound", &Outbound{
 			ID: NewID(), Channel: ChannelMessenger, Account: "1001", ConversationKey: "psid-1", Recipient: "psid-1",
 			Text: "Terima kasih", InReplyTo: "m_1", Origin: OriginBot, CreatedAt: at,
@@ -101,12 +106,13 @@ func TestInboundValidateAndMsgID(t *testing.T) {
 		t.Fatalf("Subject = %q, want %q", got, want)
 	}
 	broken := map[string]func(m *Inbound){
-		"unknown channel": func(m *Inbound) { m.Channel = "telegram" },
-		"no account":      func(m *Inbound) { m.Account = "" },
-		"no external id":  func(m *Inbound) { m.ExternalID = "" },
-		"no conversation": func(m *Inbound) { m.ConversationKey = "" },
-		"no time":         func(m *Inbound) { m.ReceivedAt = time.Time{} },
-		"empty":           func(m *Inbound) { m.Text = "" },
+		"unknown channel":                 func(m *Inbound) { m.Channel = "telegram" },
+		"no account":                      func(m *Inbound) { m.Account = "" },
+		"no external id":                  func(m *Inbound) { m.ExternalID = "" },
+		"no conversation":                 func(m *Inbound) { m.ConversationKey = "" },
+		"no time":                         func(m *Inbound) { m.ReceivedAt = time.Time{} },
+		"empty":                           func(m *Inbound) { m.Text = "" },
+		"walk-in form on another channel": func(m *Inbound) { m.Walkin = &WalkinForm{Name: "Siti"} },
 	}
 	for name, breakIt := range broken {
 		m := good

@@ -102,6 +102,16 @@ type LaporExtra struct {
 	EventAt time.Time `json:"event_at,omitzero"`
 }
 
+// WalkinForm carries what an officer typed into the walk-in form at the
+// desk, each field as typed in its own box; the complaint is the message
+// text. The core checks and normalizes the values (NIK, phone).
+type WalkinForm struct {
+	Name    string `json:"name,omitempty"`
+	NIK     string `json:"nik,omitempty"`
+	Address string `json:"address,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+}
+
 // Location is a place a citizen shared.
 type Location struct {
 	Latitude  float64 `json:"latitude"`
@@ -143,6 +153,7 @@ type Inbound struct {
 	SentAt          time.Time    `json:"sent_at,omitzero"`
 	ReceivedAt      time.Time    `json:"received_at"`
 	Lapor           *LaporExtra  `json:"lapor,omitempty"`
+	Walkin          *WalkinForm  `json:"walkin,omitempty"`
 
 	// EditOf is the external id of the message this one replaces (Text is the new text).
 	EditOf string `json:"edit_of,omitempty"`
@@ -174,6 +185,8 @@ func (m *Inbound) Validate() error {
 		return errors.New("inbound message: conversation_key is empty")
 	case m.ReceivedAt.IsZero():
 		return errors.New("inbound message: received_at is empty")
+	case m.Walkin != nil && m.Channel != ChannelWalkin:
+		return errors.New("inbound message: walk-in form on channel " + string(m.Channel))
 	case m.Text == "" && len(m.Attachments) == 0 && m.Location == nil && len(m.Contacts) == 0 && m.UnsendOf == "":
 		return errors.New("inbound message: no text, attachment, location or contact")
 	}

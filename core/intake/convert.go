@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/dialog"
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -50,5 +51,25 @@ func fromDialog(out dialog.Output, c *store.Conversation, r *store.Reporter, st 
 	}
 	if at.After(c.LastMessageAt) {
 		c.LastMessageAt = at
+	}
+}
+
+// fromForm takes the walk-in form's fields as the reporter's identity where
+// none is known yet: the officer typed each into its own box, so nothing is
+// read out of text. A NIK or phone that does not parse is left out, and the
+// dialog asks for it like any missing field.
+func fromForm(id *identity.Identity, f *event.WalkinForm, now time.Time) {
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&id.Name, f.Name)
+	fill(&id.Address, f.Address)
+	if nik, err := identity.ParseNIK(f.NIK, now); err == nil {
+		fill(&id.NIK, nik.Number)
+	}
+	if phone, err := identity.NormalizePhone(f.Phone); err == nil {
+		fill(&id.Phone, phone)
 	}
 }

@@ -181,8 +181,12 @@ func (t *turn) converse(ctx context.Context) (dialog.Output, error) {
 	for i, tk := range tickets {
 		own[i] = dialog.TicketInfo{Ticket: tk.Ticket, Status: string(tk.Status), Due: tk.DueDate}
 	}
+	conv := toDialog(t.conv, t.rep, t.state)
+	if f := t.m.Walkin; f != nil {
+		fromForm(&conv.Identity, f, t.now)
+	}
 	out, err := t.s.dialog.Step(dialog.Input{
-		Conv:       toDialog(t.conv, t.rep, t.state),
+		Conv:       conv,
 		Msg:        t.m,
 		Now:        t.now,
 		OwnTickets: own,

@@ -18,13 +18,27 @@ func TestStatusAcrossWalkinAndLID(t *testing.T) {
 	const phone = "6281234500041"
 	walkin := &event.Inbound{ID: event.NewID(), Channel: event.ChannelWalkin, Account: "kantor",
 		ConversationKey: "walkin-1", Sender: event.Sender{ID: "walkin-1", Name: "Siti Aminah", Phone: "+" + phone},
-		Text: "Nama: Siti Aminah\nNIK: 1971015708900003\nAlamat: Jl. Depati Amir No. 12, Pangkalpinang\nNo HP: 0" + phone[2:] +
-			"\nBantuan PKH ibu saya sudah 3 bulan tidak cair",
+		Text: "Bantuan PKH ibu saya sudah 3 bulan tidak cair",
+		Walkin: &event.WalkinForm{Name: "Siti Aminah", NIK: "1971 0157 0890 0003",
+			Address: "Jl. Depati Amir No. 12, Pangkalpinang", Phone: "0" + phone[2:]},
 		Attachments: []event.Attachment{{Kind: event.AttachmentImage, MIME: "image/jpeg", Caption: "ktp", SHA256: "0c", ObjectKey: "sha256/0c"}}}
 	walkin.ExternalID = walkin.ID
 	res, err := h.svc.Handle(ctx, walkin)
 	if err != nil || res.Ticket == "" {
 		t.Fatalf("walk-in not submitted: %+v %v", res, err)
+	}
+	// The form's fields are the reporter's identity as typed, the NIK
+	// normalized; the complaint is the text alone.
+	desk, err := h.st.FindConversation(ctx, store.ConversationKey{Channel: "walkin", Account: "kantor", Key: "walkin-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := desk.Reporter; r.Name != "Siti Aminah" || r.NIK != "1971015708900003" ||
+		r.Address != "Jl. Depati Amir No. 12, Pangkalpinang" || r.Phone != "+"+phone || !r.KTPPhoto {
+		t.Errorf("walk-in reporter %+v", r)
+	}
+	if cp, err := h.st.ComplaintByTicket(ctx, res.Ticket); err != nil || cp.Text != walkin.Text {
+		t.Errorf("walk-in complaint text %q (%v), want the form's complaint alone", cp.Text, err)
 	}
 	short := strings.ToLower(strings.Replace(res.Ticket, "-00000", "-", 1)) // adu-2026-1
 	cases := []struct {
