@@ -221,10 +221,11 @@ func (t *Tx) SaveBeritaAcara(ctx context.Context, id ComplaintID, number string,
 }
 
 // BeritaAcara returns the stored berita acara of the complaint with ticket,
-// or ErrNotFound when it has none (not resolved yet).
+// or ErrNotFound when it has none (not resolved yet, or its PDF erased at
+// the reporter's request).
 func (s *Store) BeritaAcara(ctx context.Context, ticket string) (number string, pdf []byte, err error) {
 	err = s.pool.QueryRow(ctx, `SELECT b.number, b.pdf FROM berita_acara b JOIN complaints c ON c.id = b.complaint_id
-		WHERE c.ticket = $1`, ticket).Scan(&number, &pdf)
+		WHERE c.ticket = $1 AND length(b.pdf) > 0`, ticket).Scan(&number, &pdf)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil, ErrNotFound
 	}

@@ -18,7 +18,11 @@ import (
 // unusual space hides nothing; a number it masks is always a whole chain of
 // joined runs, so what remains next to a mask can never be joined into a
 // NIK again.
-func MaskNIKs(text string) string {
+func MaskNIKs(text string) string { return ReplaceNIKs(text, MaskNIK) }
+
+// ReplaceNIKs replaces every number in text that could hold a NIK, found as
+// MaskNIKs finds them, with what replace returns for its digits.
+func ReplaceNIKs(text string, replace func(digits string) string) string {
 	norm, at := maskingCopy(text)
 	var b strings.Builder
 	done := 0 // bytes of text already written
@@ -28,7 +32,7 @@ func MaskNIKs(text string) string {
 		}
 		from, to := at[start], at[end]
 		b.WriteString(text[done:from])
-		b.WriteString(MaskNIK(digits))
+		b.WriteString(replace(digits))
 		done = to
 	})
 	if done == 0 {
