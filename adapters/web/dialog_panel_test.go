@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -52,4 +53,25 @@ func TestDialogPanel(t *testing.T) {
 			t.Fatalf("empty correction: %s", res.Header.Get("Location"))
 		}
 	})
+}
+
+// A cancel request after the ticket: the conversation needs an officer, and
+// the reporter's words, with their reason, are on the complaint's page.
+func TestCancelRequestReachesOfficer(t *testing.T) {
+	e := newEnv(t)
+	const from = "6281234500032"
+	e.citizen(event.ChannelWhatsApp, from, identityText)
+	conv := e.citizen(event.ChannelWhatsApp, from, "ini ktp saya", e.image("ini ktp saya"))
+	e.citizen(event.ChannelWhatsApp, from, "batal aja pak, takut nanti bantuan sy dicabut")
+	c := e.signIn("siti", RoleAdmin)
+	_, body := c.get(convPath(conv, ""))
+	_, panel, _ := strings.Cut(body, `id="perlu-petugas"`)
+	ticket := regexp.MustCompile(`/admin/complaints/(ADU-\d{4}-\d{6})`).FindStringSubmatch(panel)
+	if ticket == nil || !strings.Contains(panel, "pelapor meminta laporan dibatalkan") {
+		t.Fatalf("the perlu petugas card does not name the cancel request and its complaint: %q", panel)
+	}
+	_, page := c.get(Prefix + "/complaints/" + ticket[1])
+	if !strings.Contains(page, "Tambahan dari pelapor") || !strings.Contains(page, "takut nanti bantuan sy dicabut") {
+		t.Error("the complaint page does not show the reporter's cancel request with the reason")
+	}
 }

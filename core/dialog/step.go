@@ -33,6 +33,11 @@ const (
 // the request on the complaint itself.
 const CancelRequestNote = "Pelapor mengirim BATAL: meminta laporan ini dibatalkan."
 
+// cancelRequestWords introduces the reporter's own words when they asked
+// in a sentence ("batal aja pak, takut nanti bantuan sy dicabut"): the
+// reason is often in it, and the officer must read it.
+const cancelRequestWords = "Pelapor meminta laporan ini dibatalkan. Pesan pelapor: "
+
 // Step handles one message. It returns at most one reply: when several
 // things are said (acknowledgement, a NIK problem, what is missing) they are
 // paragraphs of that one reply, so they cannot arrive out of order.
@@ -325,7 +330,11 @@ func (s *step) cancel() error {
 	v := s.view()
 	if s.conv.Status == StatusSubmitted {
 		v.Ticket = s.conv.Ticket
-		s.actions = append(s.actions, AppendToComplaint{Ticket: s.conv.Ticket, Text: CancelRequestNote})
+		note := CancelRequestNote
+		if cmd, _, ok := parseCommand(s.in.Msg); !ok || cmd != cmdCancel {
+			note = cancelRequestWords + "\"" + clip(strings.Join(strings.Fields(s.in.Msg.Text), " "), 500) + "\""
+		}
+		s.actions = append(s.actions, AppendToComplaint{Ticket: s.conv.Ticket, Text: note})
 		s.conv.CancelRequested = true
 		if s.conv.NeedsOfficer == "" {
 			s.conv.NeedsOfficer = "pembatalan"

@@ -136,3 +136,38 @@ func TestPhotoFirstConfirmedAsKTP(t *testing.T) {
 		t.Errorf("KTP images marked: %d, reporter has KTP: %v", marked, v.Reporter.KTPPhoto)
 	}
 }
+
+// A cancel request in a sentence after the ticket flags the conversation for
+// an officer, and the reporter's words, with the reason in them, reach the
+// complaint the officer reads; the complaint text itself is unchanged.
+func TestCancelReasonReachesOfficer(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	from := "6281234500023"
+	const text = "Bantuan PKH ibu saya sudah 3 bulan tidak cair"
+	ticket := h.submitReport(from, "Nama: Siti Aminah\nNIK: 1971015708900003\nAlamat: Jl. Depati Amir No. 12, Pangkalpinang\n"+text)
+	res, err := h.svc.Handle(ctx, wa(from, "batal aja pak, takut nanti bantuan sy dicabut"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all := strings.Join(res.Replies, "\n"); !strings.Contains(all, "tidak akan membuat bantuan Anda dicabut") {
+		t.Errorf("the reply does not reassure: %q", res.Replies)
+	}
+	flags, err := h.st.ConversationConcerned(ctx, store.ConversationID(res.ConversationID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flags.NeedsOfficer != "pembatalan" || !flags.CancelRequested {
+		t.Errorf("conversation flags %+v, want perlu petugas for a cancel request", flags)
+	}
+	c, err := h.st.ComplaintByTicket(ctx, ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Text != text {
+		t.Errorf("complaint text %q, want it unchanged", c.Text)
+	}
+	if len(c.Additions) != 1 || !strings.Contains(c.Additions[0], "takut nanti bantuan sy dicabut") || !strings.Contains(c.Additions[0], "dibatalkan") {
+		t.Errorf("additions %q, want the cancel request with the reporter's reason", c.Additions)
+	}
+}
