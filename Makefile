@@ -30,7 +30,7 @@ define with_test_db
 	$(1)
 endef
 
-.PHONY: help build run run-lapor test vet fmt-check bench fuzz clean db db-status db-stop check-go
+.PHONY: help build run run-lapor test vet fmt-check bench fuzz chaos clean db db-status db-stop check-go
 
 help: ## List the targets
 	@echo "Usage: make <target>"
@@ -87,6 +87,14 @@ fuzz: check-go ## Run each fuzz target for FUZZTIME (default 10s); a failing inp
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
 		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) "$$pkg" || exit 1; \
 	done
+
+# The nats-server the chaos scenarios run as a separate process: the module
+# Aduan embeds (go.mod), so client and server versions match.
+NATS_SERVER := bin/nats-server
+
+chaos: build ## Fault tests under load (kill -9, PostgreSQL stopped, NATS restarted; ~3 min): counts, fails on loss
+	$(GO) build -o $(NATS_SERVER) github.com/nats-io/nats-server/v2
+	$(BIN) chaos --nats-server $(NATS_SERVER) --postgres-script $(PG)
 
 bench: check-go ## Run the benchmarks (against PostgreSQL too)
 	@$(call with_test_db,$(GO) test -run='^$$' -bench=. -benchmem ./...)

@@ -191,8 +191,7 @@ func loadgen(ctx context.Context, o loadOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		MaxIdleConnsPerHost: o.concurrency, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}}
+	client := newLoadClient(o.concurrency)
 	newDriver := func(t *tally, webhookURL string, kinds []string, run int) *driver {
 		return &driver{tally: t, client: client, webhookURL: webhookURL, secret: []byte(tg.cfg.Meta.AppSecret), bus: b,
 			ktpURL: fake.ktpURL(), ktp: ktp, ktpSum: fake.ktpSum, kinds: kinds, run: run, rate: o.rate,
@@ -385,4 +384,11 @@ func dropDatabase(ctx context.Context, dbURL string) error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 	return err
+}
+
+// newLoadClient is the HTTP client of the simulated platforms, keeping a
+// connection per concurrent sender.
+func newLoadClient(senders int) *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConnsPerHost: senders, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}}
 }

@@ -1,0 +1,410 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/aduan-gateway/aduan/adapters/meta"
+	"github.com/aduan-gateway/aduan/config"
+)
+
+func init() {
+	c := &command{
+		name:    "chaos",
+		summary: "fault tests: kill the server, stop PostgreSQL, restart NATS under load; count what was lost",
+		usage: `Usage: aduan chaos [--scenarios kill,postgres,nats] [--rate R]
+
+Runs "aduan serve" (this binary) under load from the loadgen's citizens and
+Graph API fake, breaks something mid-load, and checks the outcome:
+
+  kill      kill -9 of aduan serve, restarted 2 s later
+  postgres  PostgreSQL stopped for 30 s (webhooks must keep being accepted)
+  nats      an external nats-server (--nats-server) stopped for 8 s and
+            restarted (webhooks answer 503 meanwhile)
+
+Everything runs on loopback under a temporary directory: a private
+PostgreSQL cluster started with deploy/postgres.sh on a free port (never the
+machine's own server), and for "nats" a nats-server of its own on free ports.
+Refused webhooks are retried, as Meta does. After the load, each scenario
+prints its counts — sent, acknowledged, stored, replies, duplicates — and
+fails when an acknowledged message was not stored exactly once or got no
+reply. Duplicated replies (a send in flight when the fault struck) are
+counted, not failed.`,
+	}
+	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		fs := newFlags(c, stderr)
+		scenarios := fs.String("scenarios", "kill,postgres,nats", "scenarios to run, in order")
+		o := chaosOptions{}
+		fs.Float64Var(&o.rate, "rate", 20, "messages per second offered")
+		fs.StringVar(&o.natsServer, "nats-server", "bin/nats-server", "nats-server binary for the nats scenario (make chaos builds it)")
+		fs.StringVar(&o.pgScript, "postgres-script", "deploy/postgres.sh", "script that starts and stops the private PostgreSQL")
+		fs.DurationVar(&o.wait, "wait", 90*time.Second, "longest wait for the replies after the load")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		var run []chaosScenario
+		for name := range strings.SplitSeq(*scenarios, ",") {
+			s, ok := chaosScenarios[strings.TrimSpace(name)]
+			if !ok {
+				return fmt.Errorf("--scenarios: unknown scenario %q", name)
+			}
+			run = append(run, s)
+		}
+		return chaos(ctx, o, run, stdout)
+	}
+	register(c)
+}
+
+type chaosOptions struct {
+	rate                 float64
+	natsServer, pgScript string
+	wait                 time.Duration
+}
+
+// chaosScenario is one fault under load: how long the load lasts, and the
+// fault, started with the load.
+type chaosScenario struct {
+	name string
+	load time.Duration
+	// external runs the scenario's NATS as a separate nats-server.
+	external bool
+	fault    func(ctx context.Context, r *chaosRun) error
+}
+
+var chaosScenarios = map[string]chaosScenario{
+	"kill": {name: "kill", load: 25 * time.Second, fault: func(ctx context.Context, r *chaosRun) error {
+		if !sleepCtx(ctx, 8*time.Second) {
+			return ctx.Err()
+		}
+		r.logf("kill -9 aduan serve (pid %d)", r.serve.pid())
+		r.serve.kill()
+		sleepCtx(ctx, 2*time.Second)
+		r.logf("restarting aduan serve")
+		return r.serve.start(ctx, time.Minute)
+	}},
+	"postgres": {name: "postgres", load: 45 * time.Second, fault: func(ctx context.Context, r *chaosRun) error {
+		if !sleepCtx(ctx, 5*time.Second) {
+			return ctx.Err()
+		}
+		r.logf("stopping PostgreSQL for 30 s")
+		if err := r.pg.stop(ctx); err != nil {
+			return err
+		}
+		before := r.tally.counts().Acked
+		sleepCtx(ctx, 30*time.Second)
+		during := r.tally.counts().Acked - before
+		r.logf("%d messages acknowledged while PostgreSQL was down; starting it again", during)
+		if during == 0 {
+			r.problems = append(r.problems, "no webhook was accepted while PostgreSQL was down")
+		}
+		_, err := r.pg.start(ctx)
+		return err
+	}},
+	"nats": {name: "nats", load: 25 * time.Second, external: true, fault: func(ctx context.Context, r *chaosRun) error {
+		if !sleepCtx(ctx, 8*time.Second) {
+			return ctx.Err()
+		}
+		r.logf("stopping nats-server for 8 s")
+		r.nats.kill()
+		before := r.tally.refusals()["503"]
+		sleepCtx(ctx, 8*time.Second)
+		refused := r.tally.refusals()["503"] - before
+		r.logf("%d webhooks answered 503 while NATS was down; restarting it", refused)
+		if refused == 0 {
+			r.problems = append(r.problems, "no webhook was answered 503 while NATS was down")
+		}
+		return r.nats.start(ctx)
+	}},
+}
+
+// chaosRun is one scenario's moving parts.
+type chaosRun struct {
+	name     string
+	out      io.Writer
+	start    time.Time
+	serve    *serveProc
+	pg       *privatePG
+	nats     *natsProc
+	tally    *tally
+	problems []string
+}
+
+func (r *chaosRun) logf(format string, args ...any) {
+	fmt.Fprintf(r.out, "  [%s +%4.1fs] %s\n", r.name, time.Since(r.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+func chaos(ctx context.Context, o chaosOptions, scenarios []chaosScenario, stdout io.Writer) error {
+	dir, err := os.MkdirTemp("", "aduan-chaos-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	pg := &privatePG{script: o.pgScript, dataDir: filepath.Join(dir, "pg")}
+	if pg.port, err = freePort(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "chaos: private PostgreSQL on 127.0.0.1:%s under %s\n", pg.port, dir)
+	adminURL, err := pg.start(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = pg.stop(ctx)
+	}()
+	var failed []string
+	for _, s := range scenarios {
+		if err := runChaosScenario(ctx, o, s, dir, pg, adminURL, stdout); err != nil {
+			fmt.Fprintf(stdout, "chaos %s: FAIL: %v\n", s.name, err)
+			failed = append(failed, s.name)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("failed: %s", strings.Join(failed, ", "))
+	}
+	fmt.Fprintln(stdout, "chaos: every scenario passed")
+	return nil
+}
+
+func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir string, pg *privatePG, adminURL string, out io.Writer) error {
+	r := &chaosRun{name: s.name, out: out, start: time.Now(), pg: pg, tally: newTally()}
+	var cur atomic.Pointer[tally]
+	cur.Store(r.tally)
+	var index atomic.Pointer[outboundIndex]
+	fake, err := newGraphFake("127.0.0.1:0", func(rep fakeReply) {
+		if x := index.Load(); x != nil {
+			rep = x.resolve(rep)
+		}
+		cur.Load().reply(rep)
+	})
+	if err != nil {
+		return err
+	}
+	defer fake.Close()
+
+	sdir := filepath.Join(dir, s.name)
+	dbURL, err := withDatabase(adminURL, "chaos_"+s.name)
+	if err != nil {
+		return err
+	}
+	env, err := loadServerEnv(dbURL, sdir, fake.URL(), "chaos-"+randomHex(8))
+	if err != nil {
+		return err
+	}
+	if s.external {
+		if r.nats, err = newNATSProc(o.natsServer, filepath.Join(sdir, "nats")); err != nil {
+			return err
+		}
+		defer r.nats.kill()
+		if err := r.nats.start(ctx); err != nil {
+			return err
+		}
+		env[config.KeyNATSURL] = r.nats.url()
+	}
+	if err := os.MkdirAll(sdir, 0o700); err != nil {
+		return err
+	}
+	r.serve = newServeProc("aduan serve", env, filepath.Join(sdir, "serve.log"))
+	defer r.serve.stop()
+	if err := r.serve.start(ctx, time.Minute); err != nil {
+		return err
+	}
+	cfg, err := configOf(env)
+	if err != nil {
+		return err
+	}
+	b, err := openClientBus(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	x, err := newOutboundIndex(b.Conn())
+	if err != nil {
+		return err
+	}
+	defer x.close()
+	index.Store(x)
+	ktp, err := storeKTP(ctx, b, fake.ktp)
+	if err != nil {
+		return err
+	}
+	r.logf("load at %.0f messages/s for %s (serve log: %s)", o.rate, s.load, r.serve.logPath)
+	d := &driver{tally: r.tally, client: newLoadClient(16), webhookURL: "http://" + r.serve.httpAddr + meta.Path,
+		secret: []byte(cfg.Meta.AppSecret), bus: b, ktpURL: fake.ktpURL(), ktp: ktp, ktpSum: fake.ktpSum,
+		kinds: citizenKinds, run: 100 + len(s.name), rate: o.rate, concurrency: 16, duration: s.load, retryFor: time.Minute}
+	faultDone := make(chan error, 1)
+	go func() { faultDone <- s.fault(ctx, r) }()
+	d.drive(ctx)
+	if err := <-faultDone; err != nil {
+		return fmt.Errorf("injecting the fault: %w", err)
+	}
+	r.logf("load over; waiting for the replies")
+	r.tally.waitReplies(o.wait, 45*time.Second)
+	n := r.tally.counts()
+	stored, twice, err := countStored(ctx, dbURL, r.tally.ackedExternalIDs())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "chaos %s: sent %d, acknowledged %d, stored %d, replies %d, duplicates %d (lost replies %d, refused attempts %s)\n",
+		s.name, n.Sent, n.Acked, stored, n.Replies, n.Duplicates, n.Lost, formatRefused(r.tally.refusals()))
+	if stored != n.Acked {
+		r.problems = append(r.problems, fmt.Sprintf("%d acknowledged messages not stored", n.Acked-stored))
+	}
+	if twice > 0 {
+		r.problems = append(r.problems, fmt.Sprintf("%d messages stored more than once", twice))
+	}
+	if n.Lost > 0 {
+		r.problems = append(r.problems, fmt.Sprintf("%d acknowledged messages got no reply", n.Lost))
+	}
+	if len(r.problems) > 0 {
+		return fmt.Errorf("%s (serve log: %s)", strings.Join(r.problems, "; "), r.serve.logPath)
+	}
+	return nil
+}
+
+// countStored counts the acknowledged messages stored as inbound messages,
+// and those stored more than once.
+func countStored(ctx context.Context, dbURL string, byKind map[string][]string) (stored, twice int, err error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer conn.Close(ctx)
+	var ids []string
+	for _, x := range byKind {
+		ids = append(ids, x...)
+	}
+	err = conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE n > 1) FROM (
+		SELECT count(*) AS n FROM messages WHERE direction = 'in' AND external_id = ANY($1) GROUP BY external_id) s`, ids).
+		Scan(&stored, &twice)
+	return stored, twice, err
+}
+
+// privatePG is a PostgreSQL cluster of chaos's own, run by
+// deploy/postgres.sh under a temporary data directory on a free port.
+type privatePG struct {
+	script, dataDir, port string
+}
+
+func (p *privatePG) cmd(ctx context.Context, verb string) (string, error) {
+	cmd := exec.CommandContext(ctx, p.script, verb)
+	cmd.Env = mergeEnv(os.Environ(), map[string]string{config.KeyDataDir: p.dataDir, config.KeyPGPort: p.port})
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %w\n%s", p.script, verb, err, stderr.String())
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// start starts the cluster (made at the first start) and returns its admin URL.
+func (p *privatePG) start(ctx context.Context) (string, error) { return p.cmd(ctx, "ensure") }
+
+func (p *privatePG) stop(ctx context.Context) error {
+	_, err := p.cmd(ctx, "stop")
+	return err
+}
+
+func freePort() (string, error) {
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		return "", err
+	}
+	return addr[strings.LastIndexByte(addr, ':')+1:], nil
+}
+
+// natsProc is a nats-server with JetStream run as a separate process.
+type natsProc struct {
+	bin, storeDir, port string
+	args                []string
+	cmd                 *exec.Cmd
+	done                chan struct{}
+}
+
+func newNATSProc(bin, storeDir string) (*natsProc, error) {
+	if _, err := os.Stat(bin); err != nil {
+		return nil, fmt.Errorf("nats-server: %w (make chaos builds it: go build -o bin/nats-server github.com/nats-io/nats-server/v2)", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	return &natsProc{bin: bin, storeDir: storeDir, port: port}, nil
+}
+
+func (n *natsProc) url() string { return "nats://127.0.0.1:" + n.port }
+
+// start runs the server (again, on the same port and store) and waits for
+// its port.
+func (n *natsProc) start(ctx context.Context) error {
+	if err := os.MkdirAll(n.storeDir, 0o700); err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(filepath.Join(filepath.Dir(n.storeDir), "nats.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	args := append([]string{"-a", "127.0.0.1", "-p", n.port, "-js", "-sd", n.storeDir}, n.args...)
+	cmd := exec.Command(n.bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		_ = logf.Close()
+		return err
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); _ = logf.Close(); close(done) }()
+	n.cmd, n.done = cmd, done
+	return waitPort(ctx, "127.0.0.1:"+n.port, 30*time.Second, done)
+}
+
+func (n *natsProc) kill() {
+	if n.cmd == nil {
+		return
+	}
+	_ = n.cmd.Process.Kill()
+	<-n.done
+	n.cmd = nil
+}
+
+// waitPort waits until addr accepts connections, or the process ends.
+func waitPort(ctx context.Context, addr string, wait time.Duration, exited <-chan struct{}) error {
+	deadline := time.Now().Add(wait)
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			_ = c.Close()
+			return nil
+		}
+		select {
+		case <-exited:
+			return errors.New(addr + ": the server exited at start")
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: nothing listening after %s", addr, wait)
+		}
+	}
+}
