@@ -260,7 +260,9 @@ func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir 
 		return fmt.Errorf("injecting the fault: %w", err)
 	}
 	r.logf("load over; waiting for the replies")
-	r.tally.waitReplies(o.wait, 45*time.Second)
+	if r.tally.waitReplies(o.wait, 45*time.Second) {
+		r.logf("every acknowledged message answered")
+	}
 	n := r.tally.counts()
 	stored, twice, err := countStored(ctx, dbURL, r.tally.ackedExternalIDs())
 	if err != nil {
