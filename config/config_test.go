@@ -271,6 +271,8 @@ func TestInvalid(t *testing.T) {
 		{"nats creds for the embedded server", map[string]string{"ADUAN_NATS_CREDS": notDir}, `ADUAN_NATS_CREDS: only for an external NATS server (ADUAN_NATS_URL)`},
 		{"nats creds missing", map[string]string{"ADUAN_NATS_URL": "nats://n:4222", "ADUAN_NATS_CREDS": "/nonexistent/a.creds"}, `ADUAN_NATS_CREDS: stat /nonexistent/a.creds`},
 		{"nats client cert without key", map[string]string{"ADUAN_NATS_URL": "tls://n:4222", "ADUAN_NATS_TLS_CERT": notDir}, `ADUAN_NATS_TLS_CERT and ADUAN_NATS_TLS_KEY: set both or neither`},
+		{"nats replicas on the embedded server", map[string]string{"ADUAN_NATS_REPLICAS": "3"}, `ADUAN_NATS_REPLICAS: 3 needs an external cluster (ADUAN_NATS_URL)`},
+		{"nats replicas out of range", map[string]string{"ADUAN_NATS_URL": "nats://n:4222", "ADUAN_NATS_REPLICAS": "7"}, `ADUAN_NATS_REPLICAS: must be 1 to 5, got 7`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

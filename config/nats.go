@@ -19,14 +19,19 @@ type NATSConfig struct {
 	// and TLSKey are a client certificate for servers that ask for one
 	// (ADUAN_NATS_TLS_CERT, ADUAN_NATS_TLS_KEY). All are PEM file paths.
 	TLSCA, TLSCert, TLSKey string
+	// Replicas is how many servers of an external cluster keep each
+	// stream and bucket (ADUAN_NATS_REPLICAS): 3 on a three-node cluster
+	// survives the loss of one node. The embedded server is one node: 1.
+	Replicas int
 }
 
 // Keys of the NATS section.
 const (
-	KeyNATSCreds   = "ADUAN_NATS_CREDS"
-	KeyNATSTLSCA   = "ADUAN_NATS_TLS_CA"
-	KeyNATSTLSCert = "ADUAN_NATS_TLS_CERT"
-	KeyNATSTLSKey  = "ADUAN_NATS_TLS_KEY"
+	KeyNATSCreds    = "ADUAN_NATS_CREDS"
+	KeyNATSTLSCA    = "ADUAN_NATS_TLS_CA"
+	KeyNATSTLSCert  = "ADUAN_NATS_TLS_CERT"
+	KeyNATSTLSKey   = "ADUAN_NATS_TLS_KEY"
+	KeyNATSReplicas = "ADUAN_NATS_REPLICAS"
 )
 
 // NATSUser is the one user of the embedded NATS server.
@@ -75,8 +80,11 @@ var natsSection = section{
 				func(c *Config) *string { return &c.NATS.TLSCert }),
 			pathOption(KeyNATSTLSKey, "PEM private key of ADUAN_NATS_TLS_CERT.",
 				func(c *Config) *string { return &c.NATS.TLSKey }),
+			intOption(KeyNATSReplicas, "Servers of the external NATS cluster that keep each stream and bucket (1 to 5; 3 on a three-node cluster survives losing a node). Declared at start; the embedded server takes only 1.",
+				1, func(c *Config) *int { return &c.NATS.Replicas }),
 		}
 	},
+	defaults: func(c *Config) { c.NATS.Replicas = 1 },
 	validate: func(c *Config) []error {
 		var errs []error
 		n := c.NATS
@@ -92,6 +100,11 @@ var natsSection = section{
 			} else if _, err := os.Stat(f.path); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %v", f.key, err))
 			}
+		}
+		if n.Replicas < 1 || n.Replicas > 5 {
+			errs = append(errs, fmt.Errorf("%s: must be 1 to 5, got %d", KeyNATSReplicas, n.Replicas))
+		} else if n.Replicas > 1 && c.NATSURL == "" {
+			errs = append(errs, fmt.Errorf("%s: %d needs an external cluster (%s); the embedded server is a single node", KeyNATSReplicas, n.Replicas, KeyNATSURL))
 		}
 		if (n.TLSCert == "") != (n.TLSKey == "") {
 			errs = append(errs, fmt.Errorf("%s and %s: set both or neither", KeyNATSTLSCert, KeyNATSTLSKey))

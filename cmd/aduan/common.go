@@ -73,7 +73,7 @@ func newComplaints(cfg *config.Config, cal *calendar.Calendar) *complaint.Servic
 func busConfig(cfg *config.Config, url string) (bus.Config, error) {
 	n := cfg.NATS
 	bc := bus.Config{URL: url, LeaseTTL: cfg.WhatsApp.LeaseTTL,
-		CredsFile: n.CredsFile, TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey}
+		CredsFile: n.CredsFile, TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey, Replicas: n.Replicas}
 	if cfg.EmbeddedNATS() {
 		pw, err := cfg.NATSPassword()
 		if err != nil {
