@@ -23,6 +23,7 @@ const pollFailuresDown = 3
 // each updating its own facts; every update writes the whole record.
 type Health struct {
 	b      *bus.Bus
+	w      *bus.HealthWriter
 	log    zerolog.Logger
 	mu     sync.Mutex
 	h      event.Health
@@ -50,6 +51,7 @@ type pushFacts struct {
 func NewHealth(b *bus.Bus, agency string, log zerolog.Logger) *Health {
 	return &Health{
 		b:   b,
+		w:   b.NewHealthWriter(log),
 		log: log,
 		h:   event.Health{Channel: event.ChannelLapor, Account: agency},
 		now: time.Now,
@@ -143,9 +145,9 @@ func (h *Health) update(ctx context.Context, change func(now time.Time)) {
 	h.h.State, h.h.Detail = h.state()
 	h.h.Extra = h.extra()
 	h.h.UpdatedAt = now
-	if err := h.b.SetHealth(ctx, h.h); err != nil && ctx.Err() == nil {
-		h.log.Warn().Err(err).Msg("recording channel health")
-	}
+	// The record is all this process's: it replaces what the bucket holds.
+	rec := h.h
+	h.w.Set(ctx, rec.Channel, rec.Account, func(cur *event.Health) { *cur = rec })
 }
 
 // state says how the channel is doing, in words an admin can act on.

@@ -19,6 +19,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/aduan-gateway/aduan/core/bus"
 )
 
 // Status is a report's status on LAPOR!, as the agency sees it.
@@ -193,21 +195,17 @@ func (e *APIError) Unauthorized() bool {
 	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
 }
 
-// permanent marks an error found on our side that no retry can fix (a
-// push without its reason, a file too large).
-type permanent struct{ error }
-
-func (p permanent) Unwrap() error { return p.error }
-
+// permanentf is an error found on our side that no retry can fix (a push
+// without its reason, a file too large).
 func permanentf(format string, args ...any) error {
-	return permanent{fmt.Errorf(format, args...)}
+	return bus.Permanent(fmt.Errorf(format, args...))
 }
 
-// isPermanent reports whether retrying cannot fix err.
+// isPermanent reports whether retrying cannot fix err: a send error that
+// says so, or LAPOR!'s answer to a request that is itself wrong.
 func isPermanent(err error) bool {
 	var ae *APIError
-	var pe permanent
-	return errors.As(err, &pe) || errors.As(err, &ae) && ae.Permanent()
+	return !bus.Retryable(err) || errors.As(err, &ae) && ae.Permanent()
 }
 
 // isUnauthorized reports whether err says LAPOR! refused the key.

@@ -170,7 +170,7 @@ func (p *Pusher) action(ctx context.Context, ev *event.Complaint, kind ActionKin
 func (p *Pusher) load(ctx context.Context, key string) ([]byte, error) {
 	r, _, err := p.bus.GetAttachment(ctx, key)
 	if errors.Is(err, bus.ErrAttachmentNotFound) {
-		return nil, permanent{fmt.Errorf("loading follow-up file: %w", err)}
+		return nil, bus.Permanent(fmt.Errorf("loading follow-up file: %w", err))
 	}
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	fb "github.com/huandu/facebook/v2"
 	"github.com/rs/zerolog"
 
+	"github.com/aduan-gateway/aduan/adapters/channel"
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
@@ -58,7 +59,7 @@ type Sender struct {
 	metrics  *Metrics
 	g        *graph
 	sent     *sentStore
-	health   *healthBook
+	health   *bus.HealthWriter
 	attempts int
 	backoff  []time.Duration
 	now      func() time.Time
@@ -75,7 +76,7 @@ func NewSender(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Sende
 	log := opt.Log.With().Str("comp", "meta").Logger()
 	s := &Sender{
 		b: b, log: log, metrics: opt.Metrics, g: newGraph(cfg, opt.HTTPClient), sent: sent,
-		health: newHealthBook(b, log), attempts: cfg.SendAttempts, backoff: opt.Backoff, now: opt.Now,
+		health: b.NewHealthWriter(log), attempts: cfg.SendAttempts, backoff: opt.Backoff, now: opt.Now,
 	}
 	if len(s.backoff) == 0 {
 		s.backoff = defaultSendBackoff
@@ -89,103 +90,17 @@ func NewSender(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Sende
 
 // Run sends replies until ctx ends.
 func (s *Sender) Run(ctx context.Context) error {
-	c, err := s.b.Consume(ctx, bus.ConsumerSpec{
-		Stream:  bus.StreamOutbound,
-		Durable: SenderConsumer,
-		FilterSubjects: []string{
-			event.OutboundSubject(event.ChannelMessenger), event.OutboundSubject(event.ChannelInstagram),
-		},
-		// The handler reports the failure itself on the last attempt; the
-		// extra deliveries only cover a failing report.
-		MaxDeliver: s.attempts + 3,
-		Backoff:    s.backoff,
-	}, s.handle)
-	if err != nil {
-		return fmt.Errorf("starting meta sender: %w", err)
-	}
-	<-ctx.Done()
-	c.Stop()
-	return nil
-}
-
-// sendError is a reply that did not go out, with what to do about it.
-type sendError struct {
-	// reason is for the inbox: plain words an admin can act on.
-	reason string
-	// again: worth retrying now (rate limit, transient).
-	again bool
-	// retryable: an admin's retry may succeed later (Delivery.Retryable).
-	retryable bool
-	// tokenInvalid: stop sending on the account.
-	tokenInvalid bool
-	// attention: the account needs an administrator (token, permissions).
-	attention bool
-	err       error
-}
-
-func (e *sendError) Error() string {
-	if e.err != nil {
-		return e.reason + ": " + e.err.Error()
-	}
-	return e.reason
-}
-
-func (e *sendError) Unwrap() error { return e.err }
-
-func (s *Sender) handle(ctx context.Context, m *bus.Msg) error {
-	var out event.Outbound
-	if err := event.Unmarshal(m.Data, &out); err != nil {
-		return bus.Permanent(err)
-	}
-	if out.Channel != event.ChannelMessenger && out.Channel != event.ChannelInstagram {
-		return bus.Permanent(fmt.Errorf("outbound %s for channel %q on a meta subject", out.ID, out.Channel))
-	}
-	log := s.log.With().Str("channel", string(out.Channel)).Str("account", out.Account).Str("outbound_id", out.ID).Logger()
-	mid, err := s.send(ctx, &out)
-	if err == nil {
-		d := &event.Delivery{ID: event.NewID(), OutboundID: out.ID, Channel: out.Channel, Account: out.Account,
-			ExternalID: mid, Status: event.DeliverySent, At: s.now().UTC()}
-		if _, err := s.b.PublishEvent(ctx, d, d.Subject(), "meta:"+out.ID+":sent"); err != nil {
-			return err // redelivered; what was sent is recorded and not sent again
-		}
-		s.metrics.send(string(out.Channel), "sent")
-		s.health.touch(ctx, out.Channel, out.Account, func(h *event.Health) {
-			h.LastOutboundAt = d.At
-			if h.State != event.HealthOK {
-				h.State, h.Detail = event.HealthOK, ""
-			}
-		})
-		return nil
-	}
-	var se *sendError
-	if !errors.As(err, &se) {
-		se = &sendError{reason: "could not record the reply's progress", again: true, retryable: true, err: err}
-	}
-	if se.again && m.NumDelivered < uint64(s.attempts) && ctx.Err() == nil {
-		s.metrics.send(string(out.Channel), "retried")
-		return err // the bus logs it and redelivers after a backoff
-	}
-	if ctx.Err() != nil {
-		return err // shutting down: handed back, not failed
-	}
-	if se.tokenInvalid {
-		s.blocked.Store(out.Account, se.reason)
-	}
-	if se.attention {
-		now := s.now().UTC()
-		s.health.set(ctx, out.Channel, out.Account, func(h *event.Health) {
-			h.State, h.Detail = event.HealthNeedsAttention, se.reason
-			h.LastError, h.LastErrorAt = se.Error(), now
-		})
-	}
-	d := &event.Delivery{ID: event.NewID(), OutboundID: out.ID, Channel: out.Channel, Account: out.Account,
-		Status: event.DeliveryFailed, Reason: se.reason, Retryable: se.retryable || se.again, At: s.now().UTC()}
-	if _, err := s.b.PublishEvent(ctx, d, d.Subject(), "meta:"+out.ID+":failed"); err != nil {
-		return err
-	}
-	s.metrics.send(string(out.Channel), "failed")
-	log.Warn().Err(err).Msg("reply failed")
-	return nil
+	return channel.Run(ctx, s.b, channel.Config{
+		Durable:  SenderConsumer,
+		Channels: []event.Channel{event.ChannelMessenger, event.ChannelInstagram},
+		Attempts: s.attempts,
+		Backoff:  s.backoff,
+		Send:     s.send,
+		Health:   s.health,
+		Observe:  func(ch event.Channel, result string) { s.metrics.send(string(ch), result) },
+		Log:      s.log,
+		Now:      s.now,
+	})
 }
 
 // send sends out (its text, split to Meta's limits, then its files) and
@@ -194,7 +109,7 @@ func (s *Sender) handle(ctx context.Context, m *bus.Msg) error {
 // crash does not send twice.
 func (s *Sender) send(ctx context.Context, out *event.Outbound) (string, error) {
 	if reason, ok := s.blocked.Load(out.Account); ok {
-		return "", &sendError{reason: reason.(string), retryable: true}
+		return "", &bus.SendError{Reason: reason.(string), Retryable: true, NeedsAdmin: true}
 	}
 	base, err := s.windowParams(out)
 	if err != nil {
@@ -207,7 +122,7 @@ func (s *Sender) send(ctx context.Context, out *event.Outbound) (string, error) 
 	parts := splitText(out.Text, limit, byteLimit)
 	total := len(parts) + len(out.Attachments)
 	if total == 0 {
-		return "", &sendError{reason: "the reply is empty"}
+		return "", &bus.SendError{Reason: "the reply is empty"}
 	}
 	done, err := s.sentParts(ctx, out)
 	if err != nil {
@@ -269,9 +184,9 @@ func (s *Sender) windowParams(out *event.Outbound) (fb.Params, error) {
 		p["messaging_type"] = "MESSAGE_TAG"
 		p["tag"] = "HUMAN_AGENT"
 	case out.Origin == event.OriginAgent:
-		return nil, &sendError{reason: fmt.Sprintf("not sent: the citizen last wrote %s ago, and Meta lets staff reply only within 7 days of the citizen's last message", roundAge(age))}
+		return nil, &bus.SendError{Reason: fmt.Sprintf("not sent: the citizen last wrote %s ago, and Meta lets staff reply only within 7 days of the citizen's last message", roundAge(age))}
 	default:
-		return nil, &sendError{reason: fmt.Sprintf("not sent: the citizen last wrote %s ago, outside Meta's 24-hour window for automatic replies; a staff member can still reply within 7 days", roundAge(age))}
+		return nil, &bus.SendError{Reason: fmt.Sprintf("not sent: the citizen last wrote %s ago, outside Meta's 24-hour window for automatic replies; a staff member can still reply within 7 days", roundAge(age))}
 	}
 	return p, nil
 }
@@ -287,15 +202,15 @@ func roundAge(d time.Duration) string {
 func (s *Sender) attachParams(ctx context.Context, params fb.Params, a event.Attachment) error {
 	r, info, err := s.b.GetAttachment(ctx, a.ObjectKey)
 	if errors.Is(err, bus.ErrAttachmentNotFound) {
-		return &sendError{reason: "the attached file " + a.Filename + " is no longer stored", err: err}
+		return &bus.SendError{Reason: "the attached file " + a.Filename + " is no longer stored", Err: err}
 	}
 	if err != nil {
-		return &sendError{reason: "could not read the attached file", again: true, retryable: true, err: err}
+		return &bus.SendError{Reason: "could not read the attached file", Retryable: true, Err: err}
 	}
 	defer r.Close()
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return &sendError{reason: "could not read the attached file", again: true, retryable: true, err: err}
+		return &bus.SendError{Reason: "could not read the attached file", Retryable: true, Err: err}
 	}
 	typ := "file"
 	switch a.Kind {
@@ -315,18 +230,24 @@ func (s *Sender) attachParams(ctx context.Context, params fb.Params, a event.Att
 func (s *Sender) post(ctx context.Context, account string, params fb.Params) (string, error) {
 	sess, cancel, ok := s.g.session(ctx, account)
 	if !ok {
-		return "", &sendError{reason: "account " + account + " is not configured in " + config.KeyMetaPages}
+		return "", &bus.SendError{Reason: "account " + account + " is not configured in " + config.KeyMetaPages}
 	}
 	defer cancel()
 	res, err := sess.Post("/me/messages", params)
 	if err != nil {
-		return "", classify(err, account)
+		se := classify(err, account)
+		if tokenInvalid(err) {
+			// Nothing more is sent on the account until the configuration
+			// is fixed and the process restarted.
+			s.blocked.Store(account, se.Reason)
+		}
+		return "", se
 	}
 	var r struct {
 		MessageID string `facebook:"message_id"`
 	}
 	if err := res.Decode(&r); err != nil || r.MessageID == "" {
-		return "", &sendError{reason: "Meta's answer had no message id", again: true, retryable: true, err: err}
+		return "", &bus.SendError{Reason: "Meta's answer had no message id", Retryable: true, Err: err}
 	}
 	return r.MessageID, nil
 }
@@ -355,32 +276,38 @@ const (
 )
 
 // classify turns a Graph API error into what to do about it.
-func classify(err error, account string) *sendError {
+func classify(err error, account string) *bus.SendError {
 	var fe *fb.Error
 	if !errors.As(err, &fe) {
 		// The network or a non-JSON answer (a proxy's 502): try again.
-		return &sendError{reason: "the Graph API could not be reached", again: true, retryable: true, err: err}
+		return &bus.SendError{Reason: "the Graph API could not be reached", Retryable: true, Err: err}
 	}
 	code, sub := fe.Code, fe.ErrorSubcode
 	switch {
-	case code == codeTokenInvalid || code == codeSessionInvalid:
-		return &sendError{tokenInvalid: true, attention: true, retryable: true, err: err,
-			reason: "Meta rejected the access token of account " + account + " (expired or revoked): sending on it is paused until an administrator sets a new token in " + config.KeyMetaPages + " and restarts Aduan"}
+	case tokenInvalid(err):
+		return &bus.SendError{Retryable: true, NeedsAdmin: true, Err: err,
+			Reason: "Meta rejected the access token of account " + account + " (expired or revoked): sending on it is paused until an administrator sets a new token in " + config.KeyMetaPages + " and restarts Aduan"}
 	case code == codeAppRateLimit || code == codeUserRateLimit || code == codePageRateLimit ||
 		code == codeCallRateLimit || code >= 80000 && code <= 80014:
-		return &sendError{reason: "Meta's rate limit was reached; try again later", again: true, retryable: true, err: err}
+		return &bus.SendError{Reason: "Meta's rate limit was reached; try again later", Retryable: true, Err: err}
 	case code == codeUnknown || code == codeService || code == codeTemporarySend || fe.IsTransient:
-		return &sendError{reason: "Meta's servers did not accept the message for now; try again later", again: true, retryable: true, err: err}
+		return &bus.SendError{Reason: "Meta's servers did not accept the message for now; try again later", Retryable: true, Err: err}
 	case code == codePermission && (sub == subOutsideWindow || sub == subOutsideWindowOld || sub == subIGOutsideWindow):
-		return &sendError{reason: "Meta refused the reply as outside the allowed reply window (24 hours, or 7 days for staff)", err: err}
+		return &bus.SendError{Reason: "Meta refused the reply as outside the allowed reply window (24 hours, or 7 days for staff)", Err: err}
 	case code == codeUnavailable || sub == subUnavailable ||
 		code == codeInvalidParam && (sub == subNoMatchingUser || sub == subIGNoMatchingUser):
-		return &sendError{reason: "the citizen cannot be reached on this channel right now (account closed, page blocked, or not available)", err: err}
+		return &bus.SendError{Reason: "the citizen cannot be reached on this channel right now (account closed, page blocked, or not available)", Err: err}
 	case code == codePermission || code >= 200 && code <= 299:
-		return &sendError{attention: true, err: err,
-			reason: "Meta refused the reply for a missing permission of the app or page; an administrator must check the Meta app (" + fe.Message + ")"}
+		return &bus.SendError{NeedsAdmin: true, Err: err,
+			Reason: "Meta refused the reply for a missing permission of the app or page; an administrator must check the Meta app (" + fe.Message + ")"}
 	}
-	return &sendError{reason: "Meta refused the reply: " + fe.Message, err: err}
+	return &bus.SendError{Reason: "Meta refused the reply: " + fe.Message, Err: err}
+}
+
+// tokenInvalid tells an error of an expired or revoked access token.
+func tokenInvalid(err error) bool {
+	var fe *fb.Error
+	return errors.As(err, &fe) && (fe.Code == codeTokenInvalid || fe.Code == codeSessionInvalid)
 }
 
 // splitText cuts text into parts of at most limit characters (or bytes),

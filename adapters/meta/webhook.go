@@ -55,7 +55,7 @@ type Webhook struct {
 	metrics     *Metrics
 	sent        *sentStore
 	names       *names
-	health      *healthBook
+	health      *bus.HealthWriter
 	fetch       fetchConfig
 	fetchq      *fetchqueue.Queue
 	// pages are the configured page and Instagram account ids.
@@ -92,7 +92,7 @@ func NewWebhook(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Opti
 		log:         log,
 		metrics:     opt.Metrics,
 		sent:        sent,
-		health:      newHealthBook(b, log),
+		health:      b.NewHealthWriter(log),
 		fetch:       newFetchConfig(cfg, opt.HTTPClient, opt.FetchBackoff),
 		objects:     map[string]ObjectHandler{},
 		pages:       map[string]bool{},
@@ -255,7 +255,7 @@ func (w *Webhook) publishItem(ctx context.Context, it item) error {
 		}
 	} else {
 		in.Sender.Name = w.names.get(in.Channel, in.Account, in.Sender.ID)
-		w.health.touch(ctx, in.Channel, in.Account, func(h *event.Health) { h.LastInboundAt = in.ReceivedAt })
+		w.health.Received(in.Channel, in.Account, in.ReceivedAt)
 	}
 	if len(it.fetch) > 0 {
 		return w.enqueueFetch(ctx, in, it.fetch)
@@ -280,7 +280,7 @@ func (w *Webhook) publishReceipt(ctx context.Context, r *receipt) error {
 	publish := func(outboundID, mid string) error {
 		d := &event.Delivery{ID: event.NewID(), OutboundID: outboundID, Channel: r.channel, Account: r.account,
 			ExternalID: mid, Status: r.status, At: at}
-		_, err := w.b.PublishEvent(ctx, d, d.Subject(), "meta:"+string(r.channel)+":"+mid+":"+string(r.status))
+		_, err := w.b.PublishEvent(ctx, d, d.Subject(), event.DeliveryMsgID(r.channel, mid, r.status))
 		return err
 	}
 	for _, e := range reached {

@@ -166,7 +166,7 @@ func (a *Adapter) publishMessage(ctx context.Context, j *job) error {
 	if in.Echo || in.EditOf != "" || in.UnsendOf != "" {
 		return nil
 	}
-	a.touch(true, in.ReceivedAt)
+	a.health.Received(event.ChannelWhatsApp, a.Account(), in.ReceivedAt)
 	if a.cfg.MarkRead && client != nil {
 		// Stored on the bus: the citizen may see the blue ticks.
 		if err := client.MarkRead(ctx, []types.MessageID{in.ExternalID}, in.SentAt, j.chat, j.sender); err != nil {
@@ -278,7 +278,7 @@ func (a *Adapter) publishReceipt(ctx context.Context, r *receipt) error {
 			// matches it with the echo it stored.
 			d := &event.Delivery{ID: event.NewID(), OutboundID: outboundID, Channel: event.ChannelWhatsApp,
 				Account: a.Account(), ExternalID: id, Status: r.status, At: r.at}
-			_, err = a.b.PublishEvent(ctx, d, d.Subject(), "whatsapp:"+id+":"+string(r.status))
+			_, err = a.b.PublishEvent(ctx, d, d.Subject(), event.DeliveryMsgID(event.ChannelWhatsApp, id, r.status))
 			return err
 		})
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/aduan-gateway/aduan/adapters/channel"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 )
@@ -21,83 +22,21 @@ import (
 // only one runs.
 const SenderConsumer = "whatsapp"
 
-// sendError is a reply that did not go out, with what to do about it.
-type sendError struct {
-	reason string // for the inbox: words an admin can act on
-	again  bool   // worth another try (connection, timeouts)
-	err    error
-}
-
-func (e *sendError) Error() string {
-	if e.err != nil {
-		return e.reason + ": " + e.err.Error()
-	}
-	return e.reason
-}
-
-func (e *sendError) Unwrap() error { return e.err }
-
 // RunSender sends replies until ctx ends.
 func (a *Adapter) RunSender(ctx context.Context) error {
-	c, err := a.b.Consume(ctx, bus.ConsumerSpec{
-		Stream:         bus.StreamOutbound,
-		Durable:        SenderConsumer,
-		FilterSubjects: []string{event.OutboundSubject(event.ChannelWhatsApp)},
-		// The handler reports the failure itself on the last attempt; the
-		// extra deliveries only cover a failing report.
-		MaxDeliver: a.cfg.SendAttempts + 3,
-		Backoff:    a.sendBackoff,
+	return channel.Run(ctx, a.b, channel.Config{
+		Durable:  SenderConsumer,
+		Channels: []event.Channel{event.ChannelWhatsApp},
+		Attempts: a.cfg.SendAttempts,
+		Backoff:  a.sendBackoff,
 		// A reply may wait connectWait for the connection, plus typing.
 		AckWait: a.connectWait + a.cfg.Typing + 30*time.Second,
-	}, a.handleOutbound)
-	if err != nil {
-		return fmt.Errorf("starting whatsapp sender: %w", err)
-	}
-	<-ctx.Done()
-	c.Stop()
-	return nil
-}
-
-func (a *Adapter) handleOutbound(ctx context.Context, m *bus.Msg) error {
-	var out event.Outbound
-	if err := event.Unmarshal(m.Data, &out); err != nil {
-		return bus.Permanent(err)
-	}
-	if out.Channel != event.ChannelWhatsApp {
-		return bus.Permanent(fmt.Errorf("outbound %s for channel %q on the whatsapp subject", out.ID, out.Channel))
-	}
-	log := a.log.With().Str("outbound_id", out.ID).Logger()
-	id, err := a.send(ctx, &out)
-	if err == nil {
-		d := &event.Delivery{ID: event.NewID(), OutboundID: out.ID, Channel: out.Channel, Account: out.Account,
-			ExternalID: id, Status: event.DeliverySent, At: a.now().UTC()}
-		if _, err := a.b.PublishEvent(ctx, d, d.Subject(), "whatsapp:"+out.ID+":sent"); err != nil {
-			return err // redelivered; the sent record stops a second send
-		}
-		a.metrics.send("sent")
-		a.touch(false, d.At)
-		return nil
-	}
-	var se *sendError
-	if !errors.As(err, &se) {
-		se = &sendError{reason: "could not record the reply's progress", again: true, err: err}
-	}
-	if ctx.Err() != nil {
-		return err // shutting down: handed back, not failed
-	}
-	if se.again && m.NumDelivered < uint64(a.cfg.SendAttempts) {
-		a.metrics.send("retried")
-		log.Warn().Err(err).Uint64("deliveries", m.NumDelivered).Msg("whatsapp reply not sent; retrying")
-		return err
-	}
-	d := &event.Delivery{ID: event.NewID(), OutboundID: out.ID, Channel: out.Channel, Account: out.Account,
-		Status: event.DeliveryFailed, Reason: se.reason, Retryable: se.again, At: a.now().UTC()}
-	if _, err := a.b.PublishEvent(ctx, d, d.Subject(), "whatsapp:"+out.ID+":failed"); err != nil {
-		return err
-	}
-	a.metrics.send("failed")
-	log.Warn().Err(err).Msg("whatsapp reply failed")
-	return nil
+		Send:    a.send,
+		Health:  a.health,
+		Observe: func(_ event.Channel, result string) { a.metrics.send(result) },
+		Log:     a.log,
+		Now:     a.now,
+	})
 }
 
 // send sends out's text and returns WhatsApp's message id.
@@ -110,18 +49,18 @@ func (a *Adapter) send(ctx context.Context, out *event.Outbound) (string, error)
 	}
 	to, err := RecipientJID(out.Recipient)
 	if err != nil {
-		return "", &sendError{reason: err.Error()}
+		return "", &bus.SendError{Reason: err.Error()}
 	}
 	if len(out.Attachments) > 0 {
-		return "", &sendError{reason: "sending files on WhatsApp is not supported yet; send the text alone"}
+		return "", &bus.SendError{Reason: "sending files on WhatsApp is not supported yet; send the text alone"}
 	}
 	text := strings.TrimSpace(out.Text)
 	if text == "" {
-		return "", &sendError{reason: "the reply is empty"}
+		return "", &bus.SendError{Reason: "the reply is empty"}
 	}
 	c, err := a.waitClient(ctx)
 	if err != nil {
-		return "", &sendError{reason: "WhatsApp is not connected", again: true, err: err}
+		return "", &bus.SendError{Reason: "WhatsApp is not connected", Retryable: true, Err: err}
 	}
 	if a.cfg.Typing > 0 {
 		// "typing…" for a moment, as a person would; failing to show it
@@ -147,19 +86,19 @@ func (a *Adapter) send(ctx context.Context, out *event.Outbound) (string, error)
 }
 
 // classifySend tells a send failure worth retrying from one that is not.
-func classifySend(err error) *sendError {
+func classifySend(err error) *bus.SendError {
 	var iq *whatsmeow.IQError
 	switch {
 	case errors.Is(err, whatsmeow.ErrUnknownServer), errors.Is(err, whatsmeow.ErrRecipientADJID),
 		errors.Is(err, whatsmeow.ErrBroadcastListUnsupported):
-		return &sendError{reason: "WhatsApp cannot deliver to this recipient", err: err}
+		return &bus.SendError{Reason: "WhatsApp cannot deliver to this recipient", Err: err}
 	case errors.As(err, &iq) && iq.Code >= 400 && iq.Code < 500 && iq.Code != 408 && iq.Code != 429:
-		return &sendError{reason: fmt.Sprintf("WhatsApp refused the message (%d %s)", iq.Code, iq.Text), err: err}
+		return &bus.SendError{Reason: fmt.Sprintf("WhatsApp refused the message (%d %s)", iq.Code, iq.Text), Err: err}
 	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn),
 		errors.Is(err, whatsmeow.ErrIQDisconnected):
-		return &sendError{reason: "WhatsApp is not connected", again: true, err: err}
+		return &bus.SendError{Reason: "WhatsApp is not connected", Retryable: true, Err: err}
 	}
-	return &sendError{reason: "WhatsApp did not take the message", again: true, err: err}
+	return &bus.SendError{Reason: "WhatsApp did not take the message", Retryable: true, Err: err}
 }
 
 // RecipientJID reads an outbound recipient: a JID as the adapter writes

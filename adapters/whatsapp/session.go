@@ -16,7 +16,6 @@ import (
 
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/event"
-	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // OpenStore opens whatsmeow's session store in Aduan's PostgreSQL database
@@ -198,8 +197,8 @@ func (s *Session) pair(ctx context.Context, cli *whatsmeow.Client) bool {
 		}
 		return false
 	}
+	// Logged once by the adapter: the PairSuccess event, then the attach.
 	s.a.Attach(cli, cli.Store.LIDs, cli.Store.ID.User)
-	s.log.Info().Str("account", identity.MaskPhone(cli.Store.ID.User)).Msg("whatsapp paired")
 	return true
 }
 

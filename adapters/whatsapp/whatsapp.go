@@ -91,6 +91,7 @@ type Adapter struct {
 	log     zerolog.Logger
 	metrics *Metrics
 	sent    *wasent.Store
+	health  *bus.HealthWriter
 	now     func() time.Time
 
 	publishBackoff []time.Duration
@@ -105,7 +106,6 @@ type Adapter struct {
 	lids      LIDMap
 	account   string
 	connected chan struct{} // closed while connected
-	health    event.Health
 	stopped   chan string
 	pairer    PhonePairer
 }
@@ -117,12 +117,12 @@ func New(ctx context.Context, cfg config.WhatsAppConfig, b *bus.Bus, opt Options
 		now: opt.Now, publishBackoff: opt.PublishBackoff, sendBackoff: opt.SendBackoff, connectWait: opt.ConnectWait,
 		publishTimeout: opt.PublishTimeout,
 		connected:      make(chan struct{}),
-		health:         event.Health{Channel: event.ChannelWhatsApp, State: event.HealthDown, Detail: "not connected yet"},
 		stopped:        make(chan string, 1),
 	}
 	if a.now == nil {
 		a.now = time.Now
 	}
+	a.health = b.NewHealthWriter(a.log)
 	if len(a.publishBackoff) == 0 {
 		a.publishBackoff = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}
 	}
@@ -319,39 +319,16 @@ func (a *Adapter) SetState(state event.HealthState, detail string, extra map[str
 // setHealth records the session's state for the admin UI. extra replaces
 // the pairing facts (QR, pair code); nil clears them.
 func (a *Adapter) setHealth(state event.HealthState, detail string, extra map[string]string) {
-	a.mu.Lock()
-	a.health.Account = a.account
-	a.health.State, a.health.Detail, a.health.Extra = state, detail, extra
-	if state != event.HealthOK && state != event.HealthStandby {
-		a.health.LastError, a.health.LastErrorAt = detail, a.now().UTC()
-	}
-	h := a.health
-	a.mu.Unlock()
 	a.metrics.setState(string(state))
-	a.writeHealth(h)
-}
-
-// touch records the time of the last message in or out.
-func (a *Adapter) touch(inbound bool, at time.Time) {
-	a.mu.Lock()
-	a.health.Account = a.account
-	if inbound {
-		a.health.LastInboundAt = at
-	} else {
-		a.health.LastOutboundAt = at
-	}
-	h := a.health
-	a.mu.Unlock()
-	a.writeHealth(h)
-}
-
-func (a *Adapter) writeHealth(h event.Health) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	h.UpdatedAt = time.Time{}
-	if err := a.b.SetHealth(ctx, h); err != nil {
-		a.log.Warn().Err(err).Msg("recording whatsapp health")
-	}
+	now := a.now().UTC()
+	a.health.Set(ctx, event.ChannelWhatsApp, a.Account(), func(h *event.Health) {
+		h.State, h.Detail, h.Extra = state, detail, extra
+		if state != event.HealthOK && state != event.HealthStandby {
+			h.LastError, h.LastErrorAt = detail, now
+		}
+	})
 }
 
 // forgetHealth removes the health entry of an account no longer served
@@ -359,11 +336,5 @@ func (a *Adapter) writeHealth(h event.Health) {
 func (a *Adapter) forgetHealth(account string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	kv, err := a.b.JetStream().KeyValue(ctx, bus.HealthBucket)
-	if err == nil {
-		err = kv.Delete(ctx, event.HealthKey(event.ChannelWhatsApp, account))
-	}
-	if err != nil {
-		a.log.Debug().Err(err).Msg("removing old whatsapp health entry")
-	}
+	a.health.Forget(ctx, event.ChannelWhatsApp, account)
 }

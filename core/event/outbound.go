@@ -76,3 +76,12 @@ func (*Delivery) SchemaName() string { return SchemaDelivery }
 
 // Subject is the subject the report is published on.
 func (m *Delivery) Subject() string { return DeliverySubject(m.Channel) }
+
+// DeliveryMsgID is the de-duplication id of a delivery report: one per
+// channel, message reported on and status, so a report published again
+// (a redelivery, a repeated webhook) is stored once. about is the outbound
+// event's id for a sender's own outcome, the platform's message id for a
+// receipt, which is all a receipt names.
+func DeliveryMsgID(c Channel, about string, st DeliveryStatus) string {
+	return "delivery:" + string(c) + ":" + about + ":" + string(st)
+}

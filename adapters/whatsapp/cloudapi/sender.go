@@ -3,13 +3,13 @@ package cloudapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
+	"github.com/aduan-gateway/aduan/adapters/channel"
 	"github.com/aduan-gateway/aduan/adapters/whatsapp/internal/wasent"
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
@@ -60,76 +60,16 @@ func NewSender(ctx context.Context, cfg *config.Config, b *bus.Bus, opt Options)
 
 // Run sends replies until ctx ends.
 func (s *Sender) Run(ctx context.Context) error {
-	c, err := s.b.Consume(ctx, bus.ConsumerSpec{
-		Stream:         bus.StreamOutbound,
-		Durable:        SenderConsumer,
-		FilterSubjects: []string{event.OutboundSubject(event.ChannelWhatsApp)},
-		MaxDeliver:     s.attempts + 3,
-		Backoff:        s.backoff,
-	}, s.handle)
-	if err != nil {
-		return fmt.Errorf("starting cloud api sender: %w", err)
-	}
-	<-ctx.Done()
-	c.Stop()
-	return nil
-}
-
-// sendError is a reply that did not go out, with what to do about it.
-type sendError struct {
-	reason string
-	again  bool // worth retrying now (rate limit, Meta's trouble, network)
-	err    error
-}
-
-func (e *sendError) Error() string {
-	if e.err != nil {
-		return e.reason + ": " + e.err.Error()
-	}
-	return e.reason
-}
-
-func (e *sendError) Unwrap() error { return e.err }
-
-func (s *Sender) handle(ctx context.Context, m *bus.Msg) error {
-	var out event.Outbound
-	if err := event.Unmarshal(m.Data, &out); err != nil {
-		return bus.Permanent(err)
-	}
-	if out.Channel != event.ChannelWhatsApp {
-		return bus.Permanent(fmt.Errorf("outbound %s for channel %q on the whatsapp subject", out.ID, out.Channel))
-	}
-	log := s.log.With().Str("outbound_id", out.ID).Logger()
-	id, err := s.send(ctx, &out)
-	if err == nil {
-		d := &event.Delivery{ID: event.NewID(), OutboundID: out.ID, Channel: out.Channel, Account: out.Account,
-			ExternalID: id, Status: event.DeliverySent, At: s.now().UTC()}
-		if _, err := s.b.PublishEvent(ctx, d, d.Subject(), "whatsapp:"+out.ID+":sent"); err != nil {
-			return err
-		}
-		s.metrics.send("sent")
-		return nil
-	}
-	var se *sendError
-	if !errors.As(err, &se) {
-		se = &sendError{reason: "could not record the reply's progress", again: true, err: err}
-	}
-	if ctx.Err() != nil {
-		return err
-	}
-	if se.again && m.NumDelivered < uint64(s.attempts) {
-		s.metrics.send("retried")
-		log.Warn().Err(err).Uint64("deliveries", m.NumDelivered).Msg("cloud api reply not sent; retrying")
-		return err
-	}
-	d := &event.Delivery{ID: event.NewID(), OutboundID: out.ID, Channel: out.Channel, Account: out.Account,
-		Status: event.DeliveryFailed, Reason: se.reason, Retryable: se.again, At: s.now().UTC()}
-	if _, err := s.b.PublishEvent(ctx, d, d.Subject(), "whatsapp:"+out.ID+":failed"); err != nil {
-		return err
-	}
-	s.metrics.send("failed")
-	log.Warn().Err(err).Msg("cloud api reply failed")
-	return nil
+	return channel.Run(ctx, s.b, channel.Config{
+		Durable:  SenderConsumer,
+		Channels: []event.Channel{event.ChannelWhatsApp},
+		Attempts: s.attempts,
+		Backoff:  s.backoff,
+		Send:     s.send,
+		Observe:  func(_ event.Channel, result string) { s.metrics.send(result) },
+		Log:      s.log,
+		Now:      s.now,
+	})
 }
 
 // send sends out's text (split at the Cloud API's limit) and returns the
@@ -143,20 +83,20 @@ func (s *Sender) send(ctx context.Context, out *event.Outbound) (string, error) 
 	// not judged by the reply window again.
 	if first == "" {
 		if last := out.CustomerLastMessageAt; last.IsZero() || s.now().Sub(last) > ServiceWindow {
-			return "", &sendError{reason: "outside WhatsApp's 24-hour customer service window: the citizen has to write first " +
+			return "", &bus.SendError{Reason: "outside WhatsApp's 24-hour customer service window: the citizen has to write first " +
 				"(message templates are not supported yet)"}
 		}
 	}
 	to := digits(out.Recipient)
 	if to == "" || to != strings.TrimPrefix(out.Recipient, "+") {
-		return "", &sendError{reason: "the recipient is not a WhatsApp number"}
+		return "", &bus.SendError{Reason: "the recipient is not a WhatsApp number"}
 	}
 	if len(out.Attachments) > 0 {
-		return "", &sendError{reason: "sending files on WhatsApp is not supported yet; send the text alone"}
+		return "", &bus.SendError{Reason: "sending files on WhatsApp is not supported yet; send the text alone"}
 	}
 	text := strings.TrimSpace(out.Text)
 	if text == "" {
-		return "", &sendError{reason: "the reply is empty"}
+		return "", &bus.SendError{Reason: "the reply is empty"}
 	}
 	for i, part := range split(text, textLimit) {
 		done, err := s.sent.SentPart(ctx, out.ID, i)
@@ -185,22 +125,22 @@ func (s *Sender) send(ctx context.Context, out *event.Outbound) (string, error) 
 }
 
 // classify turns a Cloud API failure into what to do about it.
-func classify(err error) *sendError {
+func classify(err error) *bus.SendError {
 	var ae *apiError
 	var ne netError
 	switch {
 	case errors.As(err, &ne):
-		return &sendError{reason: "the Cloud API could not be reached", again: true, err: err}
+		return &bus.SendError{Reason: "the Cloud API could not be reached", Retryable: true, Err: err}
 	case errors.As(err, &ae) && ae.Code == 131047:
-		return &sendError{reason: "outside WhatsApp's 24-hour customer service window: the citizen has to write first", err: err}
+		return &bus.SendError{Reason: "outside WhatsApp's 24-hour customer service window: the citizen has to write first", Err: err}
 	case errors.As(err, &ae) && ae.tokenProblem():
-		return &sendError{reason: "the Cloud API refused the access token or its permissions; check " + config.KeyWhatsAppCloudToken, err: err}
+		return &bus.SendError{Reason: "the Cloud API refused the access token or its permissions; check " + config.KeyWhatsAppCloudToken, NeedsAdmin: true, Err: err}
 	case errors.As(err, &ae) && ae.retryable():
-		return &sendError{reason: "the Cloud API is busy or failing", again: true, err: err}
+		return &bus.SendError{Reason: "the Cloud API is busy or failing", Retryable: true, Err: err}
 	case errors.As(err, &ae):
-		return &sendError{reason: "the Cloud API refused the message: " + ae.Message, err: err}
+		return &bus.SendError{Reason: "the Cloud API refused the message: " + ae.Message, Err: err}
 	}
-	return &sendError{reason: "the Cloud API's answer was not understood", again: true, err: err}
+	return &bus.SendError{Reason: "the Cloud API's answer was not understood", Retryable: true, Err: err}
 }
 
 // split cuts text into parts of at most limit characters, at a line break
