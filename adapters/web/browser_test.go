@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 	"github.com/aduan-gateway/aduan/store/pgtest"
@@ -103,7 +104,10 @@ func (s *screenshots) take(ctx context.Context, name string) {
 // step, in order.
 func TestBrowser(t *testing.T) {
 	path := chromium(t)
-	e := newEnv(t)
+	// LAPOR! is off in this office: the channels page says how to turn it on.
+	e := newEnv(t, func(o *Options) {
+		o.ChannelsOff = map[string][]string{"lapor": {config.KeyLaporURL, config.KeyLaporToken}}
+	})
 	fake := e.channelFake(event.ChannelWhatsApp)
 	e.addUser("siti", RoleAdmin)
 	shots := newScreenshots(t)
@@ -248,9 +252,10 @@ func TestBrowser(t *testing.T) {
 			State: event.HealthNeedsPairing, Detail: "Belum ditautkan", Extra: map[string]string{"qr": pairingCode}}))
 		must(t, e.bus.SetHealth(context.Background(), event.Health{Channel: event.ChannelMessenger, Account: "104857600000001",
 			State: event.HealthOK, LastInboundAt: time.Now().Add(-3 * time.Minute)}))
-		must(t, e.bus.SetHealth(context.Background(), event.Health{Channel: event.ChannelLapor, Account: "dinsos-babel",
-			State: event.HealthOK, Extra: map[string]string{"cursor": "2026-11-27T08:00:00Z", "last_sync_at": time.Now().UTC().Format(time.RFC3339)}}))
 		do(t, chromedp.Navigate(url(Prefix+"/channels")), chromedp.WaitVisible(chromedp.CSS(".qr svg")))
+		if got := text(t, ".channel-off"); !strings.Contains(got, "nonaktif") || !strings.Contains(got, "ADUAN_LAPOR_URL") {
+			t.Errorf("the LAPOR! card says %q, want nonaktif and how to turn it on", got)
+		}
 		shots.take(ctx, "channels")
 	})
 	step("phone layout", func(t *testing.T) {
