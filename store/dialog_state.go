@@ -24,6 +24,9 @@ type DialogState struct {
 	// tadi foto KTP Anda?"), "" when none is.
 	KTPQuestion string
 	CancelAsked bool
+	// Survey is the ticket whose satisfaction question awaits the
+	// reporter's answer, "" when none does (AskSatisfaction sets it).
+	Survey string
 }
 
 // DialogState reads the dialog's state of a conversation.
@@ -31,9 +34,9 @@ func (t *Tx) DialogState(ctx context.Context, conv ConversationID) (DialogState,
 	var d DialogState
 	var nikEnc, pendingEnc []byte
 	err := t.tx.QueryRow(ctx, `SELECT concerned_name, concerned_nik_enc, concerned_relation, pending_identity_enc,
-		needs_officer, cancel_requested, checklist_sent, ktp_question, cancel_asked FROM conversations WHERE id = $1`, conv).
+		needs_officer, cancel_requested, checklist_sent, ktp_question, cancel_asked, survey_ticket FROM conversations WHERE id = $1`, conv).
 		Scan(&d.Concerned.Name, &nikEnc, &d.Concerned.Relation, &pendingEnc,
-			&d.NeedsOfficer, &d.CancelRequested, &d.ChecklistSent, &d.KTPQuestion, &d.CancelAsked)
+			&d.NeedsOfficer, &d.CancelRequested, &d.ChecklistSent, &d.KTPQuestion, &d.CancelAsked, &d.Survey)
 	if err != nil {
 		return d, fmt.Errorf("reading dialog state of conversation %d: %w", conv, err)
 	}
@@ -69,9 +72,9 @@ func (t *Tx) SaveDialogState(ctx context.Context, conv ConversationID, d DialogS
 	}
 	_, err := t.tx.Exec(ctx, `UPDATE conversations SET concerned_name = $2, concerned_nik_enc = $3,
 		concerned_nik_masked = $4, concerned_relation = $5, pending_identity_enc = $6, needs_officer = $7,
-		cancel_requested = $8, checklist_sent = $9, ktp_question = $10, cancel_asked = $11 WHERE id = $1`,
+		cancel_requested = $8, checklist_sent = $9, ktp_question = $10, cancel_asked = $11, survey_ticket = $12 WHERE id = $1`,
 		conv, d.Concerned.Name, nikEnc, identity.MaskNIK(d.Concerned.NIK), d.Concerned.Relation, pendingEnc,
-		d.NeedsOfficer, d.CancelRequested, d.ChecklistSent, d.KTPQuestion, d.CancelAsked)
+		d.NeedsOfficer, d.CancelRequested, d.ChecklistSent, d.KTPQuestion, d.CancelAsked, d.Survey)
 	if err != nil {
 		return fmt.Errorf("saving dialog state of conversation %d: %w", conv, err)
 	}

@@ -13,8 +13,8 @@ import (
 
 // StatsInput reads the rows the figures of month m are computed from: the
 // complaints received in it, those resolved in it, the complaints open
-// now (in open), the trend's months, the category names and, once the
-// satisfaction survey exists, its answers. Months are WIB months.
+// now (in open), the trend's months, the category names and the
+// satisfaction survey's answers. Months are WIB months.
 func (s *Store) StatsInput(ctx context.Context, m stats.Month, open []workflow.Status) (stats.Input, error) {
 	in := stats.Input{Month: m, Categories: map[string]string{}}
 	from, to := m.Start(), m.End()
@@ -61,7 +61,7 @@ func (s *Store) StatsInput(ctx context.Context, m stats.Month, open []workflow.S
 		in.Categories[c.Code] = c.Label
 	}
 
-	if in.Satisfaction, err = s.satisfactionScores(ctx, from, to); err != nil {
+	if in.Satisfaction, in.SurveyAsked, err = s.satisfactionScores(ctx, from, to); err != nil {
 		return fail("satisfaction", err)
 	}
 	return in, nil
@@ -100,27 +100,15 @@ func (s *Store) statsTrend(ctx context.Context, first stats.Month, to time.Time)
 }
 
 // satisfactionScores reads the scores (1–4) of the satisfaction survey
-// answered in [from, to), or nil while the survey's table does not exist.
-// The survey (issue 12 item 5) is to keep them in satisfaction (score,
-// answered_at); docs/statistics.md.
-func (s *Store) satisfactionScores(ctx context.Context, from, to time.Time) ([]int, error) {
-	var exists bool
-	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('satisfaction') IS NOT NULL`).Scan(&exists); err != nil {
-		return nil, err
-	}
-	if !exists {
-		return nil, nil
-	}
+// answered in [from, to) and how many reporters were asked in it.
+func (s *Store) satisfactionScores(ctx context.Context, from, to time.Time) (scores []int, asked int, err error) {
 	rows, err := s.pool.Query(ctx, `SELECT score FROM satisfaction WHERE answered_at >= $1 AND answered_at < $2`, from, to)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	scores, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		return nil, err
+	if scores, err = pgx.CollectRows(rows, pgx.RowTo[int]); err != nil {
+		return nil, 0, err
 	}
-	if scores == nil {
-		scores = []int{}
-	}
-	return scores, nil
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM satisfaction WHERE asked_at >= $1 AND asked_at < $2`, from, to).Scan(&asked)
+	return scores, asked, err
 }

@@ -64,7 +64,7 @@ type statsView struct {
 	Month, Prev, Next               string
 	NextOK                          bool
 	Channels, Categories, Classes   template.HTML
-	Backlog, Trend                  template.HTML
+	Backlog, Trend, Scores          template.HTML
 	Compliance, Median, MissingList string
 	TrendRows                       []trendRow
 }
@@ -86,6 +86,11 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *session
 	v.Categories = barChart("kategori", "Pengaduan diterima per kategori, "+rep.Month.Label(), rep.ByCategory)
 	v.Classes = barChart("kelas", "Pengaduan diterima per kelas, "+rep.Month.Label(), rep.ByClass)
 	v.Backlog = barChart("tunggakan", "Tunggakan terbuka menurut batas waktu, saat ini", rep.Backlog)
+	scores := make([]stats.Count, len(rep.Satisfaction.ByScore))
+	for i, n := range rep.Satisfaction.ByScore {
+		scores[i] = stats.Count{Key: strconv.Itoa(i + 1), Label: stats.ScoreLabel(i + 1), N: n}
+	}
+	v.Scores = barChart("kepuasan", "Jawaban survei kepuasan per skor, "+rep.Month.Label(), scores)
 	months := make([]stats.Month, len(rep.Trend))
 	received, finished := make([]int, len(rep.Trend)), make([]int, len(rep.Trend))
 	for i, t := range rep.Trend {

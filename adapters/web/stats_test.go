@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -92,6 +93,21 @@ func (sd *seeder) resolve(at time.Time, ticket string) {
 	sd.act(at, ticket, workflow.Resolve, complaint.Request{Actor: kiki, Text: "Bantuan sudah dicairkan."})
 }
 
+// answer records the reporter's answer to the satisfaction question on ticket.
+func (sd *seeder) answer(at time.Time, ticket string, score int, comment string) {
+	sd.t.Helper()
+	err := sd.st.InTx(context.Background(), func(tx *store.Tx) error {
+		ok, err := tx.AnswerSatisfaction(context.Background(), ticket, score, comment, at)
+		if err == nil && !ok {
+			err = fmt.Errorf("no satisfaction question open on %s", ticket)
+		}
+		return err
+	})
+	if err != nil {
+		sd.t.Fatal(err)
+	}
+}
+
 // seedJuly files the complaints whose figures docs/statistics.md's
 // definitions give by hand (see the comments).
 func seedJuly(t *testing.T, e *testEnv) {
@@ -108,6 +124,10 @@ func seedJuly(t *testing.T, e *testEnv) {
 	t3 := sd.file(event.ChannelInstagram, wibAt(7, 6, 9, 0))
 	sd.verify(wibAt(7, 6, 11, 0), t3, workflow.ClassC, "disabilitas")
 	sd.resolve(wibAt(7, 20, 9, 0), t3)
+	// The three reporters (chat channels) were asked how satisfied they are;
+	// two answered: 4 and 2, a mean of 3 and an index of 75.
+	sd.answer(wibAt(7, 11, 8, 0), t1, 4, "Petugasnya cepat.")
+	sd.answer(wibAt(7, 31, 9, 0), t2, 2, "")
 	// Received 15 July, class A due 22 July, still open: overdue on 3 August.
 	t4 := sd.file(event.ChannelWalkin, wibAt(7, 15, 9, 0))
 	sd.verify(wibAt(7, 15, 10, 0), t4, workflow.ClassA, "pkh")
@@ -144,7 +164,8 @@ func TestStatisticsPageAndFiles(t *testing.T) {
 	for _, m := range figure.FindAllStringSubmatch(body, -1) {
 		figs[m[1]] = m[2]
 	}
-	want := map[string]string{"received": "7", "finished": "3", "compliance": "66,7%", "median": "10 hari kerja", "backlog": "5"}
+	want := map[string]string{"received": "7", "finished": "3", "compliance": "66,7%", "median": "10 hari kerja", "backlog": "5",
+		"asked": "3", "responses": "2", "score": "3.00", "index": "75.0"}
 	for k, v := range want {
 		if figs[k] != v {
 			t.Errorf("figure %s = %q, want %q", k, figs[k], v)
@@ -156,15 +177,16 @@ func TestStatisticsPageAndFiles(t *testing.T) {
 		"WhatsApp: 3", "Facebook Messenger: 2", "Instagram: 1", "Datang langsung: 1", "SP4N-LAPOR!: 0",
 		"PKH (Program Keluarga Harapan): 3", "Lansia: 2", "Disabilitas: 1", "Belum diklasifikasi: 1",
 		"Melewati batas waktu: 2", "Mendekati batas waktu: 1", "Dalam batas waktu: 1", "Belum diverifikasi: 1",
-		"Diterima: Agustus 2025 0", "Juni 2026 1, Juli 2026 7", "Selesai: ", "Survei kepuasan belum tersedia",
+		"Diterima: Agustus 2025 0", "Juni 2026 1, Juli 2026 7", "Selesai: ",
+		"Skor 1 (tidak puas): 0; Skor 2 (kurang puas): 1; Skor 3 (puas): 0; Skor 4 (sangat puas): 1",
 		`href="/admin/statistik.xlsx?bulan=2026-07"`,
 	} {
 		if !strings.Contains(body, s) {
 			t.Errorf("page lacks %q", s)
 		}
 	}
-	if n := strings.Count(body, "<svg "); n != 5 {
-		t.Errorf("%d charts, want 5", n)
+	if n := strings.Count(body, "<svg "); n != 6 {
+		t.Errorf("%d charts, want 6", n)
 	}
 	if strings.Contains(body, "<script") && strings.Count(body, "<script") > 1 {
 		t.Error("the statistics page adds scripts")
@@ -223,6 +245,11 @@ func TestStatisticsPageAndFiles(t *testing.T) {
 		{"near", "Mendekati batas waktu", "Tunggakan", "1"},
 		{"trend july", "2026-07", "Tren", "7"},
 		{"trend june", "2026-06", "Tren", "1"},
+		{"asked", "Pelapor yang ditanya", "Kepuasan", "3"},
+		{"responses", "Responden", "Kepuasan", "2"},
+		{"score 4", "Skor 4 (sangat puas)", "Kepuasan", "1"},
+		{"mean", "Rata-rata skor (1–4)", "Kepuasan", "3"},
+		{"index", "Indeks kepuasan (25–100)", "Kepuasan", "75"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/complaint"
+	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
@@ -57,13 +58,19 @@ func loadStore(ctx context.Context) (*config.Config, *store.Store, error) {
 }
 
 // newComplaints is the service that files complaints and carries them
-// through the workflow, with the configured ticket prefix and calendar.
-func newComplaints(cfg *config.Config, cal *calendar.Calendar) *complaint.Service {
+// through the workflow, with the configured ticket prefix and calendar, and
+// the reply templates' satisfaction question (ADUAN_TEMPLATES_DIR).
+func newComplaints(cfg *config.Config, cal *calendar.Calendar) (*complaint.Service, error) {
+	tpl, err := dialog.LoadTemplates(cfg.TemplatesDir)
+	if err != nil {
+		return nil, err
+	}
 	return complaint.New(cal, complaint.Options{
 		TicketPrefix: cfg.TicketPrefix,
 		BeritaAcara:  beritaacara.Render,
 		Office:       beritaacara.Office(cfg.Office),
-	})
+		Survey:       tpl,
+	}), nil
 }
 
 // busConfig is how this process reaches NATS at url (ADUAN_NATS_URL, or for

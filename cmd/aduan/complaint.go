@@ -148,7 +148,10 @@ func complaintList(ctx context.Context, c *command, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	svc := newComplaints(cfg, cal)
+	svc, err := newComplaints(cfg, cal)
+	if err != nil {
+		return err
+	}
 	if *due != "" {
 		ds, err := complaint.ParseDueState(*due)
 		if err != nil {
@@ -278,7 +281,10 @@ func complaintAct(ctx context.Context, c *command, a workflow.Action, args []str
 	if err != nil {
 		return err
 	}
-	svc := newComplaints(cfg, cal)
+	svc, err := newComplaints(cfg, cal)
+	if err != nil {
+		return err
+	}
 	out, err := svc.Act(ctx, st, req)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no complaint with ticket %s", ticket)

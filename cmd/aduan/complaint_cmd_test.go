@@ -107,7 +107,10 @@ func fileComplaint(t *testing.T, received time.Time) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := newComplaints(cfg, calendar.Embedded())
+	svc, err := newComplaints(cfg, calendar.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ticket complaint.Ticket
 	err = st.InTx(ctx, func(tx *store.Tx) error {
 		rep, err := tx.ReporterFor(ctx, store.ReporterKey{Channel: "walkin", Account: "loket", SenderID: "w1"}, "Siti")

@@ -43,7 +43,11 @@ func complaintPublish(ctx context.Context, c *command, args []string, stdout, st
 	if err != nil {
 		return err
 	}
-	out, err := newComplaints(cfg, cal).Decide(ctx, st, complaint.PublishRequest{Ticket: ticket, Decision: d,
+	svc, err := newComplaints(cfg, cal)
+	if err != nil {
+		return err
+	}
+	out, err := svc.Decide(ctx, st, complaint.PublishRequest{Ticket: ticket, Decision: d,
 		Reason: *reason, Summary: *summary, Actor: actor})
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no complaint with ticket %s", ticket)

@@ -116,9 +116,13 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	complaints, err := newComplaints(cfg, cal)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, cal: cal, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg,
-		complaints: newComplaints(cfg, cal), relay: outbox.New(st, b, log)}
+		complaints: complaints, relay: outbox.New(st, b, log)}
 	for _, role := range cfg.Roles {
 		start, ok := roleStarters[role]
 		if !ok {

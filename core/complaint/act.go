@@ -193,6 +193,15 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *store.ComplaintSta
 	}
 	out := &Outcome{Complaint: c, Event: ev}
 	if text := reporterMessage(c, req); text != "" && c.Conversation != 0 && CanMessage(event.Channel(c.Channel)) {
+		if req.Action == workflow.Resolve {
+			q, err := s.askSatisfaction(ctx, tx, c, now)
+			if err != nil {
+				return nil, err
+			}
+			if q != "" {
+				text += "\n\n" + q
+			}
+		}
 		if _, err := SendToReporter(ctx, tx, c.Conversation, text, req.Actor.Name, 0, now); err != nil {
 			return nil, err
 		}
@@ -240,4 +249,24 @@ func (s *Service) followUp(ctx context.Context, tx *store.Tx, c *store.Complaint
 	}
 	_, err := tx.AddFollowUp(ctx, c.ID, f)
 	return err
+}
+
+// askSatisfaction is the satisfaction question to send with the result of
+// c, recorded as asked; "" when none is to be asked: the reporter is
+// anonymous, the office switched the question off (an empty survey.tmpl),
+// or they were asked about c before (the survey asks once per complaint).
+// Only chat reporters get here: LAPOR! and walk-in take no staff messages.
+func (s *Service) askSatisfaction(ctx context.Context, tx *store.Tx, c *store.ComplaintState, now time.Time) (string, error) {
+	if c.Anonymous {
+		return "", nil
+	}
+	q, err := s.survey.SurveyQuestion(c.Ticket)
+	if err != nil || q == "" {
+		return "", err
+	}
+	asked, err := tx.AskSatisfaction(ctx, c, now)
+	if err != nil || !asked {
+		return "", err
+	}
+	return q, nil
 }

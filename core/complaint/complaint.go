@@ -12,6 +12,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/beritaacara"
 	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
@@ -24,6 +25,7 @@ type Service struct {
 	now    func() time.Time
 	render Renderer
 	office beritaacara.Office
+	survey *dialog.Templates
 }
 
 // Options configure a Service. Zero fields take defaults.
@@ -36,6 +38,9 @@ type Options struct {
 	BeritaAcara Renderer
 	// Office is the letterhead of the berita acara.
 	Office beritaacara.Office
+	// Survey holds the satisfaction question sent with the result
+	// (survey.tmpl, overridable like every reply); nil: the embedded one.
+	Survey *dialog.Templates
 }
 
 // New returns a Service counting deadlines with cal.
@@ -46,7 +51,8 @@ func New(cal *calendar.Calendar, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{cal: cal, prefix: opt.TicketPrefix, now: opt.Now, render: opt.BeritaAcara, office: opt.Office}
+	return &Service{cal: cal, prefix: opt.TicketPrefix, now: opt.Now, render: opt.BeritaAcara, office: opt.Office,
+		survey: opt.Survey}
 }
 
 // Calendar is the working-day calendar deadlines are counted with.

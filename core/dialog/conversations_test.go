@@ -37,7 +37,7 @@ type convFile []convCase
 
 type convCase struct {
 	Name    string     `json:"name"`
-	Problem int        `json:"problem"` // the item of issue 10 it exercises (9: escalation)
+	Problem int        `json:"problem"` // the item of issue 10 it exercises (9: escalation; 10: the satisfaction survey of issue 12)
 	Channel string     `json:"channel"` // whatsapp unless said
 	Start   convStart  `json:"start"`
 	Steps   []convStep `json:"steps"`
@@ -52,6 +52,8 @@ type convStart struct {
 	Awaiting  bool         `json:"awaiting_ktp"`
 	Takeover  bool         `json:"takeover"`
 	Tickets   []convTicket `json:"tickets"`
+	// Survey is the ticket whose satisfaction question awaits an answer.
+	Survey string `json:"survey"`
 }
 
 type convTicket struct {
@@ -95,6 +97,15 @@ type convExpect struct {
 	KTPFrom    int           `json:"ktp_from"`  // the step (1-based) whose photo this step makes the KTP; 0 none
 	ReplyHas   []string      `json:"reply_has"` // each must be in the reply
 	ReplyLacks []string      `json:"reply_lacks"`
+	// Rated is the satisfaction answer this step records (none when absent);
+	// Survey the ticket whose question still awaits an answer after it.
+	Rated  *convRating `json:"rated"`
+	Survey *string     `json:"survey"`
+}
+
+type convRating struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment"`
 }
 
 // observed is what a step's output says, in the terms of convExpect.
@@ -111,6 +122,8 @@ type observed struct {
 	reply     string
 	// audited are the fields of the person concerned the step audits.
 	audited []string
+	rated   convRating
+	survey  string
 }
 
 func loadConversations(t *testing.T) (names []string, cases map[string]convCase) {
@@ -179,7 +192,7 @@ func TestConversations(t *testing.T) {
 		t.Errorf("%d conversations, want at least 60", len(names))
 	}
 	t.Logf("conversation score: %d/%d steps right (%d conversations)", right, total, len(names))
-	for p := 1; p <= 9; p++ {
+	for p := 1; p <= 10; p++ {
 		if pp, ok := perProblem[p]; ok {
 			t.Logf("  problem %d: %d/%d", p, pp[0], pp[1])
 		}
@@ -228,6 +241,7 @@ func runConversation(t *testing.T, d *Dialog, c convCase) [][]string {
 	conv := Conversation{
 		Status: Status(c.Start.Status), Ticket: c.Start.Ticket, Greeted: c.Start.Greeted,
 		AwaitingKTP: c.Start.Awaiting, HumanTakeover: c.Start.Takeover, Identity: c.Start.Identity.identity(),
+		Survey: c.Start.Survey,
 	}
 	stored := map[string]string{} // complaint texts by ticket
 	if c.Start.Ticket != "" {
@@ -245,7 +259,7 @@ func runConversation(t *testing.T, d *Dialog, c convCase) [][]string {
 		return fmt.Sprintf("ADU-2026-%06d", seq), nil
 	}
 	// What every step asserts unless it says otherwise: the state before.
-	want := observed{identity: c.Start.Identity, ticket: c.Start.Ticket, complaint: c.Start.Complaint}
+	want := observed{identity: c.Start.Identity, ticket: c.Start.Ticket, complaint: c.Start.Complaint, survey: c.Start.Survey}
 	if ch == event.ChannelWhatsApp && want.identity.Phone == "" {
 		want.identity.Phone = sitiPhone
 	}
@@ -271,6 +285,8 @@ func runConversation(t *testing.T, d *Dialog, c convCase) [][]string {
 				got.added = strings.TrimSpace(got.added + "\n" + a.Text)
 			case ConcernedChanged:
 				got.audited = append(got.audited, a.Fields...)
+			case SatisfactionAnswered:
+				got.rated = convRating{Score: a.Score, Comment: a.Comment}
 			}
 		}
 		got.identity = fromIdentity(out.Conv.Identity)
@@ -308,6 +324,13 @@ func runConversation(t *testing.T, d *Dialog, c convCase) [][]string {
 			want.officer = *e.Officer
 		}
 		want.added, want.ktpFrom = e.Added, e.KTPFrom
+		want.rated = convRating{}
+		if e.Rated != nil {
+			want.rated = *e.Rated
+		}
+		if e.Survey != nil {
+			want.survey = *e.Survey
+		}
 		results[i] = compareStep(want, got, e)
 		conv = out.Conv
 	}
@@ -344,6 +367,12 @@ func compareStep(want, got observed, e convExpect) []string {
 	if got.ktpFrom != want.ktpFrom {
 		p = append(p, fmt.Sprintf("KTP photo from step %d, want %d", got.ktpFrom, want.ktpFrom))
 	}
+	if got.rated != want.rated {
+		p = append(p, fmt.Sprintf("satisfaction answer %+v, want %+v", got.rated, want.rated))
+	}
+	if got.survey != want.survey {
+		p = append(p, fmt.Sprintf("satisfaction question open on %q, want %q", got.survey, want.survey))
+	}
 	switch {
 	case e.Intent == "":
 		p = append(p, "the step names no intent")
@@ -373,6 +402,7 @@ func observeNew(got *observed, out Output) {
 	c := out.Conv.Concerned
 	got.person = convPerson{Name: c.Name, NIK: c.NIK, Relation: c.Relation}
 	got.officer = out.Conv.NeedsOfficer != ""
+	got.survey = out.Conv.Survey
 	if n, ok := strings.CutPrefix(out.KTPFrom, "msg."); ok {
 		got.ktpFrom, _ = strconv.Atoi(n)
 	}

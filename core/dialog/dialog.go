@@ -64,6 +64,10 @@ type Conversation struct {
 	// stored ones after a ticket, until the reporter answers YA (only the
 	// fields to change are set).
 	Pending identity.Identity
+	// Survey is the ticket whose satisfaction question (sent with the
+	// result when it was resolved) awaits the reporter's answer; "" when
+	// none does.
+	Survey string
 }
 
 // TicketInfo is one of the reporter's own complaints, for STATUS.

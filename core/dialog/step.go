@@ -106,6 +106,11 @@ func (s *step) run() error {
 			return err
 		}
 	}
+	if s.conv.Survey != "" {
+		if done, err := s.answerSurvey(); done || err != nil {
+			return err
+		}
+	}
 	if cmd, arg, ok := parseCommand(s.in.Msg); ok {
 		if err := s.greet(); err != nil {
 			return err

@@ -51,6 +51,8 @@ const (
 	tplKTPQuestion     = "ktp_question.tmpl"
 	tplKKPhoto         = "kk_photo.tmpl"
 	tplKKNumber        = "kk_number.tmpl"
+	tplSurvey          = "survey.tmpl"
+	tplSurveyThanks    = "survey_thanks.tmpl"
 )
 
 // intentFAQ names a FAQ answer among Output.Intents.
@@ -67,6 +69,7 @@ var TemplateFiles = []string{
 	tplConcerned, tplConfirmChange, tplIdentityChanged, tplChangeDeclined,
 	tplGreeting, tplCancelConfirm, tplCancelKept, tplEscalated,
 	tplKTPQuestion, tplKKPhoto, tplKKNumber,
+	tplSurvey, tplSurveyThanks,
 }
 
 // ErrTemplate is wrapped by every error of LoadTemplates.
@@ -124,6 +127,10 @@ type View struct {
 	// Changes are the reporter's values to change or changed
 	// (confirm_change.tmpl, identity_changed.tmpl).
 	Changes []ChangeView
+	// Score (1–4) and Comment are the reporter's answer to the
+	// satisfaction question (survey_thanks.tmpl).
+	Score   int
+	Comment string
 }
 
 // PersonView is the person concerned in a View, the NIK masked.
@@ -272,6 +279,7 @@ func (t *Templates) sampleView() View {
 		KeptNIK: "1971xxxxxxxx0003", Added: "keterangan tambahan",
 		Concerned: PersonView{Name: "Jamilah", MaskedNIK: "1901xxxxxxxx0001", Relation: "ibu"},
 		Changes:   []ChangeView{{Code: identity.FieldNIK, Label: "NIK (16 digit)", Value: "1971xxxxxxxx0002"}},
+		Score:     4, Comment: "petugasnya cepat tanggap",
 	}
 }
 

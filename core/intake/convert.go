@@ -19,6 +19,7 @@ func toDialog(c *store.Conversation, r *store.Reporter, st store.DialogState) di
 		NeedsOfficer:    st.NeedsOfficer,
 		CancelRequested: st.CancelRequested,
 		KTPQuestion:     st.KTPQuestion,
+		Survey:          st.Survey,
 		Status:          dialog.Status(c.Status),
 		Identity: identity.Identity{
 			Name: r.Name, NIK: r.NIK, Address: r.Address, Phone: r.Phone, KTPPhoto: r.KTPPhoto,
@@ -36,7 +37,7 @@ func fromDialog(out dialog.Output, c *store.Conversation, r *store.Reporter, st 
 	st.Concerned, st.Pending = out.Conv.Concerned, out.Conv.Pending
 	st.ChecklistSent, st.CancelAsked = out.Conv.ChecklistSent, out.Conv.CancelAsked
 	st.NeedsOfficer, st.CancelRequested = out.Conv.NeedsOfficer, out.Conv.CancelRequested
-	st.KTPQuestion = out.Conv.KTPQuestion
+	st.KTPQuestion, st.Survey = out.Conv.KTPQuestion, out.Conv.Survey
 	id := out.Conv.Identity
 	r.Name, r.NIK, r.Address, r.Phone, r.KTPPhoto = id.Name, id.NIK, id.Address, id.Phone, id.KTPPhoto
 	c.Status = string(out.Conv.Status)

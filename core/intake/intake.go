@@ -257,6 +257,9 @@ func (t *turn) apply(ctx context.Context, a dialog.Action) error {
 			fmt.Sprint(t.conv.ID), map[string]any{"fields": a.Fields, "message_event_id": m.ID})
 	case dialog.AppendToComplaint:
 		return t.s.complaints.Updated(ctx, t.tx, a.Ticket, t.msgID, a.Text)
+	case dialog.SatisfactionAnswered:
+		_, err := t.tx.AnswerSatisfaction(ctx, a.Ticket, a.Score, a.Comment, t.now)
+		return err
 	default:
 		return fmt.Errorf("unknown dialog action %T", a)
 	}

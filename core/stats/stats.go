@@ -62,8 +62,9 @@ type Input struct {
 	// itself.
 	Categories map[string]string
 	// Satisfaction is the survey's scores (1–4) answered in the month;
-	// nil while the survey does not exist.
+	// SurveyAsked how many reporters were asked in the month.
 	Satisfaction []int
+	SurveyAsked  int
 	Calendar     *calendar.Calendar
 	DueAt        DueFunc
 }
@@ -83,8 +84,9 @@ const (
 
 // Satisfaction is the survey's result of the month.
 type Satisfaction struct {
-	// Available is false while the survey does not exist.
-	Available bool
+	// Asked counts the reporters asked in the month; Responses the answers
+	// given in it (an answer may come in the month after the question).
+	Asked     int
 	Responses int
 	// ByScore counts the answers 1 to 4 (index 0 is score 1).
 	ByScore [4]int
@@ -212,6 +214,7 @@ func Compute(in Input) Report {
 
 	r.Trend = trend(in.Month, in.Trend)
 	r.Satisfaction = satisfaction(in.Satisfaction)
+	r.Satisfaction.Asked = in.SurveyAsked
 	for y := range missing {
 		r.MissingYears = append(r.MissingYears, y)
 	}
@@ -253,10 +256,7 @@ func median(xs []int) float64 {
 }
 
 func satisfaction(scores []int) Satisfaction {
-	if scores == nil {
-		return Satisfaction{}
-	}
-	s := Satisfaction{Available: true}
+	var s Satisfaction
 	sum := 0
 	for _, v := range scores {
 		if v < 1 || v > 4 {

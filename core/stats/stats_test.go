@@ -59,7 +59,7 @@ func TestCompute(t *testing.T) {
 			if len(r.Trend) != TrendMonths || r.Trend[11].Month != july || r.Trend[0].Month != (Month{2025, time.August}) {
 				t.Errorf("trend months: %+v", r.Trend)
 			}
-			if r.Satisfaction.Available || len(r.MissingYears) != 0 {
+			if r.Satisfaction != (Satisfaction{}) || len(r.MissingYears) != 0 {
 				t.Errorf("satisfaction %+v, missing years %v", r.Satisfaction, r.MissingYears)
 			}
 			if len(r.Backlog) != 4 {
@@ -152,12 +152,12 @@ func TestCompute(t *testing.T) {
 		{"satisfaction scores, out-of-range answers ignored", Input{Month: july, Satisfaction: []int{4, 4, 3, 1, 0, 5}},
 			func(t *testing.T, r Report) {
 				s := r.Satisfaction
-				if !s.Available || s.Responses != 4 || s.ByScore != [4]int{1, 0, 1, 2} || s.Mean != 3 || s.Index != 75 {
+				if s.Responses != 4 || s.ByScore != [4]int{1, 0, 1, 2} || s.Mean != 3 || s.Index != 75 {
 					t.Errorf("satisfaction %+v", s)
 				}
 			}},
-		{"survey present, nobody answered", Input{Month: july, Satisfaction: []int{}}, func(t *testing.T, r Report) {
-			if !r.Satisfaction.Available || r.Satisfaction.Responses != 0 || r.Satisfaction.Mean != 0 {
+		{"asked, nobody answered", Input{Month: july, Satisfaction: []int{}, SurveyAsked: 3}, func(t *testing.T, r Report) {
+			if r.Satisfaction.Asked != 3 || r.Satisfaction.Responses != 0 || r.Satisfaction.Mean != 0 {
 				t.Errorf("satisfaction %+v", r.Satisfaction)
 			}
 		}},

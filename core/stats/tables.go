@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -55,23 +56,25 @@ func (r Report) Tables() []Table {
 			optional(m.Finished > 0, round1(100*float64(m.WithinDue)/float64(max(m.Finished, 1))))})
 	}
 	out = append(out, tr)
-	sat := Table{Sheet: "Kepuasan", Title: "Survei kepuasan", Header: []string{"Butir", "Nilai"}}
-	if !r.Satisfaction.Available {
-		sat.Rows = [][]any{{"Survei kepuasan", "belum tersedia"}}
-	} else {
-		s := r.Satisfaction
-		sat.Rows = [][]any{
-			{"Responden", s.Responses},
-			{"Skor 1 (tidak puas)", s.ByScore[0]},
-			{"Skor 2 (kurang puas)", s.ByScore[1]},
-			{"Skor 3 (puas)", s.ByScore[2]},
-			{"Skor 4 (sangat puas)", s.ByScore[3]},
-			{"Rata-rata skor (1–4)", optional(s.Responses > 0, round2(s.Mean))},
-			{"Indeks kepuasan (25–100)", optional(s.Responses > 0, round2(s.Index))},
-		}
+	s := r.Satisfaction
+	sat := Table{Sheet: "Kepuasan", Title: "Survei kepuasan", Header: []string{"Butir", "Nilai"}, Rows: [][]any{
+		{"Pelapor yang ditanya", s.Asked},
+		{"Responden", s.Responses},
+	}}
+	for i, n := range s.ByScore {
+		sat.Rows = append(sat.Rows, []any{ScoreLabel(i + 1), n})
 	}
+	sat.Rows = append(sat.Rows,
+		[]any{"Rata-rata skor (1–4)", optional(s.Responses > 0, round2(s.Mean))},
+		[]any{"Indeks kepuasan (25–100)", optional(s.Responses > 0, round2(s.Index))})
 	return append(out, sat)
 }
+
+// scoreWords name the survey's scores 1 to 4 as the reporter is asked.
+var scoreWords = [4]string{"tidak puas", "kurang puas", "puas", "sangat puas"}
+
+// ScoreLabel names score n (1–4) of the survey: "Skor 4 (sangat puas)".
+func ScoreLabel(n int) string { return fmt.Sprintf("Skor %d (%s)", n, scoreWords[n-1]) }
 
 func countTable(sheet, title, what string, cs []Count) Table {
 	t := Table{Sheet: sheet, Title: title, Header: []string{what, "Jumlah"}}
