@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/store"
 )
 
 // A deployment with Facebook, Instagram and LAPOR! on but WhatsApp off: a
@@ -48,6 +50,28 @@ func TestReplyOnChannelOff(t *testing.T) {
 	}
 	if _, thread := c.get(convPath(wa, "/thread")); !strings.Contains(thread, notSentWA) {
 		t.Error("the live thread does not say the reply was not sent")
+	}
+
+	// The koordinator's message on a WhatsApp complaint is not sent either.
+	const from = "6281234500032"
+	e.citizen(event.ChannelWhatsApp, from, identityText)
+	e.citizen(event.ChannelWhatsApp, from, "ini ktp saya", e.image("ini ktp saya"))
+	list, err := e.st.ListComplaints(context.Background(), store.ComplaintFilter{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("complaints %v %v, want the one submitted", list, err)
+	}
+	k := e.signIn("kurnia", RoleKoordinator)
+	res = k.postForm(complaintPath(list[0].Ticket, "/message"), url.Values{"text": {"Mohon kirim foto buku tabungan Ibu."}})
+	if !strings.Contains(res.Header.Get("Location"), "ok=message") {
+		t.Fatalf("message to the reporter: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, body = k.get(strings.TrimPrefix(res.Header.Get("Location"), e.ts.URL))
+	if strings.Contains(body, "Pesan dikirim kepada pelapor") || !strings.Contains(body, "tidak terkirim: saluran WhatsApp nonaktif") {
+		t.Error("the complaint page does not say the message to the reporter was not sent")
+	}
+	if _, body = k.get(complaintPath(list[0].Ticket, "?ok=resolve")); strings.Contains(body, "Pengaduan selesai. Berita acara dibuat dan hasilnya dikirim") ||
+		!strings.Contains(body, "tidak terkirim: saluran WhatsApp nonaktif") {
+		t.Error("the outcome of resolving says the result was sent to the reporter")
 	}
 
 	ig := e.citizen(event.ChannelInstagram, "1784100000000031", "Halo min, bantuan saya belum cair")

@@ -79,8 +79,12 @@ func (s *Server) complaintView(w http.ResponseWriter, r *http.Request, sess *ses
 	q := r.URL.Query()
 	p := &complaintPage{File: f, Due: s.due(f.Status, f.DueDate), Off: s.channelOff(f.Channel),
 		Flash: complaintFlashes[q.Get("ok")], Error: complaintErrors[q.Get("err")]}
-	if p.Off != nil && q.Get("ok") == "message" {
+	switch ok := q.Get("ok"); {
+	case p.Off == nil:
+	case ok == "message":
 		p.Flash, p.Warn = "", notSent(p.Off)
+	case ok == "resolve":
+		p.Flash, p.Warn = "", "Pengaduan selesai dan berita acara dibuat. "+notSent(p.Off)
 	}
 	if err := s.fillComplaintPage(ctx, sess, p); err != nil {
 		s.serverError(w, r, err)
