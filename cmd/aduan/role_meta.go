@@ -21,7 +21,7 @@ func startMeta(env *serveEnv) error {
 		return err
 	}
 	s, err := meta.NewSender(env.ctx, env.cfg.Meta, env.bus, meta.SenderOptions{
-		Options: meta.Options{Log: env.log, Metrics: metaSharedOf(env).metrics},
+		Options: meta.Options{Log: env.log, Metrics: metaMetrics(env)},
 	})
 	if err != nil {
 		return err

@@ -218,7 +218,9 @@ type serveEnv struct {
 	// relay publishes the outbox; the core role runs it, the web kicks it
 	// (a web-only process leaves replies to the core process's next tick).
 	relay *outbox.Relay
-	ctx   context.Context
+	// meta is the Meta webhook and metrics the meta and WhatsApp roles share.
+	meta metaShared
+	ctx  context.Context
 	// fail stops the whole process: a role whose goroutine dies calls it.
 	fail context.CancelFunc
 	wg   *sync.WaitGroup
