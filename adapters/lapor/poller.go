@@ -40,6 +40,9 @@ type PollerOptions struct {
 	Log                    zerolog.Logger
 	// Health records the channel's state; nil keeps none.
 	Health *Health
+	// OnPublished, when set, runs after each acknowledged publish (tests
+	// stop a poller in the middle of a page with it).
+	OnPublished func(*event.Inbound)
 }
 
 // Poller brings reports disposed to the agency from LAPOR! onto the
@@ -56,9 +59,6 @@ type Poller struct {
 	log    zerolog.Logger
 	now    func() time.Time
 	health *Health
-
-	// onPublished, when set by tests, runs after each acknowledged publish.
-	onPublished func(*event.Inbound)
 }
 
 // NewPoller returns a poller publishing to b what api gives.
@@ -238,8 +238,8 @@ func (p *Poller) publishPage(ctx context.Context, page *Page) (int, error) {
 				return n, err
 			}
 			n++
-			if p.onPublished != nil {
-				p.onPublished(m)
+			if p.opt.OnPublished != nil {
+				p.opt.OnPublished(m)
 			}
 		}
 	}

@@ -86,12 +86,16 @@ func newRig(t testing.TB, opt SimOptions) *rig {
 	return r
 }
 
-func (r *rig) poller(pageSize int, health *Health) *Poller {
+func (r *rig) poller(pageSize int, health *Health, tweak ...func(*PollerOptions)) *Poller {
 	r.t.Helper()
-	p, err := NewPoller(context.Background(), r.client, r.bus, PollerOptions{
+	opt := PollerOptions{
 		Agency: "dinsos-babel", Interval: 50 * time.Millisecond, PageSize: pageSize,
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Log: r.log, Health: health,
-	})
+	}
+	for _, f := range tweak {
+		f(&opt)
+	}
+	p, err := NewPoller(context.Background(), r.client, r.bus, opt)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -197,14 +201,15 @@ func TestPollerRestartMidPage(t *testing.T) {
 
 	// The first poller dies in the middle of the second page, after
 	// publishing three of its reports.
-	first := r.poller(pageSize, health)
 	ctx, cancel := context.WithCancel(context.Background())
 	published := 0
-	first.onPublished = func(*event.Inbound) {
-		if published++; published == pageSize+3 {
-			cancel()
+	first := r.poller(pageSize, health, func(o *PollerOptions) {
+		o.OnPublished = func(*event.Inbound) {
+			if published++; published == pageSize+3 {
+				cancel()
+			}
 		}
-	}
+	})
 	if _, err := first.Sync(ctx); err == nil {
 		t.Fatal("the interrupted sync reported success")
 	}

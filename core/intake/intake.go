@@ -30,7 +30,7 @@ type Service struct {
 	log        zerolog.Logger
 	metrics    *Metrics
 	now        func() time.Time
-	// afterCommit, when set by tests, runs between commit and acknowledgement.
+	// afterCommit is Options.AfterCommit.
 	afterCommit func(*event.Inbound)
 }
 
@@ -47,6 +47,9 @@ type Options struct {
 	Metrics *Metrics
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// AfterCommit, when set, runs in Run between a message's commit and its
+	// acknowledgement (tests drop the connection there, as a crash would).
+	AfterCommit func(*event.Inbound)
 }
 
 // New returns a Service over st using d to converse.
@@ -65,6 +68,8 @@ func New(st *store.Store, d *dialog.Dialog, opt Options) *Service {
 		log:        opt.Log.With().Str("comp", "intake").Logger(),
 		metrics:    opt.Metrics,
 		now:        opt.Now,
+
+		afterCommit: opt.AfterCommit,
 	}
 }
 

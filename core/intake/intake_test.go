@@ -246,12 +246,11 @@ func TestCrashBetweenCommitAndAck(t *testing.T) {
 	}
 
 	var deliveries atomic.Int32
-	crashing := New(h.st, h.svc.dialog, Options{Log: zerolog.Nop(), Now: h.svc.now})
 	var crashConn *bus.Bus
-	crashing.afterCommit = func(*event.Inbound) {
+	crashing := New(h.st, h.svc.dialog, Options{Log: zerolog.Nop(), Now: h.svc.now, AfterCommit: func(*event.Inbound) {
 		deliveries.Add(1)
 		crashConn.Conn().Close() // the process dies: its ack never reaches the server
-	}
+	}})
 	crashConn = h.start(crashing)
 
 	ktp := wa(from, "ini foto ktp saya")
@@ -262,9 +261,9 @@ func TestCrashBetweenCommitAndAck(t *testing.T) {
 	eventually(t, 10*time.Second, "first delivery committed", func() bool { return deliveries.Load() == 1 })
 
 	// A healthy core takes over the durable consumer and gets the redelivery.
-	healthy := New(h.st, h.svc.dialog, Options{Log: zerolog.Nop(), Now: h.svc.now})
 	var redelivered atomic.Int32
-	healthy.afterCommit = func(*event.Inbound) { redelivered.Add(1) }
+	healthy := New(h.st, h.svc.dialog, Options{Log: zerolog.Nop(), Now: h.svc.now,
+		AfterCommit: func(*event.Inbound) { redelivered.Add(1) }})
 	h.start(healthy)
 	eventually(t, 15*time.Second, "redelivery handled", func() bool { return redelivered.Load() == 1 })
 
