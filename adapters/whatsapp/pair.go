@@ -89,35 +89,6 @@ func (a *Adapter) ShowPairCode(code string) {
 		map[string]string{ExtraPairCode: code})
 }
 
-// NormalizePhone turns a phone number as people write it ("+62 812-3456-7890",
-// "0812 3456 7890", "6281234567890") into WhatsApp's international digits.
-// A leading 0 is read as Indonesian (country code 62).
-func NormalizePhone(s string) (string, error) {
-	var b strings.Builder
-	for i, r := range strings.TrimSpace(s) {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && i == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
-		default:
-			return "", fmt.Errorf("%q is not a phone number", r)
-		}
-	}
-	d := b.String()
-	switch {
-	case strings.HasPrefix(d, "00"):
-		d = d[2:]
-	case strings.HasPrefix(d, "0"):
-		d = "62" + d[1:]
-	case strings.HasPrefix(d, "8") && len(d) <= 12:
-		d = "62" + d // "812…" without the trunk 0, as many Indonesians write it
-	}
-	if len(d) < 8 || len(d) > 15 {
-		return "", fmt.Errorf("a phone number has 8 to 15 digits with the country code, got %d", len(d))
-	}
-	return d, nil
-}
-
 // FormatPairCode writes a pairing code as WhatsApp shows its input boxes:
 // "ABCD-EFGH".
 func FormatPairCode(code string) string {
@@ -166,7 +137,7 @@ func (a *Adapter) pairPhone(ctx context.Context, data []byte) event.PairPhoneRep
 	if err := json.Unmarshal(data, &req); err != nil {
 		return event.PairPhoneReply{Error: "permintaan tidak dapat dibaca"}
 	}
-	phone, err := NormalizePhone(req.Phone)
+	phone, err := identity.InternationalPhone(req.Phone)
 	if err != nil {
 		return event.PairPhoneReply{Error: "nomor HP tidak valid"}
 	}

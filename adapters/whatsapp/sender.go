@@ -15,6 +15,7 @@ import (
 	"github.com/aduan-gateway/aduan/adapters/channel"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // SenderConsumer is the durable name of the reply consumer on the OUTBOUND
@@ -112,7 +113,7 @@ func RecipientJID(s string) (types.JID, error) {
 		}
 		return j.ToNonAD(), nil
 	}
-	digits, err := NormalizePhone(s)
+	digits, err := identity.InternationalPhone(s)
 	if err != nil {
 		return types.JID{}, fmt.Errorf("the recipient is not a WhatsApp number: %w", err)
 	}

@@ -250,27 +250,7 @@ func TestFollowQR(t *testing.T) {
 	}
 }
 
-func TestPhoneAndPairCode(t *testing.T) {
-	tests := []struct {
-		in, want string
-		err      bool
-	}{
-		{"6281234567890", "6281234567890", false},
-		{"+62 812-3456-7890", "6281234567890", false},
-		{"0812 3456 7890", "6281234567890", false},
-		{"812.3456.7890", "6281234567890", false},
-		{"0062 812 3456 7890", "6281234567890", false},
-		{"+1 (650) 555-1234", "16505551234", false},
-		{"12345", "", true},
-		{"0812-abc", "", true},
-		{"62 812 3456 7890 1234", "", true},
-	}
-	for _, tt := range tests {
-		got, err := NormalizePhone(tt.in)
-		if (err != nil) != tt.err || got != tt.want {
-			t.Errorf("NormalizePhone(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
+func TestPairCode(t *testing.T) {
 	for in, want := range map[string]string{"abcd1234": "ABCD-1234", "ABCD-1234": "ABCD-1234", "XYZ": "XYZ"} {
 		if got := FormatPairCode(in); got != want {
 			t.Errorf("FormatPairCode(%q) = %q, want %q", in, got, want)

@@ -16,6 +16,7 @@ import (
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 func init() {
@@ -144,7 +145,7 @@ func waPair(ctx context.Context, phone string, stdout, logs io.Writer) error {
 	var digits string
 	if phone != "" {
 		var err error
-		if digits, err = whatsapp.NormalizePhone(phone); err != nil {
+		if digits, err = identity.InternationalPhone(phone); err != nil {
 			return fmt.Errorf("--phone: %w", err)
 		}
 	}

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -29,25 +30,56 @@ func NormalizePhone(s string) (string, error) {
 	return "+62" + nsn, nil
 }
 
+// InternationalPhone reads a number of any country as WhatsApp addresses
+// it: its digits with the country code and no plus ("6281234567890",
+// "16505551234"). A number with the trunk 0, or a bare 8… mobile number as
+// many Indonesians write it, is read as Indonesian; other digits are taken
+// to start with their country code, so a foreign citizen's WhatsApp id is
+// kept as it is.
+func InternationalPhone(s string) (string, error) {
+	d, _, bad := scanPhone(s)
+	if bad != 0 {
+		return "", fmt.Errorf("%q is not a phone number", bad)
+	}
+	switch {
+	case strings.HasPrefix(d, "00"):
+		d = d[2:]
+	case strings.HasPrefix(d, "0"):
+		d = "62" + d[1:]
+	case strings.HasPrefix(d, "8") && len(d) <= 12:
+		d = "62" + d
+	}
+	if len(d) < 8 || len(d) > 15 {
+		return "", fmt.Errorf("a phone number has 8 to 15 digits with the country code, got %d", len(d))
+	}
+	return d, nil
+}
+
+// scanPhone reads the digits of a number as people type it: spaces, dots,
+// dashes and parentheses are ignored and a leading "+" is reported; bad is
+// the first other character, if any.
+func scanPhone(s string) (digits string, plus bool, bad rune) {
+	s, plus = strings.CutPrefix(strings.TrimSpace(s), "+")
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b = append(b, byte(r))
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
+		default:
+			return "", plus, r
+		}
+	}
+	return string(b), plus, 0
+}
+
 // phoneNumber returns the national significant number of s and whether it
 // is a mobile number.
 func phoneNumber(s string) (string, bool, error) {
-	s = strings.TrimSpace(s)
-	plus := strings.HasPrefix(s, "+")
-	if plus {
-		s = s[1:]
+	d, plus, bad := scanPhone(s)
+	if bad != 0 {
+		return "", false, ErrPhone
 	}
-	digits := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits = append(digits, c)
-		case c == ' ' || c == '.' || c == '-' || c == '(' || c == ')':
-		default:
-			return "", false, ErrPhone
-		}
-	}
-	d := string(digits)
 	switch {
 	case plus || strings.HasPrefix(d, "62"):
 		var ok bool

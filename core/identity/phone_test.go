@@ -73,3 +73,27 @@ func TestMaskPhone(t *testing.T) {
 		}
 	}
 }
+
+func TestInternationalPhone(t *testing.T) {
+	tests := []struct {
+		in, want string
+		err      bool
+	}{
+		{"6281234567890", "6281234567890", false},
+		{"+62 812-3456-7890", "6281234567890", false},
+		{"0812 3456 7890", "6281234567890", false},
+		{"812.3456.7890", "6281234567890", false},
+		{"0062 812 3456 7890", "6281234567890", false},
+		{"+1 (650) 555-1234", "16505551234", false},
+		{"6591234567", "6591234567", false}, // a Singapore WhatsApp id, not a Bangka landline
+		{"12345", "", true},
+		{"0812-abc", "", true},
+		{"62 812 3456 7890 1234", "", true},
+	}
+	for _, tt := range tests {
+		got, err := InternationalPhone(tt.in)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("InternationalPhone(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
