@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // InboxFilter selects conversations for the admin inbox. Zero values select
@@ -149,7 +151,7 @@ func (s *Store) searchClause(q string, arg func(any) string) string {
 		"r.name ILIKE " + like,
 		"r.profile_name ILIKE " + like,
 	}
-	digits := onlyDigits(q)
+	digits := identity.Digits(q)
 	if len(digits) >= 4 {
 		// Numbers are stored as +62…; the office writes 08….
 		if strings.HasPrefix(digits, "0") {
@@ -158,7 +160,7 @@ func (s *Store) searchClause(q string, arg func(any) string) string {
 		d := arg("%" + digits + "%")
 		parts = append(parts, "r.phone LIKE "+d, "c.conversation_key LIKE "+d)
 	}
-	if nik := onlyDigits(q); len(nik) == 16 {
+	if nik := identity.Digits(q); len(nik) == 16 {
 		parts = append(parts, "r.nik_hash = "+arg(s.crypt.hash(nik)))
 	}
 	return "(" + strings.Join(parts, " OR ") + ")"
@@ -166,14 +168,4 @@ func (s *Store) searchClause(q string, arg func(any) string) string {
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func onlyDigits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -399,7 +399,7 @@ func (s *step) view() View {
 }
 
 func (s *step) sayNIKProblem(got absorbed) error {
-	digits := onlyDigits(got.nikInvalid)
+	digits := identity.Digits(got.nikInvalid)
 	v := s.view()
 	v.BadNIK = identity.MaskNIK(digits)
 	v.BadNIKDigits = len(digits)
@@ -426,16 +426,6 @@ func nikProblem(err error) string {
 		return "serial"
 	}
 	return "other"
-}
-
-func onlyDigits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 func clip(s string, n int) string {

@@ -55,6 +55,18 @@ func InternationalPhone(s string) (string, error) {
 	return d, nil
 }
 
+// Digits keeps the digits of s ("0812-3456 7890" → "081234567890"), for
+// matching numbers however they were written.
+func Digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // scanPhone reads the digits of a number as people type it: spaces, dots,
 // dashes and parentheses are ignored and a leading "+" is reported; bad is
 // the first other character, if any.

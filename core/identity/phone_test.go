@@ -97,3 +97,11 @@ func TestInternationalPhone(t *testing.T) {
 		}
 	}
 }
+
+func TestDigits(t *testing.T) {
+	for in, want := range map[string]string{"0812-3456 7890": "081234567890", "+62 (717) 42": "6271742", "NIK: 1971.0157": "19710157", "tanpa": ""} {
+		if got := Digits(in); got != want {
+			t.Errorf("Digits(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

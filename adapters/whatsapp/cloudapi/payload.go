@@ -9,6 +9,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // Object is the webhook object of the WhatsApp Business Cloud API.
@@ -158,7 +159,7 @@ func parseBody(body []byte, now time.Time) (*parsed, error) {
 				continue
 			}
 			v := c.Value
-			account := digits(v.Metadata.DisplayPhoneNumber)
+			account := identity.Digits(v.Metadata.DisplayPhoneNumber)
 			if account == "" {
 				p.problems = append(p.problems, "a change without metadata.display_phone_number")
 				continue
@@ -200,7 +201,7 @@ func parseBody(body []byte, now time.Time) (*parsed, error) {
 // messageItem converts one message. A nil item without a problem is a
 // message of no use to the core (a reaction).
 func messageItem(m message, account, name string, now time.Time) (*item, string) {
-	if m.ID == "" || digits(m.From) == "" || digits(m.From) != m.From {
+	if m.ID == "" || identity.Digits(m.From) == "" || identity.Digits(m.From) != m.From {
 		return nil, fmt.Sprintf("message %q without a usable id or sender", m.ID)
 	}
 	if len(m.Errors) > 0 {
@@ -318,15 +319,4 @@ func unixTime(s string) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(n, 0).UTC()
-}
-
-// digits keeps the digits of a phone number.
-func digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // SenderConsumer is the durable name of the reply consumer: the same as the
@@ -87,7 +88,7 @@ func (s *Sender) send(ctx context.Context, out *event.Outbound) (string, error) 
 				"(message templates are not supported yet)"}
 		}
 	}
-	to := digits(out.Recipient)
+	to := identity.Digits(out.Recipient)
 	if to == "" || to != strings.TrimPrefix(out.Recipient, "+") {
 		return "", &bus.SendError{Reason: "the recipient is not a WhatsApp number"}
 	}
