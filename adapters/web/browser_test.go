@@ -82,9 +82,21 @@ func newScreenshots(t *testing.T) *screenshots {
 	return &screenshots{t: t, dir: dir}
 }
 
+// take shoots the whole page.
 func (s *screenshots) take(ctx context.Context, name string) {
 	s.t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	s.save(ctx, name, chromedp.FullScreenshot(100))
+}
+
+// takeOf shoots the element sel alone.
+func (s *screenshots) takeOf(ctx context.Context, sel, name string) {
+	s.t.Helper()
+	s.save(ctx, name, chromedp.Screenshot(chromedp.CSS(sel)))
+}
+
+func (s *screenshots) save(ctx context.Context, name string, shoot chromedp.Action[[]byte]) {
+	s.t.Helper()
+	png, err := chromedp.Run(ctx, shoot)
 	if err != nil {
 		s.t.Fatalf("screenshot %s: %v", name, err)
 	}

@@ -66,6 +66,8 @@ type statsView struct {
 	Channels, Categories, Classes   template.HTML
 	Backlog, Trend, Scores          template.HTML
 	Compliance, Median, MissingList string
+	// Mean (two decimals) and Index of the satisfaction survey, as the page writes numbers.
+	Mean, Index string
 	TrendRows                       []trendRow
 }
 
@@ -90,6 +92,8 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *session
 	for i, n := range rep.Satisfaction.ByScore {
 		scores[i] = stats.Count{Key: strconv.Itoa(i + 1), Label: stats.ScoreLabel(i + 1), N: n}
 	}
+	v.Mean = strings.ReplaceAll(strconv.FormatFloat(rep.Satisfaction.Mean, 'f', 2, 64), ".", ",")
+	v.Index = decimal(rep.Satisfaction.Index)
 	v.Scores = barChart("kepuasan", "Jawaban survei kepuasan per skor, "+rep.Month.Label(), scores)
 	months := make([]stats.Month, len(rep.Trend))
 	received, finished := make([]int, len(rep.Trend)), make([]int, len(rep.Trend))

@@ -165,7 +165,7 @@ func TestStatisticsPageAndFiles(t *testing.T) {
 		figs[m[1]] = m[2]
 	}
 	want := map[string]string{"received": "7", "finished": "3", "compliance": "66,7%", "median": "10 hari kerja", "backlog": "5",
-		"asked": "3", "responses": "2", "score": "3.00", "index": "75.0"}
+		"asked": "3", "responses": "2", "score": "3,00", "index": "75"}
 	for k, v := range want {
 		if figs[k] != v {
 			t.Errorf("figure %s = %q, want %q", k, figs[k], v)
