@@ -93,8 +93,9 @@ type Config struct {
 	// ShutdownTimeout bounds a graceful shutdown (ADUAN_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
 
-	// RetentionDays after archiving, a complaint's KTP photos and the
-	// reporter's messages are erased (ADUAN_RETENTION_DAYS); 0 keeps them.
+	// RetentionDays is the retention period (ADUAN_RETENTION_DAYS): after
+	// it, an archived complaint's messages and files, an idle reporter's
+	// identity and old rejected input are erased; 0 keeps them.
 	RetentionDays int
 
 	// NATS holds the credentials and TLS files for an external NATS.

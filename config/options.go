@@ -175,7 +175,7 @@ func buildOptions() []option {
 		},
 		option{
 			key: KeyRetentionDays, def: strconv.Itoa(DefaultRetentionDays),
-			doc: "Days after a complaint is archived (diarsipkan) until its KTP photos and the reporter's messages are erased (docs/privacy.md); 0 keeps them.",
+			doc: "Retention period in days (docs/privacy.md): a complaint archived (diarsipkan) that long ago loses the reporter's messages and files (KTP photos and others), a reporter with no open complaint and no activity that long is anonymised, rejected input that old is deleted; 0 keeps everything.",
 			set: func(c *Config, v string) error {
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 0 {

@@ -10,10 +10,10 @@ import (
 // retentionEvery is how often the retention job looks for expired files.
 const retentionEvery = time.Hour
 
-// RunRetention erases, every hour until ctx ends, the identity documents
-// and the reporter's words of complaints archived longer than keep ago
-// (store.ExpireArchived), and the KTP photos' bytes in the object store.
-// docs/privacy.md says what stays.
+// RunRetention runs a retention pass (store.Expire) every hour until ctx
+// ends: what reporters wrote and sent for complaints archived longer than
+// keep ago, the identity of reporters idle that long, old rejected input,
+// and the files' bytes in the object store. docs/privacy.md says what stays.
 func (s *Service) RunRetention(ctx context.Context, b *bus.Bus, keep time.Duration) error {
 	t := time.NewTicker(retentionEvery)
 	defer t.Stop()
@@ -31,18 +31,21 @@ func (s *Service) RunRetention(ctx context.Context, b *bus.Bus, keep time.Durati
 
 // ExpireOnce is one pass of RunRetention.
 func (s *Service) ExpireOnce(ctx context.Context, b *bus.Bus, keep time.Duration) error {
-	ex, err := s.store.ExpireArchived(ctx, s.now().Add(-keep))
+	ex, err := s.store.Expire(ctx, s.now().Add(-keep), func(keys []string) error {
+		for _, k := range keys {
+			if err := b.DeleteAttachment(ctx, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for _, k := range ex.ObjectKeys {
-		if err := b.DeleteAttachment(ctx, k); err != nil {
-			return err
-		}
-	}
-	if ex.Complaints > 0 {
+	if ex.Complaints > 0 || ex.Reporters > 0 || ex.Rejected > 0 {
 		s.log.Info().Int("complaints", ex.Complaints).Int("messages", ex.Messages).Int("ktp", ex.KTPRows).
-			Msg("retention: archived complaints' identity documents and messages erased")
+			Int("files", ex.Files).Int("reporters", ex.Reporters).Int("rejected", ex.Rejected).
+			Int("objects", len(ex.ObjectKeys)).Msg("retention: expired personal data erased")
 	}
 	return nil
 }
