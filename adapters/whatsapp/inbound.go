@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"go.mau.fi/whatsmeow"
@@ -15,12 +14,6 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/event"
 )
-
-// work is one item of a worker queue: a message or a receipt.
-type work struct {
-	job     *job
-	receipt *receipt
-}
 
 // receipt is a delivery or read report from a citizen for our messages.
 type receipt struct {
@@ -52,12 +45,12 @@ func receiptOf(r *events.Receipt) *receipt {
 func (a *Adapter) Run(ctx context.Context) error {
 	done := make(chan struct{}, shards)
 	for i := range a.queues {
-		go func(q chan work) {
+		go func(q chan *job) {
 			defer func() { done <- struct{}{} }()
 			for {
 				select {
-				case w := <-q:
-					a.do(ctx, w)
+				case j := <-q:
+					a.do(ctx, j)
 				case <-ctx.Done():
 					a.drain(ctx, q)
 					return
@@ -71,34 +64,39 @@ func (a *Adapter) Run(ctx context.Context) error {
 	return nil
 }
 
-func (a *Adapter) drain(ctx context.Context, q chan work) {
+func (a *Adapter) drain(ctx context.Context, q chan *job) {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
 	defer cancel()
 	for {
 		select {
-		case w := <-q:
-			a.do(dctx, w)
+		case j := <-q:
+			a.do(dctx, j)
 		default:
 			return
 		}
 	}
 }
 
-func (a *Adapter) do(ctx context.Context, w work) {
-	var err error
-	var what string
-	switch {
-	case w.job != nil:
-		what = w.job.in.ExternalID
-		err = a.publishMessage(ctx, w.job)
-	case w.receipt != nil:
-		what = strings.Join(w.receipt.ids, ",")
-		err = a.publishReceipt(ctx, w.receipt)
+func (a *Adapter) do(ctx context.Context, j *job) {
+	err := a.publishMessage(ctx, j, true)
+	chat := j.in.ConversationKey
+	a.queuedMu.Lock()
+	if a.queued[chat]--; a.queued[chat] <= 0 {
+		delete(a.queued, chat)
 	}
+	a.queuedMu.Unlock()
 	if err != nil {
 		// Only a stop with NATS still unreachable gets here.
-		a.log.Error().Err(err).Str("external_id", what).Msg("whatsapp item not stored before shutdown; it is lost")
+		a.log.Error().Err(err).Str("external_id", j.in.ExternalID).Msg("whatsapp message not stored before shutdown; it is lost")
 	}
+}
+
+// try runs fn once, or with persist until it succeeds (retry).
+func (a *Adapter) try(ctx context.Context, persist bool, what string, fn func(ctx context.Context) error) error {
+	if !persist {
+		return fn(ctx)
+	}
+	return a.retry(ctx, what, a.publishTimeout, fn)
 }
 
 // retry runs fn until it succeeds or ctx ends, pausing between tries: a
@@ -131,8 +129,10 @@ func (a *Adapter) retry(ctx context.Context, what string, timeout time.Duration,
 }
 
 // publishMessage completes a job (phone of a LID sender, files) and
-// publishes it; then marks it read on the citizen's phone.
-func (a *Adapter) publishMessage(ctx context.Context, j *job) error {
+// publishes it; then marks it read on the citizen's phone. persist keeps
+// trying until ctx ends (a worker); otherwise one try (the event handler,
+// whose refusal WhatsApp answers by delivering again).
+func (a *Adapter) publishMessage(ctx context.Context, j *job, persist bool) error {
 	in := j.in
 	a.mu.Lock()
 	client, lids := a.client, a.lids
@@ -155,7 +155,7 @@ func (a *Adapter) publishMessage(ctx context.Context, j *job) error {
 		a.log.Warn().Err(err).Str("external_id", in.ExternalID).Msg("whatsapp message not publishable; skipped")
 		return nil
 	}
-	err := a.retry(ctx, "publishing a whatsapp message", a.publishTimeout, func(ctx context.Context) error {
+	err := a.try(ctx, persist, "publishing a whatsapp message", func(ctx context.Context) error {
 		_, err := a.b.PublishEvent(ctx, in, in.Subject(), in.MsgID())
 		return err
 	})
@@ -269,19 +269,15 @@ func downloadError(err error) string {
 // publishReceipt turns a receipt into delivery events, one per message.
 func (a *Adapter) publishReceipt(ctx context.Context, r *receipt) error {
 	for _, id := range r.ids {
-		err := a.retry(ctx, "publishing a whatsapp receipt", a.publishTimeout, func(ctx context.Context) error {
-			outboundID, err := a.sent.Outbound(ctx, id)
-			if err != nil {
-				return err
-			}
-			// An unknown id was sent from the office phone: the core
-			// matches it with the echo it stored.
-			d := &event.Delivery{ID: event.NewID(), OutboundID: outboundID, Channel: event.ChannelWhatsApp,
-				Account: a.Account(), ExternalID: id, Status: r.status, At: r.at}
-			_, err = a.b.PublishEvent(ctx, d, d.Subject(), event.DeliveryMsgID(event.ChannelWhatsApp, id, r.status))
-			return err
-		})
+		outboundID, err := a.sent.Outbound(ctx, id)
 		if err != nil {
+			return err
+		}
+		// An unknown id was sent from the office phone: the core matches
+		// it with the echo it stored.
+		d := &event.Delivery{ID: event.NewID(), OutboundID: outboundID, Channel: event.ChannelWhatsApp,
+			Account: a.Account(), ExternalID: id, Status: r.status, At: r.at}
+		if _, err := a.b.PublishEvent(ctx, d, d.Subject(), event.DeliveryMsgID(event.ChannelWhatsApp, id, r.status)); err != nil {
 			return err
 		}
 		a.metrics.message("receipt")

@@ -53,9 +53,12 @@ const (
 	StopStreamReplaced = "stream_replaced"
 )
 
-// shards is the number of inbound workers. A chat always goes to the same
-// one, so a citizen's messages reach the bus in the order they were sent
-// while one slow download does not hold up other chats.
+// shards is the number of download workers. Messages with files go to them
+// (a download takes seconds; whatsmeow's event handler must not wait for
+// it), and so do later messages of a chat while one of its files is still
+// being fetched. A chat always goes to the same worker, so a citizen's
+// messages reach the bus in the order they were sent while one slow
+// download does not hold up other chats.
 const shards = 4
 
 // queueSize bounds each worker's queue. When it is full the event handler
@@ -99,7 +102,11 @@ type Adapter struct {
 	sendBackoff    []time.Duration
 	connectWait    time.Duration
 
-	queues [shards]chan work
+	queues [shards]chan *job
+	// queued counts each chat's messages waiting in a worker queue; while
+	// a chat has some, its next messages queue behind them.
+	queuedMu sync.Mutex
+	queued   map[string]int
 
 	mu        sync.Mutex
 	client    Client
@@ -136,8 +143,9 @@ func New(ctx context.Context, cfg config.WhatsAppConfig, b *bus.Bus, opt Options
 		a.connectWait = 20 * time.Second
 	}
 	for i := range a.queues {
-		a.queues[i] = make(chan work, queueSize)
+		a.queues[i] = make(chan *job, queueSize)
 	}
+	a.queued = map[string]int{}
 	return a, nil
 }
 
@@ -176,11 +184,21 @@ func (a *Adapter) Account() string {
 // (StopLoggedOut, StopStreamReplaced).
 func (a *Adapter) Stopped() <-chan string { return a.stopped }
 
-// HandleEvent takes a whatsmeow event. It returns at once: messages and
-// receipts go to a worker queue. It returns false only when the queue is
-// full, which makes whatsmeow withhold the acknowledgement so WhatsApp
-// delivers the message again later.
-func (a *Adapter) HandleEvent(evt any) bool {
+// HandleEvent takes a whatsmeow event. whatsmeow acknowledges a message to
+// WhatsApp only when this returns true, so a message is made durable first:
+// published to JetStream here (bounded by the publish timeout) or, when it
+// carries files, put on a download worker's queue. It returns false when
+// neither worked (NATS unreachable, a full queue): whatsmeow then withholds
+// the acknowledgement and WhatsApp delivers the message again later.
+func (a *Adapter) HandleEvent(evt any) (ok bool) {
+	defer func() {
+		// whatsmeow recovers a handler's panic and acknowledges the message
+		// anyway; refusing it instead keeps it at WhatsApp.
+		if r := recover(); r != nil {
+			a.log.Error().Interface("panic", r).Type("event", evt).Msg("whatsapp event handler panicked; message left for WhatsApp to deliver again")
+			ok = false
+		}
+	}()
 	switch v := evt.(type) {
 	case *events.Message:
 		account := a.Account()
@@ -194,13 +212,13 @@ func (a *Adapter) HandleEvent(evt any) bool {
 			a.metrics.ignore(skip)
 			return true
 		}
-		return a.enqueue(j.in.ConversationKey, work{job: j})
+		return a.take(j)
 	case *events.Receipt:
 		r := receiptOf(v)
 		if r == nil {
 			return true
 		}
-		return a.enqueue(v.Chat.ToNonAD().User, work{receipt: r})
+		return a.storeNow(func(ctx context.Context) error { return a.publishReceipt(ctx, r) })
 	case *events.Connected:
 		a.mu.Lock()
 		select {
@@ -261,12 +279,41 @@ func (a *Adapter) stop(reason, detail string) {
 	}
 }
 
-// enqueue puts w on its chat's worker queue without blocking.
-func (a *Adapter) enqueue(chat string, w work) bool {
+// take makes a message durable: one without files is published at once;
+// one with files, or one of a chat whose earlier message waits for its
+// files, goes to the chat's download worker.
+func (a *Adapter) take(j *job) bool {
+	chat := j.in.ConversationKey
+	a.queuedMu.Lock()
+	behind := a.queued[chat] > 0
+	a.queuedMu.Unlock()
+	if len(j.media) > 0 || behind {
+		return a.enqueue(chat, j)
+	}
+	return a.storeNow(func(ctx context.Context) error { return a.publishMessage(ctx, j, false) })
+}
+
+// storeNow runs publish within the publish timeout, for the event handler.
+func (a *Adapter) storeNow(publish func(ctx context.Context) error) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), a.publishTimeout)
+	defer cancel()
+	if err := publish(ctx); err != nil {
+		a.metrics.retry()
+		a.log.Warn().Err(err).Msg("whatsapp event not stored; left for WhatsApp to deliver again")
+		return false
+	}
+	return true
+}
+
+// enqueue puts a message on its chat's worker queue without blocking.
+func (a *Adapter) enqueue(chat string, j *job) bool {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(chat))
+	a.queuedMu.Lock()
+	defer a.queuedMu.Unlock()
 	select {
-	case a.queues[h.Sum32()%shards] <- w:
+	case a.queues[h.Sum32()%shards] <- j:
+		a.queued[chat]++
 		return true
 	default:
 		a.metrics.full()
