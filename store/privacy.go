@@ -45,6 +45,17 @@ type SubjectReporter struct {
 	Identities    []ChannelIdentity     `json:"channel_identities"`
 	Conversations []SubjectConversation `json:"conversations"`
 	Complaints    []*ComplaintFile      `json:"complaints"`
+	Satisfaction  []SubjectSurvey       `json:"satisfaction"`
+}
+
+// SubjectSurvey is the satisfaction question asked about one complaint and
+// the person's answer, if any.
+type SubjectSurvey struct {
+	Ticket     string     `json:"ticket"`
+	AskedAt    time.Time  `json:"asked_at"`
+	Score      *int       `json:"score,omitempty"`
+	Comment    string     `json:"comment,omitempty"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
 }
 
 // ChannelIdentity is how a reporter is known on a channel: on WhatsApp
@@ -229,6 +240,14 @@ func (s *Store) subjectReporter(ctx context.Context, tx *Tx, id ReporterID) (*Su
 			return nil, err
 		}
 	}
+	rows, err = tx.tx.Query(ctx, `SELECT c.ticket, s.asked_at, s.score, s.comment, s.answered_at
+		FROM satisfaction s JOIN complaints c ON c.id = s.complaint_id WHERE c.reporter_id = $1 ORDER BY s.asked_at`, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Satisfaction, err = pgx.CollectRows(rows, pgx.RowToStructByPos[SubjectSurvey]); err != nil {
+		return nil, err
+	}
 	rows, err = tx.tx.Query(ctx, `SELECT ticket FROM complaints WHERE reporter_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, err
@@ -403,7 +422,7 @@ type scrubbed struct {
 // wrote or sent on every channel: name, NIK, address, phone, how each
 // channel knows them (the conversation key is a phone number on
 // WhatsApp), the dialog's state (a relative's NIK among it), the text of
-// every message and every file. The rows stay, emptied, with their dates:
+// every message, survey comments and every file. The rows stay, emptied, with their dates:
 // complaints point at them. A message from the same sender later starts
 // afresh with a new reporter.
 func (t *Tx) scrubReporters(ctx context.Context, ids []ReporterID) (scrubbed, error) {
@@ -440,6 +459,10 @@ func (t *Tx) scrubReporters(ctx context.Context, ids []ReporterID) (scrubbed, er
 		return out, err
 	}
 	out.messages = int(tag.RowsAffected())
+	// A survey answer's comment is their words; the score stays, counted.
+	if _, err := t.tx.Exec(ctx, `UPDATE satisfaction SET comment = '' WHERE conversation_id = ANY($1)`, convs); err != nil {
+		return out, err
+	}
 	for _, q := range []string{
 		`UPDATE conversations SET conversation_key = 'dihapus-' || id, draft = '', concerned_name = '',
 			concerned_nik_enc = NULL, concerned_nik_masked = '', concerned_relation = '', pending_identity_enc = NULL,

@@ -39,7 +39,8 @@ const anonymiseBatch = 500
 //
 //   - every complaint archived before cutoff loses what its reporter wrote
 //     and sent up to the archiving: the text and captions of the
-//     conversation's incoming messages, and every file of it, identity
+//     conversation's incoming messages and the satisfaction survey's
+//     comment, and every file of it, identity
 //     documents (KTP photos) and other photos and documents alike. A
 //     conversation that also holds a complaint not archived that long is
 //     left alone. The complaint itself (its summary text, steps, follow-ups,
@@ -94,14 +95,14 @@ func (t *Tx) expireArchived(ctx context.Context, cutoff time.Time, out *Expired)
 		return nil, err
 	}
 	type archived struct {
+		id     ComplaintID
 		ticket string
 		conv   ConversationID
 		at     time.Time
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (archived, error) {
 		var a archived
-		var id ComplaintID
-		return a, r.Scan(&id, &a.ticket, &a.conv, &a.at)
+		return a, r.Scan(&a.id, &a.ticket, &a.conv, &a.at)
 	})
 	if err != nil {
 		return nil, err
@@ -133,7 +134,12 @@ func (t *Tx) expireArchived(ctx context.Context, cutoff time.Time, out *Expired)
 		if err != nil {
 			return nil, err
 		}
-		if ktp+files == 0 && tag.RowsAffected() == 0 {
+		// The survey comment too; its score stays, counted in the statistics.
+		survey, err := t.tx.Exec(ctx, `UPDATE satisfaction SET comment = '' WHERE complaint_id = $1 AND comment <> ''`, a.id)
+		if err != nil {
+			return nil, err
+		}
+		if ktp+files == 0 && tag.RowsAffected()+survey.RowsAffected() == 0 {
 			continue // cleared before
 		}
 		out.Complaints++

@@ -74,6 +74,12 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A survey answer, as if the complaint had been resolved and asked about.
+	if _, err := conn.Exec(ctx, `INSERT INTO satisfaction (complaint_id, conversation_id, channel, asked_at, score, comment, answered_at)
+		SELECT id, conversation_id, channel, now(), 2, 'Petugasnya lambat sekali', now() FROM complaints WHERE ticket = $1`, ticket); err != nil {
+		t.Fatal(err)
+	}
+
 	refused := func(want string, args ...string) {
 		t.Helper()
 		var out, errOut bytes.Buffer
@@ -113,6 +119,10 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 				Ticket   string `json:"ticket"`
 				Timeline []any  `json:"timeline"`
 			} `json:"complaints"`
+			Satisfaction []struct {
+				Score   int    `json:"score"`
+				Comment string `json:"comment"`
+			} `json:"satisfaction"`
 		} `json:"reporters"`
 		Concerned []struct {
 			ConversationID int64    `json:"conversation_id"`
@@ -131,7 +141,8 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 	if r.Name != "Siti Aminah" || r.NIK != nik || !strings.Contains(r.Address, "Depati Amir") ||
 		len(r.Identities) != 1 || r.Identities[0].SenderID != phone ||
 		len(r.Complaints) != 1 || r.Complaints[0].Ticket != ticket || len(r.Complaints[0].Timeline) == 0 ||
-		len(r.Conversations) != 1 || len(r.Conversations[0].Messages) < 6 {
+		len(r.Conversations) != 1 || len(r.Conversations[0].Messages) < 6 ||
+		len(r.Satisfaction) != 1 || r.Satisfaction[0].Comment != "Petugasnya lambat sekali" {
 		t.Errorf("exported reporter: %+v", r)
 	}
 	ktpFiles := 0
@@ -201,6 +212,12 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 	}
 	if text != store.ErasedText || status != "bukan_wewenang" {
 		t.Errorf("complaint after erasure: %q %s", text, status)
+	}
+	var score int
+	var comment string
+	if err := conn.QueryRow(ctx, `SELECT score, comment FROM satisfaction`).Scan(&score, &comment); err != nil ||
+		score != 2 || comment != "" {
+		t.Errorf("survey answer after erasure: score %d, comment %q (%v); want the score without the comment", score, comment, err)
 	}
 	var list []map[string]any
 	if err := json.Unmarshal([]byte(runCmd(t, "complaint", "list", "--json")), &list); err != nil {
