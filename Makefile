@@ -92,7 +92,7 @@ fuzz: check-go ## Run each fuzz target for FUZZTIME (default 10s); a failing inp
 # Aduan embeds (go.mod), so client and server versions match.
 NATS_SERVER := bin/nats-server
 
-chaos: build ## Fault tests under load (kill -9, PostgreSQL stopped, NATS restarted; ~3 min): counts, fails on loss
+chaos: build ## Fault tests under load (kill -9, PostgreSQL down, NATS restarted, 3-node cluster; ~3.5 min): counts, fails on loss
 	$(GO) build -o $(NATS_SERVER) github.com/nats-io/nats-server/v2
 	$(BIN) chaos --nats-server $(NATS_SERVER) --postgres-script $(PG)
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -17,13 +18,14 @@ import (
 
 	"github.com/aduan-gateway/aduan/adapters/meta"
 	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/bus"
 )
 
 func init() {
 	c := &command{
 		name:    "chaos",
 		summary: "fault tests: kill the server, stop PostgreSQL, restart NATS under load; count what was lost",
-		usage: `Usage: aduan chaos [--scenarios kill,postgres,nats] [--rate R]
+		usage: `Usage: aduan chaos [--scenarios kill,postgres,nats,cluster] [--rate R]
 
 Runs "aduan serve" (this binary) under load from the loadgen's citizens and
 Graph API fake, breaks something mid-load, and checks the outcome:
@@ -32,6 +34,10 @@ Graph API fake, breaks something mid-load, and checks the outcome:
   postgres  PostgreSQL stopped for 30 s (webhooks must keep being accepted)
   nats      an external nats-server (--nats-server) stopped for 8 s and
             restarted (webhooks answer 503 meanwhile)
+  cluster   three nats-servers as a cluster, streams at 3 replicas, an edge
+            process (web,meta,whatsapp,lapor) and two core processes: one
+            NATS node stopped for good, then one core process killed -9;
+            the other core process must take over its work
 
 Everything runs on loopback under a temporary directory: a private
 PostgreSQL cluster started with deploy/postgres.sh on a free port (never the
@@ -44,7 +50,7 @@ counted, not failed.`,
 	}
 	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs := newFlags(c, stderr)
-		scenarios := fs.String("scenarios", "kill,postgres,nats", "scenarios to run, in order")
+		scenarios := fs.String("scenarios", "kill,postgres,nats,cluster", "scenarios to run, in order")
 		o := chaosOptions{}
 		fs.Float64Var(&o.rate, "rate", 20, "messages per second offered")
 		fs.StringVar(&o.natsServer, "nats-server", "bin/nats-server", "nats-server binary for the nats scenario (make chaos builds it)")
@@ -72,26 +78,30 @@ type chaosOptions struct {
 	wait                 time.Duration
 }
 
-// chaosScenario is one fault under load: how long the load lasts, and the
-// fault, started with the load.
+// chaosScenario is one fault under load: how long the load lasts, what
+// runs, and the fault, started with the load.
 type chaosScenario struct {
 	name string
 	load time.Duration
-	// external runs the scenario's NATS as a separate nats-server.
-	external bool
-	fault    func(ctx context.Context, r *chaosRun) error
+	// natsNodes is 0 for serve's embedded NATS, else how many nats-server
+	// processes run (more than one: a cluster, streams on all of them).
+	natsNodes int
+	// processes are the roles of each aduan serve; the first takes the
+	// webhooks. Empty: one process with every role.
+	processes []string
+	fault     func(ctx context.Context, r *chaosRun) error
 }
 
 var chaosScenarios = map[string]chaosScenario{
-	"kill": {name: "kill", load: 25 * time.Second, fault: func(ctx context.Context, r *chaosRun) error {
+	"kill": {name: "kill", load: 20 * time.Second, fault: func(ctx context.Context, r *chaosRun) error {
 		if !sleepCtx(ctx, 8*time.Second) {
 			return ctx.Err()
 		}
-		r.logf("kill -9 aduan serve (pid %d)", r.serve.pid())
-		r.serve.kill()
+		r.logf("kill -9 aduan serve (pid %d)", r.serves[0].pid())
+		r.serves[0].kill()
 		sleepCtx(ctx, 2*time.Second)
 		r.logf("restarting aduan serve")
-		return r.serve.start(ctx, time.Minute)
+		return r.serves[0].start(ctx, time.Minute)
 	}},
 	"postgres": {name: "postgres", load: 45 * time.Second, fault: func(ctx context.Context, r *chaosRun) error {
 		if !sleepCtx(ctx, 5*time.Second) {
@@ -111,12 +121,12 @@ var chaosScenarios = map[string]chaosScenario{
 		_, err := r.pg.start(ctx)
 		return err
 	}},
-	"nats": {name: "nats", load: 25 * time.Second, external: true, fault: func(ctx context.Context, r *chaosRun) error {
+	"nats": {name: "nats", load: 20 * time.Second, natsNodes: 1, fault: func(ctx context.Context, r *chaosRun) error {
 		if !sleepCtx(ctx, 8*time.Second) {
 			return ctx.Err()
 		}
 		r.logf("stopping nats-server for 8 s")
-		r.nats.kill()
+		r.nats[0].kill()
 		before := r.tally.refusals()["503"]
 		sleepCtx(ctx, 8*time.Second)
 		refused := r.tally.refusals()["503"] - before
@@ -124,8 +134,23 @@ var chaosScenarios = map[string]chaosScenario{
 		if refused == 0 {
 			r.problems = append(r.problems, "no webhook was answered 503 while NATS was down")
 		}
-		return r.nats.start(ctx)
+		return r.nats[0].start(ctx)
 	}},
+	"cluster": {name: "cluster", load: 30 * time.Second, natsNodes: 3,
+		processes: []string{"web,meta,whatsapp,lapor", "core", "core"},
+		fault: func(ctx context.Context, r *chaosRun) error {
+			if !sleepCtx(ctx, 8*time.Second) {
+				return ctx.Err()
+			}
+			r.logf("stopping NATS node 3 of 3 for good")
+			r.nats[2].kill()
+			if !sleepCtx(ctx, 6*time.Second) {
+				return ctx.Err()
+			}
+			r.logf("kill -9 of core process 1 (pid %d); core process 2 must take its work", r.serves[1].pid())
+			r.serves[1].kill()
+			return nil
+		}},
 }
 
 // chaosRun is one scenario's moving parts.
@@ -133,9 +158,9 @@ type chaosRun struct {
 	name     string
 	out      io.Writer
 	start    time.Time
-	serve    *serveProc
+	serves   []*serveProc
 	pg       *privatePG
-	nats     *natsProc
+	nats     []*natsProc
 	tally    *tally
 	problems []string
 }
@@ -189,14 +214,12 @@ func chaos(ctx context.Context, o chaosOptions, scenarios []chaosScenario, stdou
 
 func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir string, pg *privatePG, adminURL string, out io.Writer) error {
 	r := &chaosRun{name: s.name, out: out, start: time.Now(), pg: pg, tally: newTally()}
-	var cur atomic.Pointer[tally]
-	cur.Store(r.tally)
 	var index atomic.Pointer[outboundIndex]
 	fake, err := newGraphFake("127.0.0.1:0", func(rep fakeReply) {
 		if x := index.Load(); x != nil {
 			rep = x.resolve(rep)
 		}
-		cur.Load().reply(rep)
+		r.tally.reply(rep)
 	})
 	if err != nil {
 		return err
@@ -204,6 +227,9 @@ func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir 
 	defer fake.Close()
 
 	sdir := filepath.Join(dir, s.name)
+	if err := os.MkdirAll(sdir, 0o700); err != nil {
+		return err
+	}
 	dbURL, err := withDatabase(adminURL, "chaos_"+s.name)
 	if err != nil {
 		return err
@@ -212,25 +238,48 @@ func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir 
 	if err != nil {
 		return err
 	}
-	if s.external {
-		if r.nats, err = newNATSProc(o.natsServer, filepath.Join(sdir, "nats")); err != nil {
+	// Every process of an installation shares the NIK key.
+	env[config.KeyNIKKey], env[config.KeyNIKKey+"_FILE"] = randomHex(32), ""
+	if s.natsNodes > 0 {
+		if r.nats, err = startNATSNodes(ctx, o.natsServer, sdir, s.natsNodes); err != nil {
 			return err
 		}
-		defer r.nats.kill()
-		if err := r.nats.start(ctx); err != nil {
+		defer func() {
+			for _, n := range r.nats {
+				n.kill()
+			}
+		}()
+		var urls []string
+		for _, n := range r.nats {
+			urls = append(urls, n.url())
+		}
+		env[config.KeyNATSURL] = strings.Join(urls, ",")
+		env[config.KeyNATSReplicas] = fmt.Sprint(s.natsNodes)
+	}
+	processes := s.processes
+	if len(processes) == 0 {
+		processes = []string{"all"}
+	}
+	for i, roles := range processes {
+		penv := maps.Clone(env)
+		penv[config.KeyRoles] = roles
+		penv[config.KeyDataDir] = filepath.Join(sdir, fmt.Sprintf("serve-%d", i))
+		if i > 0 {
+			if penv[config.KeyHTTPAddr], err = freeLoopbackAddr(); err != nil {
+				return err
+			}
+		}
+		p := newServeProc(fmt.Sprintf("aduan serve --roles=%s", roles), penv, filepath.Join(sdir, fmt.Sprintf("serve-%d.log", i)))
+		defer p.stop()
+		if err := os.MkdirAll(penv[config.KeyDataDir], 0o700); err != nil {
 			return err
 		}
-		env[config.KeyNATSURL] = r.nats.url()
+		if err := p.start(ctx, time.Minute); err != nil {
+			return err
+		}
+		r.serves = append(r.serves, p)
 	}
-	if err := os.MkdirAll(sdir, 0o700); err != nil {
-		return err
-	}
-	r.serve = newServeProc("aduan serve", env, filepath.Join(sdir, "serve.log"))
-	defer r.serve.stop()
-	if err := r.serve.start(ctx, time.Minute); err != nil {
-		return err
-	}
-	cfg, err := configOf(env)
+	cfg, err := configOf(r.serves[0].env)
 	if err != nil {
 		return err
 	}
@@ -249,8 +298,18 @@ func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir 
 	if err != nil {
 		return err
 	}
-	r.logf("load at %.0f messages/s for %s (serve log: %s)", o.rate, s.load, r.serve.logPath)
-	d := &driver{tally: r.tally, client: newLoadClient(16), webhookURL: "http://" + r.serve.httpAddr + meta.Path,
+	if s.natsNodes > 1 {
+		info, err := b.JetStream().Stream(ctx, bus.StreamInbound)
+		if err != nil {
+			return err
+		}
+		if got := info.CachedInfo().Config.Replicas; got != s.natsNodes {
+			return fmt.Errorf("%s has %d replicas, want %d", bus.StreamInbound, got, s.natsNodes)
+		}
+		r.logf("%d NATS nodes, %s at %d replicas", s.natsNodes, bus.StreamInbound, s.natsNodes)
+	}
+	r.logf("load at %.0f messages/s for %s (logs: %s)", o.rate, s.load, sdir)
+	d := &driver{tally: r.tally, client: newLoadClient(16), webhookURL: "http://" + r.serves[0].httpAddr + meta.Path,
 		secret: []byte(cfg.Meta.AppSecret), bus: b, ktpURL: fake.ktpURL(), ktp: ktp, ktpSum: fake.ktpSum,
 		kinds: citizenKinds, run: 100 + len(s.name), rate: o.rate, concurrency: 16, duration: s.load, retryFor: time.Minute}
 	faultDone := make(chan error, 1)
@@ -280,7 +339,7 @@ func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir 
 		r.problems = append(r.problems, fmt.Sprintf("%d acknowledged messages got no reply", n.Lost))
 	}
 	if len(r.problems) > 0 {
-		return fmt.Errorf("%s (serve log: %s)", strings.Join(r.problems, "; "), r.serve.logPath)
+		return fmt.Errorf("%s (logs: %s)", strings.Join(r.problems, "; "), sdir)
 	}
 	return nil
 }
@@ -340,20 +399,46 @@ func freePort() (string, error) {
 // natsProc is a nats-server with JetStream run as a separate process.
 type natsProc struct {
 	bin, storeDir, port string
-	args                []string
+	args                []string // cluster options
 	cmd                 *exec.Cmd
 	done                chan struct{}
 }
 
-func newNATSProc(bin, storeDir string) (*natsProc, error) {
+// startNATSNodes starts n nats-servers on loopback, as a cluster when n > 1.
+func startNATSNodes(ctx context.Context, bin, dir string, n int) ([]*natsProc, error) {
 	if _, err := os.Stat(bin); err != nil {
 		return nil, fmt.Errorf("nats-server: %w (make chaos builds it: go build -o bin/nats-server github.com/nats-io/nats-server/v2)", err)
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
+	nodes := make([]*natsProc, n)
+	routes := make([]string, n)
+	for i := range nodes {
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		cport, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		nodes[i] = &natsProc{bin: bin, storeDir: filepath.Join(dir, fmt.Sprintf("nats-%d", i+1)), port: port}
+		if n > 1 {
+			nodes[i].args = []string{"--server_name", fmt.Sprintf("nats-%d", i+1), "--cluster_name", "aduan",
+				"--cluster", "nats://127.0.0.1:" + cport}
+		}
+		routes[i] = "nats://127.0.0.1:" + cport
 	}
-	return &natsProc{bin: bin, storeDir: storeDir, port: port}, nil
+	for _, node := range nodes {
+		if n > 1 {
+			node.args = append(node.args, "--routes", strings.Join(routes, ","))
+		}
+		if err := node.start(ctx); err != nil {
+			for _, started := range nodes {
+				started.kill()
+			}
+			return nil, err
+		}
+	}
+	return nodes, nil
 }
 
 func (n *natsProc) url() string { return "nats://127.0.0.1:" + n.port }
@@ -364,7 +449,7 @@ func (n *natsProc) start(ctx context.Context) error {
 	if err := os.MkdirAll(n.storeDir, 0o700); err != nil {
 		return err
 	}
-	logf, err := os.OpenFile(filepath.Join(filepath.Dir(n.storeDir), "nats.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	logf, err := os.OpenFile(n.storeDir+".log", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
