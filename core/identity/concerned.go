@@ -103,6 +103,8 @@ func (x *extraction) findPersons() {
 		case i+1 < len(ws) && possessives[x.low[ws[i+1].start:ws[i+1].end]] && x.onlyBlanks(w.end, ws[i+1].start):
 			end = ws[i+1].end
 		case (prev == "nama" || prev == "nik" || prev == "ktp") && !kinVocative[token]:
+		case (prev == "nik" || prev == "ktp") && x.digitsAt(skipFill(x.text, w.end, len(x.text), " :")):
+			// "NIK bapak 1903…": no one is addressed between a label and its number.
 		default:
 			continue
 		}
@@ -138,6 +140,11 @@ func (x *extraction) mayMentionKin() bool {
 	return false
 }
 
+// digitsAt reports whether a digit is at pos.
+func (x *extraction) digitsAt(pos int) bool {
+	return pos < len(x.text) && x.text[pos] >= '0' && x.text[pos] <= '9'
+}
+
 func (x *extraction) onlyBlanks(from, to int) bool {
 	return strings.Trim(x.text[from:to], " ") == ""
 }
@@ -147,6 +154,9 @@ func (x *extraction) onlyBlanks(from, to int) bool {
 func (x *extraction) readPersonName(m *mention) {
 	p := skipFill(x.text, m.end, len(x.text), " :")
 	intro := false
+	if q := skipFill(x.text, p, len(x.text), ", "); q > p && personIntro[firstWord(x.low[q:])] {
+		p = q // "bapak sy, namanya Sulaiman"
+	}
 	if w := firstWord(x.low[p:]); personIntro[w] {
 		p = skipFill(x.text, p+len(w), len(x.text), " :.")
 		intro = true

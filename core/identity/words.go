@@ -105,6 +105,7 @@ var smallTalk = wordSet(`
 	mau ingin pengen lapor melapor mengadu tanya bertanya mohon mhn tolong tlg minta bantu dibantu
 	bantuannya info izin ijin ganggu mengganggu dengan hormat hubungi dihubungi kapan saja
 	jg juga dtg datang langsung
+	eh maksudnya maksud ralat
 	lahir tgl tanggal ttl umur usia
 	nama nik kk kartu keluarga alamat almt hp wa no nomor data identitas lengkap
 `)
