@@ -8,12 +8,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/stats"
 	"github.com/aduan-gateway/aduan/core/stats/export"
-	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 // reportRoutes are the statistics and the admin pages of issue 12.
@@ -45,18 +42,12 @@ func (s *Server) monthReport(w http.ResponseWriter, r *http.Request, sess *sessi
 			return stats.Report{}, false
 		}
 	}
-	in, err := s.store.StatsInput(r.Context(), m, complaint.OpenStatuses())
+	rep, err := s.complaints.Report(r.Context(), s.store, m, s.now())
 	if err != nil {
 		s.serverError(w, r, err)
 		return stats.Report{}, false
 	}
-	in.Now = s.now()
-	in.Calendar = s.complaints.Calendar()
-	in.DueAt = func(st workflow.Status, due string, now time.Time) (string, error) {
-		d, err := s.complaints.DueAt(st, due, now)
-		return string(d.State), err
-	}
-	return stats.Compute(in), true
+	return rep, true
 }
 
 type statsView struct {

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode"
 
 	"github.com/xuri/excelize/v2"
 
@@ -71,6 +74,58 @@ func cellText(c any) string {
 		return SafeCell(v)
 	}
 	return SafeCell(fmt.Sprint(c))
+}
+
+// Text writes the tables for a terminal: each title on its own line, then
+// the header and the rows in aligned columns, an empty line between
+// tables. A figure that cannot be computed shows as "–"; control
+// characters (an admin-typed category name) are replaced, so nothing in a
+// cell can drive the terminal.
+func Text(w io.Writer, tables []stats.Table) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, t := range tables {
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		fmt.Fprintln(tw, printable(t.Title))
+		header := make([]string, len(t.Header))
+		for j, h := range t.Header {
+			header[j] = printable(h)
+		}
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
+		for _, row := range t.Rows {
+			cells := make([]string, len(row))
+			for j, c := range row {
+				switch v := c.(type) {
+				case int:
+					cells[j] = strconv.Itoa(v)
+				case float64:
+					cells[j] = strconv.FormatFloat(v, 'f', -1, 64)
+				case string:
+					if cells[j] = printable(v); v == "" {
+						cells[j] = "–"
+					}
+				default:
+					cells[j] = printable(fmt.Sprint(c))
+				}
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("writing text: %w", err)
+	}
+	return nil
+}
+
+// printable replaces control characters, tabs (the column separator) included.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // XLSX writes the tables as a workbook, one worksheet each: the title

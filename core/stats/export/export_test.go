@@ -138,3 +138,19 @@ func TestXLSX(t *testing.T) {
 func at(month time.Month, day, hour int) time.Time {
 	return time.Date(2026, month, day, hour, 0, 0, 0, calendar.WIB)
 }
+
+// TestText: aligned columns for a terminal; a figure that cannot be
+// computed is "–"; an admin-typed name cannot send escape sequences.
+func TestText(t *testing.T) {
+	tables := []stats.Table{{Title: "Kategori", Header: []string{"Kategori", "Jumlah"}, Rows: [][]any{
+		{"PKH", 3}, {"Lansia\x1b[2J", 12}, {"Kepatuhan", ""}, {"Rata-rata", 2.5},
+	}}}
+	var b bytes.Buffer
+	if err := Text(&b, tables); err != nil {
+		t.Fatal(err)
+	}
+	want := "Kategori\nKategori    Jumlah\nPKH         3\nLansia?[2J  12\nKepatuhan   –\nRata-rata   2.5\n"
+	if b.String() != want {
+		t.Errorf("text:\n%q\nwant\n%q", b.String(), want)
+	}
+}
