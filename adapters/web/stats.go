@@ -59,7 +59,7 @@ type statsView struct {
 	Compliance, Median, MissingList string
 	// Mean (two decimals) and Index of the satisfaction survey, as the page writes numbers.
 	Mean, Index string
-	TrendRows                       []trendRow
+	TrendRows   []trendRow
 }
 
 type trendRow struct {
