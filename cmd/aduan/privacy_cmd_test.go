@@ -46,6 +46,17 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 	ticket := *s.Conversation.Ticket
 	simulateJSON(t, "--channel", "whatsapp", "--from", other, "--name", "Budi",
 		"--text", "Saya melapor untuk kakak saya, NIK 1971 0157 0890 0003, bantuannya terhenti")
+	// The same photo sent by both: its bytes outlive the erasure of one of them.
+	shared := filepath.Join(t.TempDir(), "rumah.png")
+	photo, err := os.ReadFile(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(shared, append(photo, "rumah"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	simulateJSON(t, append(wa, "--image", shared, "--caption", "foto rumah kami")...)
+	simulateJSON(t, "--channel", "whatsapp", "--from", other, "--image", shared, "--caption", "foto rumah kakak saya")
 
 	conn, err := pgx.Connect(ctx, os.Getenv("ADUAN_DATABASE_URL"))
 	if err != nil {
@@ -68,9 +79,13 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ktpKey string
+	var ktpKey, sharedKey string
 	if err := conn.QueryRow(ctx, `SELECT a.object_key FROM attachments a JOIN messages m ON m.id = a.message_id
 		JOIN conversations v ON v.id = m.conversation_id WHERE v.conversation_key = $1 AND a.is_ktp`, phone).Scan(&ktpKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT a.object_key FROM attachments a JOIN messages m ON m.id = a.message_id
+		JOIN conversations v ON v.id = m.conversation_id WHERE v.id = $1`, otherConv).Scan(&sharedKey); err != nil {
 		t.Fatal(err)
 	}
 
@@ -249,6 +264,11 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 	defer b.Close()
 	if _, _, err := b.GetAttachment(ctx, ktpKey); !errors.Is(err, bus.ErrAttachmentNotFound) {
 		t.Errorf("the KTP photo is still in the object store: %v", err)
+	}
+	if body, _, err := b.GetAttachment(ctx, sharedKey); err != nil {
+		t.Errorf("the photo the other reporter sent too is gone: %v", err)
+	} else {
+		body.Close()
 	}
 
 	// Audited by reporter id, the NIK nowhere in the log.
