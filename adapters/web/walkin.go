@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aduan-gateway/aduan/core/bus"
+	"github.com/aduan-gateway/aduan/adapters/channel"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
@@ -190,26 +190,16 @@ const walkinConsumer = "web-walkin"
 // conversation, the receipt), so each reply is reported sent as soon as it
 // is stored, and the queue does not fill with replies nobody takes.
 func (s *Server) runWalkinReplies(ctx context.Context) error {
-	c, err := s.bus.Consume(ctx, bus.ConsumerSpec{
-		Stream: bus.StreamOutbound, Durable: walkinConsumer,
-		FilterSubjects: []string{event.OutboundSubject(event.ChannelWalkin)},
-	}, func(ctx context.Context, msg *bus.Msg) error {
-		var ob event.Outbound
-		if err := event.Unmarshal(msg.Data, &ob); err != nil {
-			return bus.Permanent(err)
-		}
-		d := &event.Delivery{ID: event.NewID(), OutboundID: ob.ID, Channel: event.ChannelWalkin, Account: ob.Account,
-			Status: event.DeliverySent, At: s.now().UTC()}
-		_, err := s.bus.PublishEvent(ctx, d, d.Subject(), "walkin-sent:"+ob.ID)
-		return err
+	err := channel.Run(ctx, s.bus, channel.Config{
+		Durable: walkinConsumer, Channels: []event.Channel{event.ChannelWalkin},
+		// Only reporting the reply can fail; the bus's usual 8 deliveries.
+		Attempts: 5,
+		Send:     func(context.Context, *event.Outbound) (string, error) { return "", nil },
+		Log:      s.log,
+		Now:      s.now,
 	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil // stopped while starting
-		}
-		return fmt.Errorf("starting walk-in reply consumer: %w", err)
+	if err != nil && ctx.Err() != nil {
+		return nil // stopped while starting
 	}
-	<-ctx.Done()
-	c.Stop()
-	return nil
+	return err
 }

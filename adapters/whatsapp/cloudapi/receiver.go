@@ -155,7 +155,7 @@ func (r *Receiver) publish(ctx context.Context, it item) error {
 			return err
 		}
 		d.OutboundID = outboundID
-		_, err = r.b.PublishEvent(ctx, d, d.Subject(), "whatsapp:"+d.ExternalID+":"+string(d.Status))
+		_, err = r.b.PublishEvent(ctx, d, d.Subject(), event.DeliveryMsgID(d.Channel, d.ExternalID, d.Status))
 		return err
 	}
 	in := it.in
