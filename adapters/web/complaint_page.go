@@ -11,6 +11,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/core/stats"
 	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -55,6 +56,15 @@ type complaintPage struct {
 	// Warn is an outcome that worked only in part (a message stored, not sent).
 	Warn  string
 	Error string
+	// Satisfaction is the reporter's answer to the survey; nil while none.
+	Satisfaction *satisfactionView
+}
+
+// satisfactionView is the reporter's answer to the satisfaction survey.
+type satisfactionView struct {
+	Label   string // "Skor 4 (sangat puas)"
+	Comment string
+	At      time.Time
 }
 
 // Can is for the template: {{if .Can "verify"}}.
@@ -141,6 +151,15 @@ func (s *Server) fillComplaintPage(ctx context.Context, sess *session, p *compla
 		}
 		for _, m := range thread {
 			p.Attachments = append(p.Attachments, m.Attachments...)
+		}
+	}
+	if f.Result != "" {
+		a, answered, err := s.store.Satisfaction(ctx, f.Ticket)
+		if err != nil {
+			return err
+		}
+		if answered {
+			p.Satisfaction = &satisfactionView{Label: stats.ScoreLabel(a.Score), Comment: a.Comment, At: a.AnsweredAt}
 		}
 	}
 	p.Acts = map[workflow.Action]bool{}

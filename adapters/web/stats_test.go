@@ -317,3 +317,20 @@ func TestReportRoutesByRole(t *testing.T) {
 		}
 	}
 }
+
+// TestComplaintPageShowsSatisfaction: the reporter's answer to the survey
+// is on the complaint's page, by the result; a complaint not answered has none.
+func TestComplaintPageShowsSatisfaction(t *testing.T) {
+	e := statsEnv(t)
+	c := e.signIn("pipit", RolePimpinan)
+	_, body := c.get(complaintPath("ADU-2026-000001", ""))
+	for _, want := range []string{`id="c-satisfaction"`, "Skor 4 (sangat puas)", "Petugasnya cepat."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the answered complaint's page lacks %q", want)
+		}
+	}
+	if _, body := c.get(complaintPath("ADU-2026-000003", "")); !strings.Contains(body, `id="c-result-text"`) ||
+		strings.Contains(body, `id="c-satisfaction"`) {
+		t.Error("the page of a complaint without an answer: want the result and no satisfaction")
+	}
+}
