@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -28,22 +29,7 @@ import (
 // receipts then mark it delivered and read in the store.
 func TestEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, pgtest.URL(t), bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	tpl, err := dialog.LoadTemplates("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := newHarness(t, testConfig(), true)
-	svc := intake.New(st, dialog.New(tpl, nil), intake.Options{Log: zerolog.Nop()})
-	h.run(func(ctx context.Context) error { return svc.Run(ctx, h.b, bus.ConsumerSpec{}) })
-	h.run(func(ctx context.Context) error { return svc.RunDelivery(ctx, h.b) })
-	h.run(h.a.Run)
-	h.run(h.a.RunSender)
-
+	h, st := withCore(t)
 	text := "Nama: Siti Aminah\nNIK: 1971015708900003\nAlamat: Jl. Depati Amir No. 12, Pangkalpinang\n" +
 		"Bantuan PKH ibu saya sudah 3 bulan tidak cair."
 	if !h.a.HandleEvent(incoming("3EB0E2E0001", pn(citizen), &waE2E.Message{Conversation: proto.String(text)})) {
@@ -78,5 +64,71 @@ func TestEndToEnd(t *testing.T) {
 	})
 	if !contains(h.fake.readIDs(), "3EB0E2E0001") {
 		t.Fatal("the citizen's message was not marked read")
+	}
+}
+
+// withCore is the adapter, receiving and sending, in front of the real bus
+// and core over PostgreSQL.
+func withCore(t *testing.T) (*harness, *store.Store) {
+	t.Helper()
+	st, err := store.Open(context.Background(), pgtest.URL(t), bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	tpl, err := dialog.LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, testConfig(), true)
+	svc := intake.New(st, dialog.New(tpl, nil), intake.Options{Log: zerolog.Nop()})
+	h.run(func(ctx context.Context) error { return svc.Run(ctx, h.b, bus.ConsumerSpec{}) })
+	h.run(func(ctx context.Context) error { return svc.RunDelivery(ctx, h.b) })
+	h.run(h.a.Run)
+	h.run(h.a.RunSender)
+	return h, st
+}
+
+// TestLIDMoveEndToEnd: a citizen starts a report from their phone number's
+// chat and goes on from the LID chat (WhatsApp sends the number along as
+// SenderAlt). The core continues the same conversation, so the reply to the
+// LID chat asks only for what is still missing, and the report has one
+// conversation.
+func TestLIDMoveEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	h, st := withCore(t)
+	replies := func(n int) []sentMessage {
+		t.Helper()
+		var sent []sentMessage
+		bustest.Eventually(t, 20*time.Second, func() bool {
+			sent = h.fake.sentMessages()
+			return len(sent) >= n
+		})
+		return sent
+	}
+	if !h.a.HandleEvent(incoming("3EB0E2E0101", pn(citizen), &waE2E.Message{Conversation: proto.String("Bantuan PKH ibu saya sudah 3 bulan tidak cair.")})) {
+		t.Fatal("handler refused the phone chat's message")
+	}
+	replies(1)
+	moved := incoming("3EB0E2E0102", lid(citizenLID), &waE2E.Message{Conversation: proto.String(
+		"Nama: Siti Aminah\nNIK: 1971015708900003\nAlamat: Jl. Depati Amir No. 12, Pangkalpinang")})
+	moved.Info.SenderAlt = pn(citizen)
+	if !h.a.HandleEvent(moved) {
+		t.Fatal("handler refused the LID chat's message")
+	}
+	second := replies(2)[1]
+	if second.To != lid(citizenLID) || !strings.Contains(second.Text, "foto KTP") ||
+		strings.Contains(second.Text, "isi pengaduan") || strings.Contains(second.Text, "Terima kasih telah menghubungi") {
+		t.Fatalf("reply to the LID chat, to %s: %q; want only the KTP photo asked for, without a new greeting", second.To, second.Text)
+	}
+	conv, err := st.FindConversation(ctx, store.ConversationKey{Channel: "whatsapp", Account: ourNumber, Key: citizen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conv.Reporter.Name != "Siti Aminah" || !strings.Contains(conv.Draft, "tidak cair") {
+		t.Errorf("the phone chat's conversation: reporter %q, draft %q; want the LID message's identity and the first message's complaint", conv.Reporter.Name, conv.Draft)
+	}
+	if _, err := st.FindConversation(ctx, store.ConversationKey{Channel: "whatsapp", Account: ourNumber, Key: citizenLID}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the LID chat has a conversation of its own: %v", err)
 	}
 }
