@@ -87,7 +87,7 @@ type Config struct {
 	NIKKeyEncoded string
 
 	// Roles lists the parts this process runs (ADUAN_ROLES), a subset of
-	// Roles in canonical order. Use HasRole to test for one.
+	// Roles in canonical order.
 	Roles []string
 
 	// ShutdownTimeout bounds a graceful shutdown (ADUAN_SHUTDOWN_TIMEOUT).
@@ -420,9 +420,6 @@ func (c *Config) HolidaysPath() string {
 	}
 	return filepath.Join(c.DataDir, "holidays")
 }
-
-// HasRole reports whether this process runs role r.
-func (c *Config) HasRole(r string) bool { return slices.Contains(c.Roles, r) }
 
 // Required returns the identity fields a reporter on channel ch must give,
 // in checklist order: all of Fields for a channel RequiredFields lacks.

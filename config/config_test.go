@@ -159,7 +159,9 @@ func TestOverrides(t *testing.T) {
 		{"roles all", map[string]string{"ADUAN_ROLES": "ALL"},
 			func(c *config.Config) (any, any) { return len(c.Roles), 5 }},
 		{"has role", map[string]string{"ADUAN_ROLES": "core"},
-			func(c *config.Config) (any, any) { return c.HasRole("core") && !c.HasRole("web"), true }},
+			func(c *config.Config) (any, any) {
+				return slices.Contains(c.Roles, "core") && !slices.Contains(c.Roles, "web"), true
+			}},
 		{"shutdown duration", map[string]string{"ADUAN_SHUTDOWN_TIMEOUT": "1m30s"},
 			func(c *config.Config) (any, any) { return c.ShutdownTimeout, 90 * time.Second }},
 		{"shutdown seconds", map[string]string{"ADUAN_SHUTDOWN_TIMEOUT": "5"},

@@ -58,18 +58,6 @@ func NewHealth(b *bus.Bus, agency string, log zerolog.Logger) *Health {
 	}
 }
 
-// Current returns the record as last written.
-func (h *Health) Current() event.Health {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c := h.h
-	c.Extra = make(map[string]string, len(h.h.Extra))
-	for k, v := range h.h.Extra {
-		c.Extra[k] = v
-	}
-	return c
-}
-
 func (h *Health) pollOK(ctx context.Context, cursor string, reports int) {
 	h.update(ctx, func(now time.Time) {
 		h.poll.failures, h.poll.unauthorized = 0, false

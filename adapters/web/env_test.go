@@ -331,3 +331,10 @@ func (f *channelFake) count() int {
 func convPath(id store.ConversationID, rest string) string {
 	return Prefix + "/conversations/" + idString(id) + rest
 }
+
+// Handler returns the admin inbox alone, for tests and benchmarks.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.Mount(mux)
+	return mux
+}

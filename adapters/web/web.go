@@ -257,13 +257,6 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	}
 }
 
-// Handler returns the admin inbox alone, for tests and benchmarks.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	s.Mount(mux)
-	return mux
-}
-
 // secureHeaders forbids framing, inline scripts and styles and MIME sniffing.
 func secureHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -66,14 +66,6 @@ type Config struct {
 	TLSCA, TLSCert, TLSKey string
 }
 
-// ClientConfig is what another connection needs to reach the same NATS as
-// b: its client URL and credentials.
-func (b *Bus) ClientConfig() Config {
-	c := b.cfg
-	return Config{URL: b.ClientURL(), Replicas: c.Replicas, LeaseTTL: c.LeaseTTL, User: c.User, Password: c.Password,
-		CredsFile: c.CredsFile, TLSCA: c.TLSCA, TLSCert: c.TLSCert, TLSKey: c.TLSKey}
-}
-
 // authOptions are the client options for the configured credentials.
 func (c Config) authOptions() []nats.Option {
 	var opts []nats.Option

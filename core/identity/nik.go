@@ -88,19 +88,6 @@ var regencies = map[string]string{
 	"1971": "Kota Pangkalpinang",
 }
 
-// RegionName names a Kemendagri region code: a 2-digit province code, or a
-// 4-digit regency/city code of Kepulauan Bangka Belitung. It returns "" for
-// codes it does not know.
-func RegionName(code string) string {
-	switch len(code) {
-	case 2:
-		return provinces[code]
-	case 4:
-		return regencies[code]
-	}
-	return ""
-}
-
 // ParseNIK validates s (which may contain spaces, dots or dashes between
 // digits) as a NIK issued no later than now.
 //

@@ -263,3 +263,16 @@ func FuzzParseNIK(f *testing.F) {
 		}
 	})
 }
+
+// RegionName names a Kemendagri region code: a 2-digit province code, or a
+// 4-digit regency/city code of Kepulauan Bangka Belitung. It returns "" for
+// codes it does not know.
+func RegionName(code string) string {
+	switch len(code) {
+	case 2:
+		return provinces[code]
+	case 4:
+		return regencies[code]
+	}
+	return ""
+}
