@@ -564,8 +564,17 @@ func (t *Tx) forgetConcerned(ctx context.Context, conv ConversationID, nik strin
 	return nil
 }
 
-// unreferenced are the keys among keys that no attachment or follow-up
-// file refers to any more: their bytes may go.
+// Unreferenced are the object-store keys among keys that no attachment or
+// follow-up file refers to: their bytes may go.
+func (s *Store) Unreferenced(ctx context.Context, keys []string) (out []string, err error) {
+	err = s.InTx(ctx, func(tx *Tx) error {
+		out, err = tx.unreferenced(ctx, keys)
+		return err
+	})
+	return out, err
+}
+
+// unreferenced is Unreferenced within the transaction.
 func (t *Tx) unreferenced(ctx context.Context, keys []string) ([]string, error) {
 	rows, err := t.tx.Query(ctx, `SELECT DISTINCT k FROM unnest($1::text[]) k WHERE k <> ''
 		AND NOT EXISTS (SELECT 1 FROM attachments WHERE object_key = k)

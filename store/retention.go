@@ -59,14 +59,14 @@ func (s *Store) Expire(ctx context.Context, cutoff time.Time, deleteObjects func
 	var out Expired
 	for _, pass := range []struct {
 		name string
-		run  func(*Tx, context.Context, time.Time, *Expired) ([]string, error)
+		run  func(*Tx) ([]string, error)
 	}{
-		{"expiring archived complaints", (*Tx).expireArchived},
-		{"anonymising idle reporters", (*Tx).anonymiseIdle},
-		{"expiring rejected inputs", (*Tx).expireRejected},
+		{"expiring archived complaints", func(tx *Tx) ([]string, error) { return tx.expireArchived(ctx, cutoff, &out) }},
+		{"anonymising idle reporters", func(tx *Tx) ([]string, error) { return tx.anonymiseIdle(ctx, cutoff, &out) }},
+		{"expiring rejected inputs", func(tx *Tx) ([]string, error) { return tx.expireRejected(ctx, cutoff, &out) }},
 	} {
 		err := s.InTx(ctx, func(tx *Tx) error {
-			keys, err := pass.run(tx, ctx, cutoff, &out)
+			keys, err := pass.run(tx)
 			if err != nil {
 				return err
 			}

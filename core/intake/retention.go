@@ -32,12 +32,7 @@ func (s *Service) RunRetention(ctx context.Context, b *bus.Bus, keep time.Durati
 // ExpireOnce is one pass of RunRetention.
 func (s *Service) ExpireOnce(ctx context.Context, b *bus.Bus, keep time.Duration) error {
 	ex, err := s.store.Expire(ctx, s.now().Add(-keep), func(keys []string) error {
-		for _, k := range keys {
-			if err := b.DeleteAttachment(ctx, k); err != nil {
-				return err
-			}
-		}
-		return nil
+		return deleteAll(ctx, b, keys)
 	})
 	if err != nil {
 		return err
@@ -46,6 +41,24 @@ func (s *Service) ExpireOnce(ctx context.Context, b *bus.Bus, keep time.Duration
 		s.log.Info().Int("complaints", ex.Complaints).Int("messages", ex.Messages).Int("ktp", ex.KTPRows).
 			Int("files", ex.Files).Int("reporters", ex.Reporters).Int("rejected", ex.Rejected).
 			Int("objects", len(ex.ObjectKeys)).Msg("retention: expired personal data erased")
+	}
+	return nil
+}
+
+// deleteObjects deletes the objects among keys that no stored row refers to.
+func (s *Service) deleteObjects(ctx context.Context, b *bus.Bus, keys []string) error {
+	keys, err := s.store.Unreferenced(ctx, keys)
+	if err != nil {
+		return err
+	}
+	return deleteAll(ctx, b, keys)
+}
+
+func deleteAll(ctx context.Context, b *bus.Bus, keys []string) error {
+	for _, k := range keys {
+		if err := b.DeleteAttachment(ctx, k); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -63,6 +64,9 @@ func (s *Service) RunRejected(ctx context.Context, b *bus.Bus) error {
 			}
 			if r.BodyKey != "" {
 				body, err := b.RejectedBody(ctx, &r)
+				if errors.Is(err, bus.ErrAttachmentNotFound) {
+					return nil // stored on an earlier delivery, which then deleted the copy
+				}
 				if err != nil {
 					return err
 				}
@@ -74,6 +78,13 @@ func (s *Service) RunRejected(ctx context.Context, b *bus.Bus) error {
 			}
 			if err := s.store.InsertRejected(ctx, &r); err != nil {
 				return err
+			}
+			if r.BodyKey != "" {
+				// The body is in the database now, where retention expires it;
+				// the object store's copy would outlive it.
+				if err := s.deleteObjects(ctx, b, []string{r.BodyKey}); err != nil {
+					return err
+				}
 			}
 			s.log.Warn().Str("channel", string(r.Channel)).Str("source", r.Source).Str("reason", r.Reason).
 				Int("bytes", len(r.Body)).Msg("input rejected by an adapter kept for inspection")

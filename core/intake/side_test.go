@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -185,5 +186,9 @@ func TestDeliveryAndRejectedConsumers(t *testing.T) {
 	kept, err = h.st.RecentRejected(ctx, 10)
 	if err != nil || len(kept) != 2 || !bytes.Equal(kept[0].Body, big) {
 		t.Fatalf("large rejected input not stored whole (%d kept, err %v)", len(kept), err)
+	}
+	// Its copy in the object store would outlive the row's retention.
+	if _, _, err := h.bus.GetAttachment(ctx, r.BodyKey); !errors.Is(err, bus.ErrAttachmentNotFound) {
+		t.Errorf("the rejected body's copy is still in the object store: %v", err)
 	}
 }
