@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/aduan-gateway/aduan/adapters/meta"
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
@@ -323,17 +321,17 @@ func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir 
 		r.logf("every acknowledged message answered")
 	}
 	n := r.tally.counts()
-	stored, twice, err := countStored(ctx, dbURL, r.tally.ackedExternalIDs())
+	st, err := checkStored(ctx, dbURL, r.tally)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "chaos %s: sent %d, acknowledged %d, stored %d, replies %d, duplicates %d (lost replies %d, refused attempts %s)\n",
-		s.name, n.Sent, n.Acked, stored, n.Replies, n.Duplicates, n.Lost, formatRefused(r.tally.refusals()))
-	if stored != n.Acked {
-		r.problems = append(r.problems, fmt.Sprintf("%d acknowledged messages not stored", n.Acked-stored))
+	fmt.Fprintf(out, "chaos %s: sent %d, acknowledged %d, stored %d, replies %d, duplicates %d (lost replies %d, refused attempts %s; %s)\n",
+		s.name, n.Sent, n.Acked, st.Stored, n.Replies, n.Duplicates, n.Lost, formatRefused(r.tally.refusals()), st.order())
+	if st.Stored != n.Acked {
+		r.problems = append(r.problems, fmt.Sprintf("%d acknowledged messages not stored", n.Acked-st.Stored))
 	}
-	if twice > 0 {
-		r.problems = append(r.problems, fmt.Sprintf("%d messages stored more than once", twice))
+	if st.Twice > 0 {
+		r.problems = append(r.problems, fmt.Sprintf("%d messages stored more than once", st.Twice))
 	}
 	if n.Lost > 0 {
 		r.problems = append(r.problems, fmt.Sprintf("%d acknowledged messages got no reply", n.Lost))
@@ -342,24 +340,6 @@ func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir 
 		return fmt.Errorf("%s (logs: %s)", strings.Join(r.problems, "; "), sdir)
 	}
 	return nil
-}
-
-// countStored counts the acknowledged messages stored as inbound messages,
-// and those stored more than once.
-func countStored(ctx context.Context, dbURL string, byKind map[string][]string) (stored, twice int, err error) {
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer conn.Close(ctx)
-	var ids []string
-	for _, x := range byKind {
-		ids = append(ids, x...)
-	}
-	err = conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE n > 1) FROM (
-		SELECT count(*) AS n FROM messages WHERE direction = 'in' AND external_id = ANY($1) GROUP BY external_id) s`, ids).
-		Scan(&stored, &twice)
-	return stored, twice, err
 }
 
 // privatePG is a PostgreSQL cluster of chaos's own, run by

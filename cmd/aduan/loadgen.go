@@ -219,6 +219,11 @@ func loadgen(ctx context.Context, o loadOptions, stdout io.Writer) error {
 	if watch != nil {
 		fmt.Fprintln(stdout, "  "+watch.finish(time.Since(t.start)))
 	}
+	if st, serr := checkStored(ctx, tg.cfg.DatabaseURL, t); serr != nil {
+		fmt.Fprintf(stdout, "  stored: cannot read the database: %v\n", serr)
+	} else {
+		fmt.Fprintf(stdout, "  stored: %d of %d acknowledged messages, %d more than once; %s\n", st.Stored, aduan.Acked, st.Twice, st.order())
+	}
 	if aduan.Lost > 0 {
 		err = fmt.Errorf("%d acknowledged messages got no reply", aduan.Lost)
 	}

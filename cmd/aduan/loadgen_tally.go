@@ -181,16 +181,21 @@ func (t *tally) counts() counts {
 	return n
 }
 
-// ackedExternalIDs returns the ids of every acknowledged message, by kind.
-func (t *tally) ackedExternalIDs() map[string][]string {
+// ackedByCitizen returns each citizen's acknowledged message ids, in the
+// order they were sent.
+func (t *tally) ackedByCitizen() [][]string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := map[string][]string{}
+	var out [][]string
 	for _, c := range t.citizens {
+		var ids []string
 		for _, m := range c.msgs {
 			if m.acked {
-				out[c.kind] = append(out[c.kind], m.ext)
+				ids = append(ids, m.ext)
 			}
+		}
+		if len(ids) > 0 {
+			out = append(out, ids)
 		}
 	}
 	return out

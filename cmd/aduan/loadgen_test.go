@@ -123,7 +123,8 @@ func TestLoadgenAgainstServe(t *testing.T) {
 			t.Errorf("no row for %s with 8 sent, acknowledged and answered", kind)
 		}
 	}
-	for _, want := range []string{"serve (pid ", "RSS idle ", "Aduan / baseline: replies/s "} {
+	for _, want := range []string{"serve (pid ", "RSS idle ", "Aduan / baseline: replies/s ",
+		"stored: 32 of 32 acknowledged messages, 0 more than once; "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q", want)
 		}
