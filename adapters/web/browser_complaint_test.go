@@ -64,21 +64,8 @@ func TestBrowserComplaint(t *testing.T) {
 		}
 		return s
 	}
-	signIn := func(t *testing.T, name string) {
-		run(t, chromedp.Navigate(url(Prefix+"/login")), chromedp.WaitVisible(chromedp.CSS("#username")),
-			chromedp.SendKeys(chromedp.CSS("#username"), name),
-			chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-			chromedp.Click(chromedp.CSS("form button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#inbox")))
-	}
-	failed := false
-	step := func(name string, f func(t *testing.T)) {
-		if failed {
-			t.Run(name, func(t *testing.T) { t.Skip("an earlier step failed") })
-			return
-		}
-		failed = !t.Run(name, f)
-	}
+	signIn := func(t *testing.T, name string) { run(t, signInAs(e.ts.URL, name)...) }
+	step := inOrder(t)
 
 	step("verify and classify", func(t *testing.T) {
 		signIn(t, "vera")

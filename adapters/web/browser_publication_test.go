@@ -42,22 +42,11 @@ func TestBrowserPublication(t *testing.T) {
 		}
 		return s
 	}
-	failed := false
-	step := func(name string, f func(t *testing.T)) {
-		if failed {
-			t.Run(name, func(t *testing.T) { t.Skip("an earlier step failed") })
-			return
-		}
-		failed = !t.Run(name, f)
-	}
+	step := inOrder(t)
 
 	step("the pimpinan decides to publish", func(t *testing.T) {
-		run(t, chromedp.Navigate(e.ts.URL+Prefix+"/login"), chromedp.WaitVisible(chromedp.CSS("#username")),
-			chromedp.SendKeys(chromedp.CSS("#username"), "pipit"),
-			chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-			chromedp.Click(chromedp.CSS("form button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#inbox")),
-			chromedp.Navigate(e.ts.URL+complaintPath(ticket, "")),
+		run(t, signInAs(e.ts.URL, "pipit")...)
+		run(t, chromedp.Navigate(e.ts.URL+complaintPath(ticket, "")),
 			chromedp.WaitVisible(chromedp.CSS("#publication-link")),
 			chromedp.Click(chromedp.CSS("#publication-link")),
 			chromedp.WaitVisible(chromedp.CSS("#form-publication")),

@@ -31,22 +31,11 @@ func TestBrowserStatistics(t *testing.T) {
 	}
 	var figs map[string]string
 	var charts map[string]string // chart id → its description: "WhatsApp: 3; Facebook Messenger: 2; …"
-	failed := false
-	step := func(name string, f func(t *testing.T)) {
-		if failed {
-			t.Run(name, func(t *testing.T) { t.Skip("an earlier step failed") })
-			return
-		}
-		failed = !t.Run(name, f)
-	}
+	step := inOrder(t)
 
 	step("the statistics page draws its charts", func(t *testing.T) {
-		do(t, chromedp.Navigate(e.ts.URL+Prefix+"/login"), chromedp.WaitVisible(chromedp.CSS("#username")),
-			chromedp.SendKeys(chromedp.CSS("#username"), "pipit"),
-			chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-			chromedp.Click(chromedp.CSS("form button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#inbox")),
-			chromedp.Navigate(e.ts.URL+Prefix+"/statistik?bulan=2026-07"),
+		do(t, signInAs(e.ts.URL, "pipit")...)
+		do(t, chromedp.Navigate(e.ts.URL+Prefix+"/statistik?bulan=2026-07"),
 			chromedp.WaitVisible(chromedp.CSS("#kepuasan svg")))
 		var err error
 		figs, err = chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`Object.fromEntries(
@@ -105,18 +94,7 @@ func TestBrowserStatistics(t *testing.T) {
 			t.Fatalf("the workbook does not open: %v", err)
 		}
 		defer f.Close()
-		cell := map[string]string{} // sheet/label → value
-		for _, sheet := range f.GetSheetList() {
-			rows, err := f.GetRows(sheet)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, row := range rows {
-				if len(row) >= 2 {
-					cell[sheet+"/"+row[0]] = row[1]
-				}
-			}
-		}
+		cell := workbookCells(t, f)
 		number := func(s string) string { // the page's "66,7%", "10 hari kerja", "3.00" as the workbook writes it
 			s = strings.TrimSuffix(strings.TrimSuffix(s, " hari kerja"), "%")
 			s = strings.ReplaceAll(s, ",", ".")

@@ -155,15 +155,7 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	var conv store.ConversationID
-	// Each step builds on the one before: after a failure the rest are skipped.
-	failed := false
-	step := func(name string, f func(t *testing.T)) {
-		if failed {
-			t.Run(name, func(t *testing.T) { t.Skip("an earlier step failed") })
-			return
-		}
-		failed = !t.Run(name, f)
-	}
+	step := inOrder(t)
 
 	step("sign-in refused with a wrong password", func(t *testing.T) {
 		do(t, chromedp.Navigate(url(Prefix+"/")),
@@ -277,6 +269,30 @@ func TestBrowser(t *testing.T) {
 		}
 		shots.take(ctx, "inbox-phone")
 	})
+}
+
+// inOrder runs a browser test's steps as subtests: each builds on the one
+// before, so after a failure the rest are skipped.
+func inOrder(t *testing.T) func(name string, f func(t *testing.T)) {
+	failed := false
+	return func(name string, f func(t *testing.T)) {
+		if failed {
+			t.Run(name, func(t *testing.T) { t.Skip("an earlier step failed") })
+			return
+		}
+		failed = !t.Run(name, f)
+	}
+}
+
+// signInAs signs user in on the server at base and waits for the inbox.
+func signInAs(base, user string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + Prefix + "/login"), chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), user),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#inbox")),
+	}
 }
 
 func must(t *testing.T, err error) {

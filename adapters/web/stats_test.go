@@ -219,18 +219,7 @@ func TestStatisticsPageAndFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	fromXLSX := map[string]string{}
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, row := range rows {
-			if len(row) >= 2 {
-				fromXLSX[sheet+"/"+row[0]] = row[1]
-			}
-		}
-	}
+	fromXLSX := workbookCells(t, f)
 	cases := []struct{ name, csvKey, sheet, want string }{
 		{"received", "Pengaduan diterima", "Ringkasan", "7"},
 		{"finished", "Pengaduan selesai", "Ringkasan", "3"},
@@ -333,4 +322,23 @@ func TestComplaintPageShowsSatisfaction(t *testing.T) {
 		strings.Contains(body, `id="c-satisfaction"`) {
 		t.Error("the page of a complaint without an answer: want the result and no satisfaction")
 	}
+}
+
+// workbookCells reads a statistics workbook as sheet/label → value: the
+// first two cells of every row.
+func workbookCells(t *testing.T, f *excelize.File) map[string]string {
+	t.Helper()
+	cells := map[string]string{}
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			if len(row) >= 2 {
+				cells[sheet+"/"+row[0]] = row[1]
+			}
+		}
+	}
+	return cells
 }

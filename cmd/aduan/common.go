@@ -57,6 +57,24 @@ func loadStore(ctx context.Context) (*config.Config, *store.Store, error) {
 	return cfg, st, nil
 }
 
+// loadComplaints opens the store and the complaint service, for commands
+// that act on complaints or read their figures; the caller closes the store.
+func loadComplaints(ctx context.Context) (*store.Store, *complaint.Service, error) {
+	cfg, st, err := loadStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	cal, err := loadCalendar(cfg)
+	if err == nil {
+		var svc *complaint.Service
+		if svc, err = newComplaints(cfg, cal); err == nil {
+			return st, svc, nil
+		}
+	}
+	st.Close()
+	return nil, nil, err
+}
+
 // newComplaints is the service that files complaints and carries them
 // through the workflow, with the configured ticket prefix and calendar, and
 // the reply templates' satisfaction question (ADUAN_TEMPLATES_DIR).

@@ -139,19 +139,11 @@ func complaintList(ctx context.Context, c *command, args []string, stdout, stder
 		}
 		f.Class = cl
 	}
-	cfg, st, err := loadStore(ctx)
+	st, svc, err := loadComplaints(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	cal, err := loadCalendar(cfg)
-	if err != nil {
-		return err
-	}
-	svc, err := newComplaints(cfg, cal)
-	if err != nil {
-		return err
-	}
 	if *due != "" {
 		ds, err := complaint.ParseDueState(*due)
 		if err != nil {
@@ -268,7 +260,7 @@ func complaintAct(ctx context.Context, c *command, a workflow.Action, args []str
 	if inspectionDate != "" || place != "" || officers != "" || findings != "" {
 		req.Inspection = &complaint.Inspection{Date: inspectionDate, Place: place, Officers: officers, Findings: findings}
 	}
-	cfg, st, err := loadStore(ctx)
+	st, svc, err := loadComplaints(ctx)
 	if err != nil {
 		return err
 	}
@@ -277,14 +269,6 @@ func complaintAct(ctx context.Context, c *command, a workflow.Action, args []str
 		return err
 	}
 	req.Ticket = ticket
-	cal, err := loadCalendar(cfg)
-	if err != nil {
-		return err
-	}
-	svc, err := newComplaints(cfg, cal)
-	if err != nil {
-		return err
-	}
 	out, err := svc.Act(ctx, st, req)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no complaint with ticket %s", ticket)

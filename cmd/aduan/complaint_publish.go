@@ -30,20 +30,12 @@ func complaintPublish(ctx context.Context, c *command, args []string, stdout, st
 	if !ok {
 		return fmt.Errorf("--decision must be publish or withhold, not %q", *decision)
 	}
-	cfg, st, err := loadStore(ctx)
+	st, svc, err := loadComplaints(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	actor, err := actorNamed(ctx, st, *as)
-	if err != nil {
-		return err
-	}
-	cal, err := loadCalendar(cfg)
-	if err != nil {
-		return err
-	}
-	svc, err := newComplaints(cfg, cal)
 	if err != nil {
 		return err
 	}

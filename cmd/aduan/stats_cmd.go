@@ -55,19 +55,11 @@ needs --out.`,
 				return fmt.Errorf("--month: %w", err)
 			}
 		}
-		cfg, st, err := loadStore(ctx)
+		st, svc, err := loadComplaints(ctx)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		cal, err := loadCalendar(cfg)
-		if err != nil {
-			return err
-		}
-		svc, err := newComplaints(cfg, cal)
-		if err != nil {
-			return err
-		}
 		rep, err := svc.Report(ctx, st, m, now)
 		if err != nil {
 			return err
