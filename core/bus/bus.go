@@ -308,3 +308,12 @@ func (b *Bus) Close() {
 		}
 	})
 }
+
+// ClientConfig is what another connection needs to reach the same NATS as
+// b: its client URL and credentials. Tests of several packages open second
+// connections with it, so it lives here rather than in a test file.
+func (b *Bus) ClientConfig() Config {
+	c := b.cfg
+	return Config{URL: b.ClientURL(), Replicas: c.Replicas, LeaseTTL: c.LeaseTTL, User: c.User, Password: c.Password,
+		CredsFile: c.CredsFile, TLSCA: c.TLSCA, TLSCert: c.TLSCert, TLSKey: c.TLSKey}
+}
