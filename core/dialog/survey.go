@@ -53,13 +53,13 @@ func (s *step) answerSurvey() (bool, error) {
 	}
 	v := s.view()
 	v.Ticket = ticket
-	score, comment, ok := readScore(msg.Text)
-	if !ok {
-		if !courtesy(msg.Text) && !otherNumber(msg.Text) {
+	score, comment := readScore(msg.Text)
+	if score < 1 {
+		if score != offScale && !courtesy(msg.Text) {
 			s.conv.Survey = ""
 			return false, nil
 		}
-		// "makasih pak", or a score off the scale ("5"): ask again, briefly.
+		// "makasih pak", or a score off the scale ("nilai 5"): ask again, briefly.
 		v.Again = true
 		return true, s.say(tplSurvey, v)
 	}
@@ -139,38 +139,66 @@ func phraseAt(ws []word) (score, n int) {
 	return 0, 0
 }
 
+// offScale is readScore's answer to a number where the score goes that is
+// not on the scale ("5", "nilai 10").
+const offScale = -1
+
 // readScore reads an answer to the satisfaction question: a score first
-// (after words such as "nilai" or "pak"), in digits ("4", "nilai 3 dari 4")
-// or words ("sangat puas", "kurang baik"), then an optional comment
-// ("3 lumayan, tapi lama"). ok is false for anything else, so a new
-// complaint ("4 bulan bantuan tidak cair", "pak bantuan saya belum cair")
-// is never taken for an answer.
-func readScore(text string) (score int, comment string, ok bool) {
+// (after words such as "nilai" or "pak"), in digits ("4", "nilai 3 dari 4"),
+// words ("sangat puas", "kurang baik") or stars ("⭐⭐⭐⭐"), then an
+// optional comment ("3 lumayan, tapi lama"). score is 0 for anything else,
+// so a new complaint ("4 bulan bantuan tidak cair", "pak bantuan saya belum
+// cair") is never taken for an answer; offScale for a lone number off the scale.
+func readScore(text string) (score int, comment string) {
+	if n := stars(text); n >= 1 && n <= 4 {
+		return n, ""
+	}
 	ws := wordsOf(text)
-	i := 0
-	for ; i < len(ws); i++ {
+	for i := 0; i < len(ws); i++ {
+		next := ""
+		if i+1 < len(ws) {
+			next = ws[i+1].w
+		}
 		if s, n := numberWords[ws[i].w], 1; s > 0 {
-			if i+1 < len(ws) && unitWords[ws[i+1].w] {
-				return 0, "", false
+			if unitWords[next] {
+				return 0, ""
 			}
-			if i+2 < len(ws) && ws[i+1].w == "dari" && ws[i+2].w == "4" { // "3 dari 4"
+			if next == "dari" && i+2 < len(ws) && ws[i+2].w == "4" { // "3 dari 4"
 				n = 3
-			} else if i+1 < len(ws) && ws[i+1].w == "4" && strings.TrimSpace(text[ws[i].to:ws[i+1].from]) == "/" {
+			} else if next == "4" && strings.TrimSpace(text[ws[i].to:ws[i+1].from]) == "/" {
 				n = 2 // "3/4"
 			}
 			if _, label := phraseAt(ws[i+n:]); label > 0 { // "4 (sangat puas)"
 				n += label
 			}
-			return s, surveyComment(text[ws[i+n-1].to:]), true
+			return s, surveyComment(text[ws[i+n-1].to:])
 		}
 		if s, n := phraseAt(ws[i:]); s > 0 {
-			return s, surveyComment(text[ws[i+n-1].to:]), true
+			return s, surveyComment(text[ws[i+n-1].to:])
+		}
+		if _, err := strconv.Atoi(ws[i].w); err == nil && len(ws[i].w) <= 3 && courtesy(text[ws[i].to:]) {
+			return offScale, ""
 		}
 		if !leadWords[ws[i].w] {
-			return 0, "", false
+			return 0, ""
 		}
 	}
-	return 0, "", false
+	return 0, ""
+}
+
+// stars counts a message of nothing but stars (⭐, ★), 0 otherwise.
+func stars(text string) int {
+	n := 0
+	for _, r := range text {
+		switch {
+		case r == '⭐' || r == '★':
+			n++
+		case unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.IsMark(r):
+		default:
+			return 0
+		}
+	}
+	return n
 }
 
 // openerWords open a comment without being part of it: "puas pak, cepat",
@@ -197,16 +225,6 @@ func surveyComment(rest string) string {
 		rest = string([]rune(rest)[:MaxSurveyComment])
 	}
 	return rest
-}
-
-// otherNumber: the message is a number alone, off the survey's scale ("5", "10").
-func otherNumber(text string) bool {
-	ws := wordsOf(text)
-	if len(ws) != 1 {
-		return false
-	}
-	_, err := strconv.Atoi(ws[0].w)
-	return err == nil && numberWords[ws[0].w] == 0 && len(ws[0].w) <= 3
 }
 
 // courtesy: nothing but greetings, thanks and symbols ("makasih pak 🙏").

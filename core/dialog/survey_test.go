@@ -36,21 +36,27 @@ func TestReadScore(t *testing.T) {
 		{"Terima kasih pak, 4", 4, ""},
 		{"empat", 4, ""},
 		{"4 petugasnya cepat tanggap 👍", 4, "petugasnya cepat tanggap 👍"},
-		// Not answers: a new complaint, small talk, a quantity, another number.
+		{"⭐⭐⭐⭐", 4, ""},
+		{"⭐️⭐️⭐️", 3, ""},
+		// Off the scale: asked again.
+		{"5", offScale, ""},
+		{"nilai 10 pak", offScale, ""},
+		// Not answers: a new complaint, small talk, a quantity.
 		{"4 bulan bantuan saya tidak cair", 0, ""},
 		{"pak bantuan saya belum cair juga", 0, ""},
 		{"bantuan PKH tidak cair, saya tidak puas", 0, ""},
 		{"terima kasih pak", 0, ""},
 		{"baik pak", 0, ""},
-		{"5", 0, ""},
+		{"5 petugasnya tidak datang", 0, ""},
+		{"⭐⭐⭐⭐⭐", 0, ""},
 		{"", 0, ""},
 		{"2 orang anak saya belum dapat KIP", 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			score, comment, ok := readScore(tt.text)
-			if ok != (tt.score > 0) || score != tt.score || comment != tt.comment {
-				t.Errorf("readScore(%q) = %d, %q, %v; want %d, %q", tt.text, score, comment, ok, tt.score, tt.comment)
+			score, comment := readScore(tt.text)
+			if score != tt.score || comment != tt.comment {
+				t.Errorf("readScore(%q) = %d, %q; want %d, %q", tt.text, score, comment, tt.score, tt.comment)
 			}
 		})
 	}
