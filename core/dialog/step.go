@@ -90,6 +90,14 @@ func (s *step) run() error {
 		s.conv.NeedsOfficer = "darurat"
 	}
 	if s.conv.HumanTakeover {
+		if s.conv.Survey != "" {
+			// The officer answers, but a score given is still the reporter's answer.
+			done, err := s.answerSurvey()
+			s.parts, s.intents = nil, nil
+			if done || err != nil {
+				return err
+			}
+		}
 		// The officer answers; keep what the message tells about the reporter
 		// (and the complaint being collected) for the officer's checklist.
 		s.text = s.intent.rest

@@ -127,6 +127,25 @@ func TestSurveyAnswer(t *testing.T) {
 	}
 }
 
+// While an officer has taken over, a score is still recorded, silently.
+func TestSurveyAnswerDuringTakeover(t *testing.T) {
+	d := newDialog(t, nil)
+	conv := resolvedConv()
+	conv.HumanTakeover = true
+	out, err := d.Step(Input{Conv: conv, Msg: wa("3 lumayan"), Now: now, OwnTickets: resolvedTickets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Replies) != 0 || len(out.Actions) != 1 || out.Actions[0] != (SatisfactionAnswered{Ticket: "ADU-2026-000007", Score: 3}) ||
+		out.Conv.Survey != "" {
+		t.Errorf("replies %q, actions %+v, question open on %q", out.Replies, out.Actions, out.Conv.Survey)
+	}
+	out, err = d.Step(Input{Conv: conv, Msg: wa("makasih pak"), Now: now, OwnTickets: resolvedTickets})
+	if err != nil || len(out.Replies) != 0 || len(out.Actions) != 0 || out.Conv.Survey == "" {
+		t.Errorf("thanks during takeover: %v, replies %q, actions %+v, question open on %q", err, out.Replies, out.Actions, out.Conv.Survey)
+	}
+}
+
 // An answer is taken once: after it, "4" is an ordinary message.
 func TestSurveyAnsweredOnce(t *testing.T) {
 	d := newDialog(t, nil)
