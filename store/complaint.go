@@ -134,9 +134,7 @@ type ComplaintSummary struct {
 
 // A confidential or anonymous report's reporter is never named in a list.
 const complaintSummaryColumns = `SELECT c.id, c.ticket, c.channel, c.status, c.received_at,
-	CASE WHEN c.confidential THEN '(dirahasiakan)' WHEN c.anonymous THEN '(anonim)'
-		WHEN r.anonymised_at IS NOT NULL THEN '(data dihapus)'
-		WHEN r.name <> '' THEN r.name ELSE r.profile_name END,
+	CASE WHEN c.confidential THEN '(dirahasiakan)' WHEN c.anonymous THEN '(anonim)' ELSE ` + reporterNameSQL + ` END,
 	CASE WHEN c.confidential OR c.anonymous THEN '' ELSE r.nik_masked END, c.text, c.external_ref,
 	coalesce(c.class, ''), c.category, coalesce(to_char(c.due_date, 'YYYY-MM-DD'), ''),
 	coalesce(u.username, ''), coalesce(c.conversation_id, 0), c.confidential, c.anonymous

@@ -97,8 +97,7 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxRow, error) {
 	if !f.BeforeAt.IsZero() {
 		where = append(where, "(c.last_message_at, c.id) < ("+arg(f.BeforeAt)+", "+arg(f.BeforeID)+")")
 	}
-	sql := `SELECT c.id, c.channel, c.account,
-		CASE WHEN r.name <> '' THEN r.name ELSE r.profile_name END,
+	sql := `SELECT c.id, c.channel, c.account, ` + reporterNameSQL + `,
 		c.status, coalesce(c.ticket, ''), c.missing, c.human_takeover, c.unread, c.last_message_at,
 		coalesce(c.last_inbound_at, 'epoch'), coalesce(lm.text, ''), coalesce(lm.kind, ''),
 		coalesce(lm.direction, ''), coalesce(u.username, ''), ` + failedNotRetried + `,

@@ -26,6 +26,12 @@ type Reporter struct {
 	KTPPhoto    bool
 }
 
+// reporterNameSQL is the name lists show for reporter row r: the name
+// given, else the platform's profile name, and for a reporter whose
+// identity was removed (erasure, retention) that it was.
+const reporterNameSQL = `CASE WHEN r.anonymised_at IS NOT NULL THEN '(data dihapus)'
+	WHEN r.name <> '' THEN r.name ELSE r.profile_name END`
+
 // ReporterKey is how a reporter is known on a channel.
 type ReporterKey struct {
 	Channel  string
