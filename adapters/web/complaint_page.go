@@ -42,6 +42,8 @@ type complaintPage struct {
 	// Category is the category's name.
 	Category    string
 	Attachments []store.AttachmentRef
+	// KTPOpen: the user may open the KTP images among them (mayOpenKTP).
+	KTPOpen bool
 	// Acts are the actions workflow.Allowed gives the signed-in user.
 	Acts        map[workflow.Action]bool
 	Classes     []classOption
@@ -151,6 +153,9 @@ func (s *Server) fillComplaintPage(ctx context.Context, sess *session, p *compla
 		}
 		for _, m := range thread {
 			p.Attachments = append(p.Attachments, m.Attachments...)
+		}
+		if p.KTPOpen, err = s.mayOpenKTP(ctx, sess, f.ConversationID); err != nil {
+			return err
 		}
 	}
 	if f.Result != "" {

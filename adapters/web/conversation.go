@@ -40,8 +40,10 @@ type conversationPage struct {
 	Dialog dialogPanel
 	// Off is set when the channel's transport is off in this deployment:
 	// replies wait unsent, and the page says so.
-	Off   *offChannel
-	Flash string
+	Off *offChannel
+	// KTPOpen: the user may open the conversation's KTP images (mayOpenKTP).
+	KTPOpen bool
+	Flash   string
 	// Warn is an outcome that worked only in part (a reply stored, not sent).
 	Warn  string
 	Error string
@@ -100,6 +102,10 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request, sess *sess
 		Flash: flashes[r.URL.Query().Get("ok")], Error: errorFlashes[r.URL.Query().Get("err")]}
 	if ok := r.URL.Query().Get("ok"); p.Off != nil && (ok == "replied" || ok == "retried") {
 		p.Flash, p.Warn = "", notSent(p.Off)
+	}
+	if p.KTPOpen, err = s.mayOpenKTP(ctx, sess, id); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	if p.Thread, err = s.store.Thread(ctx, id, threadLimit); err != nil {
 		s.serverError(w, r, err)
@@ -167,6 +173,10 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request, sess *session) {
 		return
 	}
 	p := &conversationPage{Conv: d, CanSend: canReply(d.Channel), Off: s.channelOff(d.Channel)}
+	if p.KTPOpen, err = s.mayOpenKTP(r.Context(), sess, id); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if p.Thread, err = s.store.Thread(r.Context(), id, threadLimit); err != nil {
 		s.serverError(w, r, err)
 		return
