@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 	qrcode "github.com/skip2/go-qrcode"
 	"go.mau.fi/whatsmeow"
+	wastore "go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 
 	"github.com/aduan-gateway/aduan/adapters/whatsapp"
@@ -73,8 +74,10 @@ type waSession struct {
 	cfg       *config.Config
 	log       zerolog.Logger
 	container *sqlstore.Container
-	bus       *bus.Bus // nil when no server is reachable
-	lease     *whatsapp.Lease
+	// dev is the session's device; its ID is nil until paired.
+	dev   *wastore.Device
+	bus   *bus.Bus // nil when no server is reachable
+	lease *whatsapp.Lease
 }
 
 func openWASession(ctx context.Context, logs io.Writer) (*waSession, error) {
@@ -88,6 +91,10 @@ func openWASession(ctx context.Context, logs io.Writer) (*waSession, error) {
 	}
 	s := &waSession{cfg: cfg, log: newLogger(cfg, logs)}
 	if s.container, err = whatsapp.OpenStore(ctx, cfg.DatabaseURL, s.log); err != nil {
+		return nil, err
+	}
+	if s.dev, err = s.container.GetFirstDevice(ctx); err != nil {
+		_ = s.container.Close()
 		return nil, err
 	}
 	bctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
@@ -154,10 +161,7 @@ func waPair(ctx context.Context, phone string, stdout, logs io.Writer) error {
 		return err
 	}
 	defer s.close()
-	dev, err := s.container.GetFirstDevice(ctx)
-	if err != nil {
-		return err
-	}
+	dev := s.dev
 	if dev.ID != nil {
 		return fmt.Errorf("already paired as +%s: run \"aduan whatsapp logout\" first to pair another number", dev.ID.User)
 	}
@@ -219,10 +223,7 @@ func waStatus(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	defer s.close()
-	dev, err := s.container.GetFirstDevice(ctx)
-	if err != nil {
-		return err
-	}
+	dev := s.dev
 	if dev.ID == nil {
 		fmt.Fprintln(stdout, "WhatsApp: not paired (run \"aduan whatsapp pair\", or scan the QR code on the admin UI's Saluran page)")
 	} else {
@@ -258,10 +259,7 @@ func waLogout(ctx context.Context, local bool, stdout io.Writer) error {
 		return err
 	}
 	defer s.close()
-	dev, err := s.container.GetFirstDevice(ctx)
-	if err != nil {
-		return err
-	}
+	dev := s.dev
 	if dev.ID == nil {
 		fmt.Fprintln(stdout, "WhatsApp: not paired; nothing to do")
 		return nil
