@@ -59,29 +59,6 @@ var (
 	reBlanks  = regexp.MustCompile(`\s+`)
 )
 
-// clausesOf splits text after , ; ! ? . and line breaks, keeping each
-// clause's own characters so the rest can be put back together.
-func clausesOf(text string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c != ',' && c != ';' && c != '!' && c != '?' && c != '\n' && (c != '.' || i+1 < len(text) && text[i+1] != ' ' && text[i+1] != '\n') {
-			continue
-		}
-		j := i + 1
-		for j < len(text) && strings.IndexByte(",;!?.\n ", text[j]) >= 0 {
-			j++
-		}
-		out = append(out, text[start:j])
-		start, i = j, j-1
-	}
-	if start < len(text) {
-		out = append(out, text[start:])
-	}
-	return out
-}
-
 func normalizeClause(c string) string {
 	c = strings.ToLower(c)
 	c = strings.Map(func(r rune) rune {
@@ -105,7 +82,7 @@ func (d *Dialog) readIntent(text string, prefixes []string) intent {
 		in.status = true
 	}
 	question := strings.Contains(text, "?")
-	for _, c := range clausesOf(text) {
+	for _, c := range identity.Clauses(text) {
 		n := normalizeClause(c)
 		switch {
 		case n == "":

@@ -26,7 +26,7 @@ func complaintText(text string, cut []bool) string {
 	words, content := 0, false
 	for line := range strings.SplitSeq(b.String(), "\n") {
 		var kept []string
-		for _, c := range clauses(line) {
+		for _, c := range Clauses(line) {
 			body, punct := splitPunct(c)
 			body = stripTrailing(stripLeading(body))
 			ws := wordsOf(body)
@@ -51,24 +51,26 @@ func complaintText(text string, cut []bool) string {
 	return strings.TrimRight(strings.Join(lines, "\n"), ",;:- ")
 }
 
-// clauses splits a line after , ; ! ? and after a dot that ends a word.
-func clauses(line string) []string {
+// Clauses splits text after , ; ! ? and line breaks, and after a dot that
+// ends a word; each clause keeps its own characters and the separators and
+// blanks that follow it, so the clauses put back together are the text.
+func Clauses(text string) []string {
 	var out []string
 	start := 0
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if c != ',' && c != ';' && c != '!' && c != '?' && (c != '.' || i+1 < len(line) && line[i+1] != ' ') {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != ',' && c != ';' && c != '!' && c != '?' && c != '\n' && (c != '.' || i+1 < len(text) && text[i+1] != ' ' && text[i+1] != '\n') {
 			continue
 		}
 		j := i + 1
-		for j < len(line) && strings.IndexByte(",;!?.", line[j]) >= 0 {
+		for j < len(text) && strings.IndexByte(",;!?.\n ", text[j]) >= 0 {
 			j++
 		}
-		out = append(out, line[start:j])
+		out = append(out, text[start:j])
 		start, i = j, j-1
 	}
-	if start < len(line) {
-		out = append(out, line[start:])
+	if start < len(text) {
+		out = append(out, text[start:])
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -458,5 +459,26 @@ func BenchmarkExtract(b *testing.B) {
 				Extract(msg, now)
 			}
 		})
+	}
+}
+
+// TestClauses: the dialog takes requests out clause by clause and the
+// complaint is kept clause by clause; put back together, the clauses are
+// the text.
+func TestClauses(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"batalkan saja, bantuan PKH belum cair", []string{"batalkan saja, ", "bantuan PKH belum cair"}},
+		{"Halo min!! Jl. Merdeka no. 5", []string{"Halo min!! ", "Jl. ", "Merdeka no. ", "5"}},
+		{"Rp.600.000 belum cair?\nmohon dicek", []string{"Rp.600.000 belum cair?\n", "mohon dicek"}},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		got := Clauses(tt.text)
+		if !slices.Equal(got, tt.want) || strings.Join(got, "") != tt.text {
+			t.Errorf("Clauses(%q) = %q, want %q", tt.text, got, tt.want)
+		}
 	}
 }
