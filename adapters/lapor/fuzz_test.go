@@ -1,24 +1,17 @@
 package lapor
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aduan-gateway/aduan/adapters/internal/fuzzseed"
 )
 
 // FuzzDecodePage feeds the LAPOR! reports answer decoder anything: it must
 // not panic, and what it accepts as a report carries what the core needs.
 // Seeds: the answers in testdata/.
 func FuzzDecodePage(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.json")
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	fuzzseed.Add(f, "testdata/*.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := decodePage(body)
 		_ = decodeActionResult(body)

@@ -1,10 +1,10 @@
 package meta
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/aduan-gateway/aduan/adapters/internal/fuzzseed"
 )
 
 // FuzzParseBody feeds the Messenger/Instagram webhook parser any body (as
@@ -12,16 +12,7 @@ import (
 // makes is one the core accepts, on the body's channel, with each file to
 // fetch pointing at one of its attachments. Seeds: the payloads in testdata/.
 func FuzzParseBody(f *testing.F) {
-	for _, pattern := range []string{"testdata/*.json", "testdata/*.txt"} {
-		files, _ := filepath.Glob(pattern)
-		for _, name := range files {
-			b, err := os.ReadFile(name)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(b)
-		}
-	}
+	fuzzseed.Add(f, "testdata/*.json", "testdata/*.txt")
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := parseBody(body, now)

@@ -6,13 +6,13 @@ import (
 	"flag"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/beritaacara"
+	"github.com/aduan-gateway/aduan/core/beritaacara/pdftext"
 	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/workflow"
 )
@@ -76,36 +76,8 @@ func render(t *testing.T, d beritaacara.Document) (pdf []byte, text string, page
 			t.Fatal(err)
 		}
 	}
-	raw := pdfText(t, buf.Bytes())
+	raw := pdftext.Read(t, buf.Bytes())
 	return buf.Bytes(), strings.Join(strings.Fields(raw), " "), strings.Count(raw, "\f")
-}
-
-// pdfText runs Debian's pdftotext (poppler-utils) on pdf. Without it the
-// test skips on a developer's machine and fails under CI.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext not found (apt-get install poppler-utils)")
-		}
-		t.Skip("pdftotext not found (apt-get install poppler-utils)")
-	}
-	in := filepath.Join(t.TempDir(), "ba.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-layout", "-enc", "UTF-8", in, "-")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, stderr.String())
-	}
-	if stderr.Len() > 0 { // poppler complains here about a malformed file
-		t.Errorf("pdftotext warned: %s", stderr.String())
-	}
-	return string(out)
 }
 
 func TestRenderShowsTheRecord(t *testing.T) {

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/beritaacara"
+	"github.com/aduan-gateway/aduan/core/beritaacara/pdftext"
 	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/workflow"
@@ -170,7 +169,7 @@ func TestCarryThroughTheProcedure(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF")) || !strings.Contains(number, ticket) {
 		t.Fatalf("berita acara %q (%d bytes): %v", number, len(pdf), err)
 	}
-	text := pdfText(t, pdf)
+	text := strings.Join(strings.Fields(pdftext.Read(t, pdf)), " ")
 	for _, want := range []string{ticket, "Siti Aminah", "1971xxxxxxxx0003", "Desa Air Mesu", "bantuan cair 30 Maret 2026", "kiki"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the berita acara lacks %q", want)
@@ -399,24 +398,4 @@ func TestDueFilter(t *testing.T) {
 			}
 		}
 	}
-}
-
-// pdfText reads pdf with Debian's pdftotext (poppler-utils): the test fails
-// without it under CI and skips elsewhere.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext not found (apt-get install poppler-utils)")
-		}
-		t.Skip("pdftotext not found (apt-get install poppler-utils)")
-	}
-	cmd := exec.Command(bin, "-layout", "-", "-")
-	cmd.Stdin = bytes.NewReader(pdf)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
 }

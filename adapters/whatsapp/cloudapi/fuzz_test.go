@@ -1,10 +1,10 @@
 package cloudapi
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/aduan-gateway/aduan/adapters/internal/fuzzseed"
 )
 
 // FuzzParseBody feeds the WhatsApp Cloud API webhook parser any body (as if
@@ -12,14 +12,7 @@ import (
 // is one the core accepts, with a media id per attachment. Seeds: the
 // payloads in testdata/.
 func FuzzParseBody(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.json")
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	fuzzseed.Add(f, "testdata/*.json")
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := parseBody(body, now)
