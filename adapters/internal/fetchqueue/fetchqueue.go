@@ -26,6 +26,10 @@ import (
 type Job struct {
 	Inbound event.Inbound `json:"inbound"`
 	Sources []Source      `json:"sources"`
+	// Media is how the Cloud API queued its jobs before this package: media
+	// ids by attachment index. A job an older process queued during a
+	// rolling upgrade is still fetched, not published without its files.
+	Media []string `json:"media,omitempty"`
 }
 
 // Source says where one attachment's file is.
@@ -131,6 +135,9 @@ func (q *Queue) handle(ctx context.Context, m *bus.Msg) error {
 	var job Job
 	if err := json.Unmarshal(m.Data, &job); err != nil {
 		return bus.Permanent(fmt.Errorf("decoding fetch job: %w", err))
+	}
+	for i, id := range job.Media {
+		job.Sources = append(job.Sources, Source{Index: i, MediaID: id})
 	}
 	in := &job.Inbound
 	lastTry := m.NumDelivered >= uint64(q.cfg.Attempts)

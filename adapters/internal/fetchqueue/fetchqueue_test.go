@@ -2,6 +2,7 @@ package fetchqueue
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -22,13 +23,7 @@ var errFlaky = errors.New("the platform answered HTTP 502")
 func TestQueue(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	b := bustest.New(t)
-	if _, err := b.JetStream().CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: "TEST_FETCH", Subjects: []string{"test.fetch"}, Retention: jetstream.WorkQueuePolicy,
-		Duplicates: bus.DuplicateWindow,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	b := newBus(t)
 
 	var mu sync.Mutex
 	tries := map[string]int{}
@@ -73,21 +68,9 @@ func TestQueue(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- q.Run(runCtx, 2) }()
 
-	s, err := b.JetStream().Stream(ctx, bus.StreamInbound)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw *jetstream.RawStreamMsg
-	bustest.Eventually(t, 30*time.Second, func() bool {
-		raw, err = s.GetLastMsgForSubject(ctx, in.Subject())
-		return err == nil
-	})
+	raw, got := published(t, b, in.Subject())
 	stop()
 	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	var got event.Inbound
-	if err := event.Unmarshal(raw.Data, &got); err != nil {
 		t.Fatal(err)
 	}
 	want := []event.Attachment{
@@ -114,4 +97,68 @@ func TestQueue(t *testing.T) {
 	if n := len(results); n != 6 || results[n-1] != ResultFailed || results[0] != ResultRetried {
 		t.Errorf("results = %v", results)
 	}
+}
+
+// TestQueueReadsOlderCloudAPIJobs: a job the Cloud API receiver queued
+// before the shared queue (media ids by index) is fetched all the same.
+func TestQueueReadsOlderCloudAPIJobs(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b := newBus(t)
+	q := New(b, Config{
+		Stream: "TEST_FETCH", Durable: "test-fetch", Attempts: 1,
+		Fetch: func(ctx context.Context, s Source, att *event.Attachment) error {
+			att.ObjectKey = "sha256/" + s.MediaID
+			return nil
+		},
+		Retryable: func(error) bool { return false },
+		Log:       bustest.Logger(t),
+	})
+	in := event.Inbound{ID: event.NewID(), Channel: event.ChannelWhatsApp, Account: "62811", ExternalID: "wamid.1",
+		ConversationKey: "62812", Sender: event.Sender{ID: "62812"}, ReceivedAt: time.Now().UTC(),
+		Attachments: []event.Attachment{{Kind: event.AttachmentImage}}}
+	old, err := json.Marshal(map[string]any{"inbound": in, "media": []string{"1003383421387257"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Publish(ctx, "test.fetch", in.MsgID(), old); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = q.Run(runCtx, 1) }()
+	if _, got := published(t, b, in.Subject()); got.Attachments[0].ObjectKey != "sha256/1003383421387257" {
+		t.Errorf("attachment %+v, want the media fetched", got.Attachments[0])
+	}
+}
+
+// newBus is a bus with the test's fetch stream.
+func newBus(t *testing.T) *bus.Bus {
+	b := bustest.New(t)
+	if _, err := b.JetStream().CreateOrUpdateStream(t.Context(), jetstream.StreamConfig{
+		Name: "TEST_FETCH", Subjects: []string{"test.fetch"}, Retention: jetstream.WorkQueuePolicy,
+		Duplicates: bus.DuplicateWindow,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// published waits for the message on subject in INBOUND.
+func published(t *testing.T, b *bus.Bus, subject string) (*jetstream.RawStreamMsg, event.Inbound) {
+	t.Helper()
+	s, err := b.JetStream().Stream(t.Context(), bus.StreamInbound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw *jetstream.RawStreamMsg
+	bustest.Eventually(t, 30*time.Second, func() bool {
+		raw, err = s.GetLastMsgForSubject(t.Context(), subject)
+		return err == nil
+	})
+	var in event.Inbound
+	if err := event.Unmarshal(raw.Data, &in); err != nil {
+		t.Fatal(err)
+	}
+	return raw, in
 }
