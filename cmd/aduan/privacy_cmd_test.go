@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,7 +35,7 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 		phone = "6281234567890"
 		other = "6281234500077"
 	)
-	addUsers(t, [2]string{"ani", "admin"}, [2]string{"vera", "verifikator"})
+	addUsers(t, [2]string{"ani", "admin"}, [2]string{"vera", "verifikator"}, [2]string{"kiki", "koordinator"})
 	wa := []string{"--channel", "whatsapp", "--from", phone}
 	simulateJSON(t, append(wa, "--name", "Siti", "--text", "Bantuan PKH ibu saya sudah 3 bulan tidak cair")...)
 	simulateJSON(t, append(wa, "--text", "Nama: Siti Aminah\nNIK: 1971 0157 0890 0003\nAlamat: Jl. Depati Amir No. 12, Pangkalpinang")...)
@@ -89,12 +90,6 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A survey answer, as if the complaint had been resolved and asked about.
-	if _, err := conn.Exec(ctx, `INSERT INTO satisfaction (complaint_id, conversation_id, channel, asked_at, score, comment, answered_at)
-		SELECT id, conversation_id, channel, now(), 2, 'Petugasnya lambat sekali', now() FROM complaints WHERE ticket = $1`, ticket); err != nil {
-		t.Fatal(err)
-	}
-
 	refused := func(want string, args ...string) {
 		t.Helper()
 		var out, errOut bytes.Buffer
@@ -110,6 +105,47 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 	refused("answered by an admin", "privacy", "erase", "--nik", nik, "--as", "vera", "--yes")
 	refused("16 digits", "privacy", "export", "--nik", "1971", "--as", "ani")
 	refused("--as USER are required", "privacy", "export", "--nik", nik)
+
+	// Erasure waits while the office still owes an answer. The complaint is
+	// then carried to its end, with a photo of the follow-up (as the web
+	// form stores it) and an answer to the satisfaction survey.
+	refused("still open", "privacy", "erase", "--nik", nik, "--as", "ani", "--yes")
+	runCmd(t, "complaint", "verify", ticket, "--class", "A", "--category", "pkh", "--as", "vera")
+	runCmd(t, "complaint", "assign", ticket, "--to", "kiki", "--as", "vera")
+	runCmd(t, "complaint", "follow-up", ticket, "--text", "Kunjungan ke rumah Ibu Siti Aminah", "--inspection-date", "2026-11-20",
+		"--place", "Jl. Depati Amir No. 12", "--officers", "Kiki", "--findings", "Rekening Ibu Siti pasif", "--as", "kiki")
+	cfg, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := openClientBus(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	fuKey, fuSHA, fuSize, err := b.PutAttachment(ctx, strings.NewReader("foto rumah Ibu Siti"), "rumah.jpg", "image/jpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		cs, err := tx.LockComplaint(ctx, ticket)
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddFollowUp(ctx, cs.ID, store.FollowUp{At: time.Now(), Author: "kiki", Text: "Foto rumah pelapor",
+			Files: []store.FollowUpFile{{MIME: "image/jpeg", Filename: "rumah.jpg", Size: fuSize, SHA256: fuSHA, ObjectKey: fuKey}}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCmd(t, "complaint", "resolve", ticket, "--result", "Rekening Ibu Siti Aminah diaktifkan kembali", "--as", "kiki")
+	if _, err := conn.Exec(ctx, `INSERT INTO satisfaction (complaint_id, conversation_id, channel, asked_at, score, comment, answered_at)
+		SELECT id, conversation_id, channel, now(), 2, 'Petugasnya lambat sekali', now() FROM complaints WHERE ticket = $1
+		ON CONFLICT (complaint_id) DO UPDATE SET score = 2, comment = excluded.comment, answered_at = now()`, ticket); err != nil {
+		t.Fatal(err)
+	}
+	before := runCmd(t, "complaint", "show", "--json", ticket)
 
 	var exp struct {
 		Reporters []struct {
@@ -193,8 +229,6 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 	if !strings.Contains(out, "Nothing erased yet") || !strings.Contains(out, ticket) {
 		t.Errorf("erase without --yes printed %q", out)
 	}
-	refused("still open", "privacy", "erase", "--nik", nik, "--as", "ani", "--yes")
-	runCmd(t, "complaint", "redirect", ticket, "--reason", "Kewenangan kabupaten", "--as", "vera")
 	if out := runCmd(t, "privacy", "erase", "--nik", nik, "--as", "ani", "--yes"); !strings.Contains(out, "erased") ||
 		!strings.Contains(out, ticket) || strings.Contains(out, nik) {
 		t.Errorf("erase printed %q", out)
@@ -225,9 +259,33 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 	if err := conn.QueryRow(ctx, `SELECT text, status FROM complaints WHERE ticket = $1`, ticket).Scan(&text, &status); err != nil {
 		t.Fatal(err)
 	}
-	if text != store.ErasedText || status != "bukan_wewenang" {
+	if text != store.ErasedText || status != "selesai" {
 		t.Errorf("complaint after erasure: %q %s", text, status)
 	}
+	// The office's record stays: class, category, dates, who acted; its
+	// free text is gone, the berita acara only numbered.
+	var was, is struct {
+		Class, Category, Status, Result string
+		Timeline                        []struct{ Action, Actor, Note string }
+		FollowUps                       []struct {
+			Text            string
+			InspectionPlace string `json:"inspection_place"`
+			Files           []any
+		} `json:"follow_ups"`
+		BeritaAcara string `json:"berita_acara"`
+	}
+	if err := json.Unmarshal([]byte(before), &was); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(runCmd(t, "complaint", "show", "--json", ticket)), &is); err != nil {
+		t.Fatal(err)
+	}
+	if is.Class != "A" || is.Category != "pkh" || is.Status != "selesai" || is.Result != store.ErasedText ||
+		len(is.Timeline) != len(was.Timeline) || len(is.FollowUps) != 2 || is.FollowUps[0].Text != store.ErasedText ||
+		is.FollowUps[0].InspectionPlace != "" || len(is.FollowUps[1].Files) != 0 || is.BeritaAcara == "" || is.BeritaAcara != was.BeritaAcara {
+		t.Errorf("complaint after erasure:\n%+v\nbefore:\n%+v", is, was)
+	}
+	refused("has no berita acara", "complaint", "berita-acara", ticket, "--out", filepath.Join(t.TempDir(), "ba.pdf"))
 	var score int
 	var comment string
 	if err := conn.QueryRow(ctx, `SELECT score, comment FROM satisfaction`).Scan(&score, &comment); err != nil ||
@@ -253,17 +311,10 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 	if concernedLeft || !strings.Contains(otherText, "(NIK dihapus)") || strings.Contains(otherText, "0157") {
 		t.Errorf("the other conversation still names the person: %v %q", concernedLeft, otherText)
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := openClientBus(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if _, _, err := b.GetAttachment(ctx, ktpKey); !errors.Is(err, bus.ErrAttachmentNotFound) {
-		t.Errorf("the KTP photo is still in the object store: %v", err)
+	for _, key := range []string{ktpKey, fuKey} {
+		if _, _, err := b.GetAttachment(ctx, key); !errors.Is(err, bus.ErrAttachmentNotFound) {
+			t.Errorf("object %s (the KTP, a follow-up photo) is still in the object store: %v", key, err)
+		}
 	}
 	if body, _, err := b.GetAttachment(ctx, sharedKey); err != nil {
 		t.Errorf("the photo the other reporter sent too is gone: %v", err)
