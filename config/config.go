@@ -8,9 +8,9 @@
 // Every key is described in one table (see Document), which drives loading,
 // the help text and the README, so they cannot drift apart.
 //
-// The package imports only the standard library: channel names, identity
-// field codes and roles are plain strings here, checked against lists kept in
-// step with core/event and core/identity by this package's tests.
+// Channel names and identity field codes are the typed values of core/event
+// and core/identity (leaf packages with no I/O), parsed once here from the
+// environment.
 package config
 
 import (
@@ -26,6 +26,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // Config is Aduan's whole configuration. Build it with Load or LoadFrom; a
@@ -75,11 +78,11 @@ type Config struct {
 	// starting with a letter.
 	TicketPrefix string
 
-	// RequiredFields maps a channel name (see Channels) to the identity
-	// fields (see Fields) a reporter on that channel must give, in checklist
-	// order (ADUAN_REQUIRED_FIELDS_<CHANNEL>). Load fills every channel; use
+	// RequiredFields maps a channel to the identity fields a reporter on
+	// that channel must give, in checklist order
+	// (ADUAN_REQUIRED_FIELDS_<CHANNEL>). Load fills every channel; use
 	// Required to read it.
-	RequiredFields map[string][]string
+	RequiredFields map[event.Channel][]identity.Field
 
 	// NIKKeyEncoded is the NIK encryption key as configured (ADUAN_NIK_KEY):
 	// 32 bytes written as 64 hex digits or in base64. Empty means a key
@@ -110,22 +113,6 @@ type Config struct {
 	// Office is the letterhead of the documents Aduan issues.
 	Office OfficeConfig
 }
-
-// The channels Aduan knows, as in core/event.
-const (
-	ChannelWhatsApp  = "whatsapp"
-	ChannelMessenger = "messenger"
-	ChannelInstagram = "instagram"
-	ChannelLapor     = "lapor"
-	ChannelWalkin    = "walkin"
-)
-
-// Channels lists every channel, in the order of core/event.Channels.
-var Channels = []string{ChannelWhatsApp, ChannelMessenger, ChannelInstagram, ChannelLapor, ChannelWalkin}
-
-// Fields lists the identity checklist codes, in the order of
-// core/identity.Fields: the values ADUAN_REQUIRED_FIELDS_<CHANNEL> accepts.
-var Fields = []string{"nama", "nik", "alamat", "telepon", "foto_ktp", "isi_aduan"}
 
 // The roles a process can run (ADUAN_ROLES, aduan serve --roles).
 const (
@@ -196,7 +183,7 @@ func defaults(stderrTerminal bool) *Config {
 		LogLevel:        DefaultLogLevel,
 		LogFormat:       LogFormatJSON,
 		TicketPrefix:    DefaultTicketPrefix,
-		RequiredFields:  make(map[string][]string, len(Channels)),
+		RequiredFields:  make(map[event.Channel][]identity.Field, len(event.Channels)),
 		Roles:           slices.Clone(Roles),
 		ShutdownTimeout: DefaultShutdownTimeout,
 		RetentionDays:   DefaultRetentionDays,
@@ -204,8 +191,8 @@ func defaults(stderrTerminal bool) *Config {
 	if stderrTerminal {
 		c.LogFormat = LogFormatConsole
 	}
-	for _, ch := range Channels {
-		c.RequiredFields[ch] = slices.Clone(Fields)
+	for _, ch := range event.Channels {
+		c.RequiredFields[ch] = slices.Clone(identity.Fields)
 	}
 	for _, s := range sections {
 		if s.defaults != nil {
@@ -300,14 +287,14 @@ func (c *Config) Validate() error {
 		bad(KeyTicketPrefix, "%q must be 1 to 10 upper-case letters or digits, starting with a letter", c.TicketPrefix)
 	}
 	for _, ch := range slices.Sorted(maps.Keys(c.RequiredFields)) {
-		key := KeyRequiredFieldsPrefix + strings.ToUpper(ch)
-		if !slices.Contains(Channels, ch) {
-			bad(key, "%q is not a channel (want one of %s)", ch, strings.Join(Channels, ", "))
+		key := KeyRequiredFieldsPrefix + strings.ToUpper(string(ch))
+		if !ch.Valid() {
+			bad(key, "%q is not a channel (want one of %s)", ch, join(event.Channels, ", "))
 			continue
 		}
 		for _, f := range c.RequiredFields[ch] {
-			if !slices.Contains(Fields, f) {
-				bad(key, "%q is not a field (want some of %s, or none)", f, strings.Join(Fields, ","))
+			if !slices.Contains(identity.Fields, f) {
+				bad(key, "%q is not a field (want some of %s, or none)", f, join(identity.Fields, ","))
 			}
 		}
 	}
@@ -422,12 +409,13 @@ func (c *Config) HolidaysPath() string {
 }
 
 // Required returns the identity fields a reporter on channel ch must give,
-// in checklist order: all of Fields for a channel RequiredFields lacks.
-func (c *Config) Required(ch string) []string {
+// in checklist order: all of identity.Fields for a channel RequiredFields
+// lacks.
+func (c *Config) Required(ch event.Channel) []identity.Field {
 	if f, ok := c.RequiredFields[ch]; ok {
 		return slices.Clone(f)
 	}
-	return slices.Clone(Fields)
+	return slices.Clone(identity.Fields)
 }
 
 // ParseRoles parses a comma-separated role list such as "web,core" or
@@ -464,23 +452,23 @@ func ParseRoles(s string) ([]string, error) {
 // ParseFields parses a comma-separated list of identity field codes such as
 // "nama,nik,isi_aduan" into checklist order without duplicates. "none"
 // gives an empty list: nothing is required.
-func ParseFields(s string) ([]string, error) {
+func ParseFields(s string) ([]identity.Field, error) {
 	if strings.EqualFold(strings.TrimSpace(s), "none") {
-		return []string{}, nil
+		return []identity.Field{}, nil
 	}
-	seen := map[string]bool{}
+	seen := map[identity.Field]bool{}
 	for part := range strings.SplitSeq(s, ",") {
-		f := strings.ToLower(strings.TrimSpace(part))
+		f := identity.Field(strings.ToLower(strings.TrimSpace(part)))
 		if f == "" {
 			continue
 		}
-		if !slices.Contains(Fields, f) {
-			return nil, fmt.Errorf("%q is not a field (want some of %s, or none)", f, strings.Join(Fields, ","))
+		if !slices.Contains(identity.Fields, f) {
+			return nil, fmt.Errorf("%q is not a field (want some of %s, or none)", f, join(identity.Fields, ","))
 		}
 		seen[f] = true
 	}
-	out := []string{}
-	for _, f := range Fields {
+	out := []identity.Field{}
+	for _, f := range identity.Fields {
 		if seen[f] {
 			out = append(out, f)
 		}
@@ -489,6 +477,15 @@ func ParseFields(s string) ([]string, error) {
 		return nil, errors.New("no field given (write none to require nothing)")
 	}
 	return out, nil
+}
+
+// join writes typed codes as a separated list.
+func join[T ~string](codes []T, sep string) string {
+	s := make([]string, len(codes))
+	for i, c := range codes {
+		s[i] = string(c)
+	}
+	return strings.Join(s, sep)
 }
 
 // parseDuration accepts a Go duration ("15s", "1m30s") or whole seconds.

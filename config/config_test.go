@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -84,11 +85,11 @@ func TestDefaults(t *testing.T) {
 		{"EmbeddedNATS", c.EmbeddedNATS(), true},
 		{"ClientNATSURL", c.ClientNATSURL(), "nats://127.0.0.1:4223"},
 	}
-	for _, ch := range config.Channels {
+	for _, ch := range event.Channels {
 		checks = append(checks, struct {
 			name      string
 			got, want any
-		}{"Required(" + ch + ")", strings.Join(c.Required(ch), ","), "nama,nik,alamat,telepon,foto_ktp,isi_aduan"})
+		}{"Required(" + string(ch) + ")", fmt.Sprint(c.Required(ch)), "[nama nik alamat telepon foto_ktp isi_aduan]"})
 	}
 	for _, tc := range checks {
 		if tc.got != tc.want {
@@ -146,12 +147,12 @@ func TestOverrides(t *testing.T) {
 			func(c *config.Config) (any, any) { return c.TicketPrefix, "DINSOS1" }},
 		{"required fields in checklist order", map[string]string{"ADUAN_REQUIRED_FIELDS_WHATSAPP": "isi_aduan, NAMA,nik,nama"},
 			func(c *config.Config) (any, any) {
-				return strings.Join(c.Required("whatsapp"), ","), "nama,nik,isi_aduan"
+				return fmt.Sprint(c.Required(event.ChannelWhatsApp)), "[nama nik isi_aduan]"
 			}},
 		{"required fields of one channel leave others", map[string]string{"ADUAN_REQUIRED_FIELDS_WALKIN": "nama"},
-			func(c *config.Config) (any, any) { return len(c.Required("lapor")), 6 }},
+			func(c *config.Config) (any, any) { return len(c.Required(event.ChannelLapor)), 6 }},
 		{"required none", map[string]string{"ADUAN_REQUIRED_FIELDS_LAPOR": "none"},
-			func(c *config.Config) (any, any) { return len(c.Required("lapor")), 0 }},
+			func(c *config.Config) (any, any) { return len(c.Required(event.ChannelLapor)), 0 }},
 		{"nik key hex", map[string]string{"ADUAN_NIK_KEY": hexKey},
 			func(c *config.Config) (any, any) { return c.NIKKeyEncoded, hexKey }},
 		{"roles", map[string]string{"ADUAN_ROLES": "lapor, web,web"},
@@ -410,8 +411,8 @@ func TestDocumentedDefaults(t *testing.T) {
 	if c.DatabaseURL != documented(t, "ADUAN_DATABASE_URL") {
 		t.Errorf("database URL default %q is not the documented one", c.DatabaseURL)
 	}
-	for _, ch := range config.Channels {
-		if !seen["ADUAN_REQUIRED_FIELDS_"+strings.ToUpper(ch)] {
+	for _, ch := range event.Channels {
+		if !seen["ADUAN_REQUIRED_FIELDS_"+strings.ToUpper(string(ch))] {
 			t.Errorf("no doc for the required fields of %s", ch)
 		}
 	}
@@ -452,25 +453,6 @@ func TestWriteHelpAndMarkdown(t *testing.T) {
 	}
 }
 
-// TestListsMatchCore keeps config's plain-string lists in step with the
-// typed ones of core/event and core/identity, which config may not import.
-func TestListsMatchCore(t *testing.T) {
-	var channels []string
-	for _, c := range event.Channels {
-		channels = append(channels, string(c))
-	}
-	if !slices.Equal(channels, config.Channels) {
-		t.Errorf("config.Channels = %v, core/event has %v", config.Channels, channels)
-	}
-	var fields []string
-	for _, f := range identity.Fields {
-		fields = append(fields, string(f))
-	}
-	if !slices.Equal(fields, config.Fields) {
-		t.Errorf("config.Fields = %v, core/identity has %v", config.Fields, fields)
-	}
-}
-
 func TestParseRoles(t *testing.T) {
 	tests := []struct {
 		in, want, wantErr string
@@ -506,8 +488,8 @@ func TestValidateHandBuilt(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults do not validate: %v", err)
 	}
-	c.RequiredFields["sms"] = []string{"nama"}
-	c.RequiredFields["whatsapp"] = []string{"nama", "npwp"}
+	c.RequiredFields["sms"] = []identity.Field{identity.FieldName}
+	c.RequiredFields[event.ChannelWhatsApp] = []identity.Field{identity.FieldName, "npwp"}
 	c.Roles = nil
 	c.NIKKeyEncoded = strings.Repeat("ab", 31)
 	err = c.Validate()

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // The environment keys. Secret keys also have a _FILE variant.
@@ -114,10 +117,10 @@ func buildOptions() []option {
 			get: func(c *Config) string { return c.TicketPrefix },
 		},
 	}
-	for _, ch := range Channels {
+	for _, ch := range event.Channels {
 		opts = append(opts, option{
-			key: KeyRequiredFieldsPrefix + strings.ToUpper(ch), def: strings.Join(Fields, ","),
-			doc: fmt.Sprintf("Identity fields a reporter on %s must give (some of %s, or none).", ch, strings.Join(Fields, ",")),
+			key: KeyRequiredFieldsPrefix + strings.ToUpper(string(ch)), def: join(identity.Fields, ","),
+			doc: fmt.Sprintf("Identity fields a reporter on %s must give (some of %s, or none).", ch, join(identity.Fields, ",")),
 			set: func(c *Config, v string) error {
 				f, err := ParseFields(v)
 				if err != nil {
@@ -131,7 +134,7 @@ func buildOptions() []option {
 				if len(f) == 0 {
 					return "none"
 				}
-				return strings.Join(f, ",")
+				return join(f, ",")
 			},
 		})
 	}

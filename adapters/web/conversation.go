@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -187,7 +188,7 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request, sess *session) {
 // checklist lists every identity field with its value and whether the
 // channel requires it and it is still missing.
 func (s *Server) checklist(d *store.ConversationDetail, nik string) []checkItem {
-	required := s.required(d.Channel)
+	required := s.required(event.Channel(d.Channel))
 	rep := d.Reporter
 	values := map[identity.Field]string{
 		identity.FieldName: rep.Name, identity.FieldNIK: nik, identity.FieldAddress: rep.Address,
@@ -196,7 +197,7 @@ func (s *Server) checklist(d *store.ConversationDetail, nik string) []checkItem 
 	var out []checkItem
 	for _, f := range identity.Fields {
 		item := checkItem{Field: string(f), Value: values[f],
-			Required: f == identity.FieldComplaint || slices.Contains(required, string(f)),
+			Required: f == identity.FieldComplaint || slices.Contains(required, f),
 			Missing:  slices.Contains(d.Missing, string(f))}
 		switch f {
 		case identity.FieldKTPPhoto:

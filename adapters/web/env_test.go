@@ -24,6 +24,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/core/intake"
 	"github.com/aduan-gateway/aduan/core/outbox"
 	"github.com/aduan-gateway/aduan/store"
@@ -71,7 +72,7 @@ func newEnvURL(t testing.TB, dbURL *string, adjust ...func(*Options)) *testEnv {
 		t.Fatal(err)
 	}
 	e := &testEnv{t: t, st: st, bus: b}
-	required := func(ch string) []string { return config.Fields }
+	required := func(event.Channel) []identity.Field { return identity.Fields }
 	relay := outbox.New(st, b, bustest.Logger(t))
 	opt := Options{
 		Store: st, Bus: b, Web: testWebConfig(), Required: required, Log: bustest.Logger(t),

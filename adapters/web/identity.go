@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -98,7 +99,7 @@ func (s *Server) updateMissing(ctx context.Context, tx *store.Tx, c *store.Conve
 	}
 	missing := identity.Missing(identity.Identity{
 		Name: rep.Name, NIK: rep.NIK, Address: rep.Address, Phone: rep.Phone, KTPPhoto: rep.KTPPhoto,
-	}, c.Draft, append(identityFields(s.required(c.Channel)), identity.FieldComplaint))
+	}, c.Draft, append(s.required(event.Channel(c.Channel)), identity.FieldComplaint))
 	c.Missing = make([]string, len(missing))
 	for i, f := range missing {
 		c.Missing[i] = string(f)

@@ -43,7 +43,7 @@ type Options struct {
 	// ticket prefix ADU.
 	Complaints *complaint.Service
 	// Required returns the identity fields a channel requires (config.Required).
-	Required func(channel string) []string
+	Required func(event.Channel) []identity.Field
 	Log      zerolog.Logger
 	// Calendar counts working days; nil means the built-in years only.
 	Calendar *calendar.Calendar
@@ -69,7 +69,7 @@ type Server struct {
 	cfg        config.WebConfig
 	complaints *complaint.Service
 	kick       func()
-	required   func(channel string) []string
+	required   func(event.Channel) []identity.Field
 	log        zerolog.Logger
 	now        func() time.Time
 	cal        *calendar.Calendar
@@ -100,7 +100,7 @@ func New(opt Options) (*Server, error) {
 		opt.KickOutbox = func() {}
 	}
 	if opt.Required == nil {
-		opt.Required = func(string) []string { return config.Fields }
+		opt.Required = func(event.Channel) []identity.Field { return identity.Fields }
 	}
 	if opt.Web.SessionTTL <= 0 || opt.Web.SessionIdle <= 0 || opt.Web.LoginWindow <= 0 ||
 		opt.Web.LoginMaxFailures <= 0 || opt.Web.LoginConcurrency <= 0 || opt.Web.WalkinWait <= 0 {
@@ -268,13 +268,4 @@ func secureHeaders(h http.Handler) http.Handler {
 		hd.Set("Referrer-Policy", "same-origin")
 		h.ServeHTTP(w, r)
 	})
-}
-
-// identityFields converts configured field codes for core/identity.
-func identityFields(codes []string) []identity.Field {
-	out := make([]identity.Field, len(codes))
-	for i, c := range codes {
-		out[i] = identity.Field(c)
-	}
-	return out
 }

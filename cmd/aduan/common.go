@@ -16,8 +16,6 @@ import (
 	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
-	"github.com/aduan-gateway/aduan/core/event"
-	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
 )
 
@@ -120,17 +118,6 @@ func openClientBus(ctx context.Context, cfg *config.Config) (*bus.Bus, error) {
 		return nil, fmt.Errorf("reaching Aduan's NATS at %s (is \"aduan serve\" running?): %w", cfg.ClientNATSURL(), err)
 	}
 	return b, nil
-}
-
-// requiredFields turns the configured checklists into the dialog's types.
-func requiredFields(cfg *config.Config) map[event.Channel][]identity.Field {
-	out := make(map[event.Channel][]identity.Field, len(event.Channels))
-	for _, ch := range event.Channels {
-		for _, f := range cfg.Required(string(ch)) {
-			out[ch] = append(out[ch], identity.Field(f))
-		}
-	}
-	return out
 }
 
 // warnUnknownKeys points out ADUAN_* variables nothing reads: likely typos.

@@ -251,7 +251,7 @@ func startCore(env *serveEnv) error {
 	if err != nil {
 		return err
 	}
-	svc := intake.New(env.store, dialog.New(tpl, requiredFields(env.cfg)), intake.Options{
+	svc := intake.New(env.store, dialog.New(tpl, env.cfg.RequiredFields), intake.Options{
 		Complaints: env.complaints, Relay: env.relay, Log: env.log, Metrics: intake.NewMetrics(env.reg),
 	})
 	env.reg.MustRegister(lagGauge(env.bus, bus.StreamInbound, intake.ConsumerName))
