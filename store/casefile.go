@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
@@ -16,7 +17,7 @@ import (
 type ComplaintState struct {
 	ID           ComplaintID
 	Ticket       string
-	Channel      string
+	Channel      event.Channel
 	Account      string
 	Conversation ConversationID
 	Reporter     ReporterID

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/core/workflow"
 )
@@ -37,7 +38,7 @@ func FormatTicket(prefix string, year, seq int) string {
 type NewComplaint struct {
 	Ticket       string
 	Year, Seq    int
-	Channel      string
+	Channel      event.Channel
 	Account      string
 	Conversation ConversationID
 	Reporter     ReporterID
@@ -111,7 +112,7 @@ func (t *Tx) ReporterTickets(ctx context.Context, reporter ReporterID) ([]Ticket
 // the text too (identity.MaskNIKs), whoever reads it.
 type ComplaintSummary struct {
 	Ticket       string          `json:"ticket"`
-	Channel      string          `json:"channel"`
+	Channel      event.Channel   `json:"channel"`
 	Status       workflow.Status `json:"status"`
 	ReceivedAt   time.Time       `json:"received_at"`
 	ReporterName string          `json:"reporter_name"`
@@ -154,7 +155,7 @@ type ComplaintFilter struct {
 	Statuses []workflow.Status
 	Class    workflow.Class
 	Category string
-	Channel  string
+	Channel  event.Channel
 	// Assignee is a koordinator's user name.
 	Assignee string
 	// DueFrom and DueBy bound the due date (YYYY-MM-DD, inclusive); a

@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/aduan-gateway/aduan/core/dialog"
+	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // ConversationID identifies a conversation.
@@ -15,17 +19,17 @@ type ConversationID int64
 // Conversation is the dialog state with one reporter on one channel.
 type Conversation struct {
 	ID            ConversationID
-	Channel       string
+	Channel       event.Channel
 	Account       string
 	Key           string
 	ReporterID    ReporterID
-	Status        string
+	Status        dialog.Status
 	Draft         string
 	Ticket        string
 	Greeted       bool
 	AwaitingKTP   bool
 	HumanTakeover bool
-	Missing       []string
+	Missing       []identity.Field
 	LastMessageAt time.Time
 	// LastInboundAt is when the citizen last wrote (zero if never).
 	LastInboundAt time.Time
@@ -34,7 +38,7 @@ type Conversation struct {
 // ConversationKey identifies a conversation by its channel, our account and
 // the channel's key for the reporter.
 type ConversationKey struct {
-	Channel string
+	Channel event.Channel
 	Account string
 	Key     string
 }
@@ -101,7 +105,7 @@ func (t *Tx) SaveConversation(ctx context.Context, c *Conversation) error {
 	}
 	missing := c.Missing
 	if missing == nil {
-		missing = []string{}
+		missing = []identity.Field{}
 	}
 	_, err := t.tx.Exec(ctx, `UPDATE conversations SET status = $2, draft = $3, ticket = $4, greeted = $5,
 		awaiting_ktp = $6, human_takeover = $7, missing = $8, last_message_at = greatest(last_message_at, $9),

@@ -7,15 +7,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/dialog"
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 )
 
 // InboxFilter selects conversations for the admin inbox. Zero values select
 // everything.
 type InboxFilter struct {
-	Channel string
-	// Status is a conversation status (collecting, submitted, cancelled).
-	Status string
+	Channel event.Channel
+	Status  dialog.Status
 	// AssignedTo, when not 0, keeps the conversations assigned to that user.
 	AssignedTo UserID
 	Unassigned bool
@@ -35,12 +36,12 @@ type InboxFilter struct {
 // InboxRow is one conversation as the inbox lists it.
 type InboxRow struct {
 	ID            ConversationID
-	Channel       string
+	Channel       event.Channel
 	Account       string
 	ReporterName  string
-	Status        string
+	Status        dialog.Status
 	Ticket        string
-	Missing       []string
+	Missing       []identity.Field
 	HumanTakeover bool
 	// NeedsOfficer is why the dialog asks for an officer ("darurat",
 	// "pembatalan"), "" when it does not.

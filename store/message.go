@@ -73,7 +73,7 @@ func (t *Tx) InsertEcho(ctx context.Context, conv ConversationID, m *event.Inbou
 // EditInbound replaces the text of a stored inbound message, keeping the
 // first version, and returns the message's conversation: 0 when the
 // message is not stored (yet).
-func (t *Tx) EditInbound(ctx context.Context, channel, account, externalID, text string, at time.Time) (ConversationID, error) {
+func (t *Tx) EditInbound(ctx context.Context, channel event.Channel, account, externalID, text string, at time.Time) (ConversationID, error) {
 	return t.reviseInbound(ctx, `UPDATE messages SET original_text = coalesce(original_text, text), text = $5,
 		edited_at = $4 WHERE direction = 'in' AND channel = $1 AND account = $2 AND external_id = $3
 		RETURNING conversation_id`, channel, account, externalID, at, text)
@@ -82,7 +82,7 @@ func (t *Tx) EditInbound(ctx context.Context, channel, account, externalID, text
 // UnsendInbound records that the citizen took a message back, and returns
 // its conversation as EditInbound does. The text is kept for the record (the
 // office received it), marked as withdrawn.
-func (t *Tx) UnsendInbound(ctx context.Context, channel, account, externalID string, at time.Time) (ConversationID, error) {
+func (t *Tx) UnsendInbound(ctx context.Context, channel event.Channel, account, externalID string, at time.Time) (ConversationID, error) {
 	return t.reviseInbound(ctx, `UPDATE messages SET unsent_at = $4
 		WHERE direction = 'in' AND channel = $1 AND account = $2 AND external_id = $3
 		RETURNING conversation_id`, channel, account, externalID, at)
@@ -144,7 +144,7 @@ type Message struct {
 	ID         MessageID
 	EventID    string
 	Direction  string
-	Channel    string
+	Channel    event.Channel
 	Account    string
 	ExternalID string
 	Text       string
@@ -166,7 +166,7 @@ func scanMessages(rows pgx.Rows) ([]Message, error) {
 }
 
 // InboundByExternalID returns a stored inbound message.
-func (s *Store) InboundByExternalID(ctx context.Context, channel, account, externalID string) (*Message, error) {
+func (s *Store) InboundByExternalID(ctx context.Context, channel event.Channel, account, externalID string) (*Message, error) {
 	rows, err := s.pool.Query(ctx, messageColumns+` WHERE direction = 'in' AND channel = $1 AND account = $2
 		AND external_id = $3`, channel, account, externalID)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
@@ -71,7 +72,7 @@ type PublishedComplaint struct {
 	Ticket        string
 	Category      string
 	CategoryLabel string
-	Channel       string
+	Channel       event.Channel
 	Class         workflow.Class
 	Status        workflow.Status
 	ReceivedAt    time.Time

@@ -22,7 +22,7 @@ func (s *Store) InsertRejected(ctx context.Context, r *event.Rejected) error {
 // RejectedInput is a stored rejected input.
 type RejectedInput struct {
 	ID          int64
-	Channel     string
+	Channel     event.Channel
 	Source      string
 	Reason      string
 	ContentType string

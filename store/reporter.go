@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 )
 
@@ -34,7 +35,7 @@ const reporterNameSQL = `CASE WHEN r.anonymised_at IS NOT NULL THEN '(data dihap
 
 // ReporterKey is how a reporter is known on a channel.
 type ReporterKey struct {
-	Channel  string
+	Channel  event.Channel
 	Account  string
 	SenderID string
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/aduan-gateway/aduan/core/event"
 )
 
 // ChannelCount is one channel's traffic since a moment.
 type ChannelCount struct {
-	Channel    string
+	Channel    event.Channel
 	Inbound    int
 	Outbound   int
 	Complaints int
@@ -16,7 +18,7 @@ type ChannelCount struct {
 
 // CountsSince counts messages in and out and complaints per channel since
 // since (the start of the office's day), one row for every channel seen.
-func (s *Store) CountsSince(ctx context.Context, since time.Time) (map[string]ChannelCount, error) {
+func (s *Store) CountsSince(ctx context.Context, since time.Time) (map[event.Channel]ChannelCount, error) {
 	rows, err := s.pool.Query(ctx, `SELECT channel,
 		count(*) FILTER (WHERE direction = 'in'), count(*) FILTER (WHERE direction = 'out'), 0
 		FROM messages WHERE created_at >= $1 GROUP BY channel
@@ -25,9 +27,9 @@ func (s *Store) CountsSince(ctx context.Context, since time.Time) (map[string]Ch
 		return nil, fmt.Errorf("counting traffic: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]ChannelCount{}
+	out := map[event.Channel]ChannelCount{}
 	for rows.Next() {
-		var ch string
+		var ch event.Channel
 		var in, outN, cp int
 		if err := rows.Scan(&ch, &in, &outN, &cp); err != nil {
 			return nil, fmt.Errorf("counting traffic: %w", err)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 // UserID identifies a staff member of the admin inbox.
@@ -18,7 +20,7 @@ type User struct {
 	ID           UserID
 	Username     string
 	PasswordHash string
-	Role         string
+	Role         workflow.Role
 	Disabled     bool
 	CreatedAt    time.Time
 	LastLoginAt  time.Time
@@ -46,7 +48,7 @@ func scanUser(row pgx.Row) (*User, error) {
 }
 
 // CreateUser adds a staff member; the role is checked by the database.
-func (s *Store) CreateUser(ctx context.Context, username, passwordHash, role string) (UserID, error) {
+func (s *Store) CreateUser(ctx context.Context, username, passwordHash string, role workflow.Role) (UserID, error) {
 	return createUser(ctx, s.pool, username, passwordHash, role)
 }
 
@@ -55,7 +57,7 @@ type queryRower interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-func createUser(ctx context.Context, q queryRower, username, passwordHash, role string) (UserID, error) {
+func createUser(ctx context.Context, q queryRower, username, passwordHash string, role workflow.Role) (UserID, error) {
 	var id UserID
 	err := q.QueryRow(ctx, `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3)
 		RETURNING id`, username, passwordHash, role).Scan(&id)

@@ -6,13 +6,15 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 // ErrLastAdmin: the change would leave no enabled admin to manage users.
 var ErrLastAdmin = errors.New("the last enabled admin must remain")
 
 // AddUser adds a staff member, with an audit row naming actor.
-func (s *Store) AddUser(ctx context.Context, actor, username, passwordHash, role string) (UserID, error) {
+func (s *Store) AddUser(ctx context.Context, actor, username, passwordHash string, role workflow.Role) (UserID, error) {
 	var id UserID
 	err := s.InTx(ctx, func(tx *Tx) error {
 		var err error
@@ -26,12 +28,12 @@ func (s *Store) AddUser(ctx context.Context, actor, username, passwordHash, role
 
 // SetUserRole changes a user's role; it takes effect at their next request.
 // Demoting the last enabled admin is refused with ErrLastAdmin.
-func (s *Store) SetUserRole(ctx context.Context, actor, username, role string) error {
+func (s *Store) SetUserRole(ctx context.Context, actor, username string, role workflow.Role) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		if err := tx.lockAdmins(ctx); err != nil {
 			return err
 		}
-		var from string
+		var from workflow.Role
 		if err := tx.tx.QueryRow(ctx, `SELECT role FROM users WHERE username = $1`, username).Scan(&from); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("user %q: %w", username, ErrNotFound)

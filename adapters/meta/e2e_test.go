@@ -91,7 +91,7 @@ func (e *e2e) sendIdentityWithoutPhone(t *testing.T) {
 	}
 	for _, m := range []string{mid("30"), mid("31")} {
 		bustest.Eventually(t, 10*time.Second, func() bool {
-			_, err := e.st.InboundByExternalID(e.ctx, string(event.ChannelMessenger), pageID, m)
+			_, err := e.st.InboundByExternalID(e.ctx, event.ChannelMessenger, pageID, m)
 			return err == nil
 		})
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
 	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -195,7 +196,7 @@ func TestIdentityCorrection(t *testing.T) {
 	if d.Reporter.Name != "Rudi Hartono" || d.Reporter.NIK != "1971015708900003" || d.Reporter.Phone != "+6281234500004" {
 		t.Fatalf("reporter after correction: %+v", d.Reporter)
 	}
-	if !slices.Equal(d.Missing, []string{"foto_ktp"}) {
+	if !slices.Equal(d.Missing, []identity.Field{identity.FieldKTPPhoto}) {
 		t.Fatalf("missing after correction: %v, want only foto_ktp", d.Missing)
 	}
 	if res := c.postForm(convPath(conv, "/identity"), url.Values{"action": {"confirm"}}); !strings.Contains(res.Header.Get("Location"), "ok=confirmed") {

@@ -142,7 +142,7 @@ func (s *Server) sessionOf(r *http.Request) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{User: ss.User, Role: Role(ss.User.Role), CSRF: ss.CSRFToken, key: hex.EncodeToString(hash)}, nil
+	return &session{User: ss.User, Role: ss.User.Role, CSRF: ss.CSRFToken, key: hex.EncodeToString(hash)}, nil
 }
 
 func sameToken(got, want string) bool {

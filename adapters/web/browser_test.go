@@ -118,7 +118,7 @@ func TestBrowser(t *testing.T) {
 	path := chromium(t)
 	// LAPOR! is off in this office: the channels page says how to turn it on.
 	e := newEnv(t, func(o *Options) {
-		o.ChannelsOff = map[string][]string{"lapor": {config.KeyLaporURL, config.KeyLaporToken}}
+		o.ChannelsOff = map[event.Channel][]string{event.ChannelLapor: {config.KeyLaporURL, config.KeyLaporToken}}
 	})
 	fake := e.channelFake(event.ChannelWhatsApp)
 	e.addUser("siti", RoleAdmin)

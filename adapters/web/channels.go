@@ -107,8 +107,8 @@ func (s *Server) loadChannels(ctx context.Context) *channelsPage {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	p := &channelsPage{NATS: serviceState{OK: true, Detail: "JetStream menjawab"}, Postgres: serviceState{OK: true},
-		CalendarGap: s.missingHolidays(), WhatsAppOff: s.channelOff(string(event.ChannelWhatsApp)),
-		MetaOff: s.channelOff(string(event.ChannelMessenger)), LaporOff: s.channelOff(string(event.ChannelLapor))}
+		CalendarGap: s.missingHolidays(), WhatsAppOff: s.channelOff(event.ChannelWhatsApp),
+		MetaOff: s.channelOff(event.ChannelMessenger), LaporOff: s.channelOff(event.ChannelLapor)}
 	if p.MetaOff != nil {
 		p.MetaOff.Name = "Facebook dan Instagram" // one setting turns both on
 	}
@@ -148,8 +148,8 @@ func (s *Server) loadChannels(ctx context.Context) *channelsPage {
 		s.log.Warn().Err(err).Msg("counting today's traffic")
 	}
 	for _, c := range event.Channels {
-		cc := counts[string(c)]
-		cc.Channel = string(c)
+		cc := counts[c]
+		cc.Channel = c
 		p.Counts = append(p.Counts, cc)
 	}
 	if n, err := s.store.PendingOutbox(ctx); err == nil {

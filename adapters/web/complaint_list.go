@@ -19,28 +19,19 @@ const complaintPageSize = 50
 // complaintFilter is what the complaints list is narrowed to; every field
 // comes from the query string and is checked against the known values.
 type complaintFilter struct {
-	Status   string
-	Class    string
+	Status   workflow.Status
+	Class    workflow.Class
 	Category string
-	Channel  string
-	Due      string
+	Channel  event.Channel
+	Due      complaint.DueState
 	Mine     bool
 	Query    string
 	Page     int
 }
 
 func (f complaintFilter) query() url.Values {
-	v := url.Values{}
-	for k, val := range map[string]string{"status": f.Status, "class": f.Class, "category": f.Category,
-		"channel": f.Channel, "due": f.Due, "q": f.Query} {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	if f.Mine {
-		v.Set("mine", "1")
-	}
-	return v
+	return queryValues("status", string(f.Status), "class", string(f.Class), "category", f.Category,
+		"channel", string(f.Channel), "due", string(f.Due), "q", f.Query, "mine", checked(f.Mine))
 }
 
 // Encoded is the filter without the page, "" when nothing is filtered.
@@ -57,26 +48,19 @@ func (f complaintFilter) pageURL(n int) string {
 
 func parseComplaintFilter(r *http.Request, categories []store.Category) complaintFilter {
 	q := r.URL.Query()
-	f := complaintFilter{Status: q.Get("status"), Class: q.Get("class"), Category: q.Get("category"),
-		Channel: q.Get("channel"), Due: q.Get("due"), Mine: q.Get("mine") == "1",
+	f := complaintFilter{Category: q.Get("category"), Mine: q.Get("mine") == "1",
 		Query: strings.TrimSpace(q.Get("q"))}
-	if _, ok := workflow.ParseStatus(f.Status); !ok {
-		f.Status = ""
+	if st, ok := workflow.ParseStatus(q.Get("status")); ok {
+		f.Status = st
 	}
-	if c, err := workflow.ParseClass(f.Class); err == nil && len(f.Class) == 1 {
-		f.Class = string(c)
-	} else {
-		f.Class = ""
+	if c, err := workflow.ParseClass(q.Get("class")); err == nil && len(q.Get("class")) == 1 {
+		f.Class = c
 	}
 	if !slices.ContainsFunc(categories, func(c store.Category) bool { return c.Code == f.Category }) {
 		f.Category = ""
 	}
-	if _, err := event.ParseChannel(f.Channel); err != nil {
-		f.Channel = ""
-	}
-	if _, err := complaint.ParseDueState(f.Due); err != nil {
-		f.Due = ""
-	}
+	f.Channel, _ = event.ParseChannel(q.Get("channel"))
+	f.Due, _ = complaint.ParseDueState(q.Get("due"))
 	if r := []rune(f.Query); len(r) > 100 {
 		f.Query = string(r[:100])
 	}
@@ -117,10 +101,10 @@ func (s *Server) complaintsList(w http.ResponseWriter, r *http.Request, sess *se
 	}
 	f := parseComplaintFilter(r, cats)
 	p := &complaintsPage{Filter: f, Page: f.Page}
-	sf := store.ComplaintFilter{Class: workflow.Class(f.Class), Category: f.Category, Channel: f.Channel,
+	sf := store.ComplaintFilter{Class: f.Class, Category: f.Category, Channel: f.Channel,
 		Search: f.Query, Limit: complaintPageSize + 1, Offset: (f.Page - 1) * complaintPageSize}
 	if f.Status != "" {
-		sf.Statuses = []workflow.Status{workflow.Status(f.Status)}
+		sf.Statuses = []workflow.Status{f.Status}
 	}
 	if f.Mine {
 		sf.Assignee = sess.User.Username
@@ -130,11 +114,10 @@ func (s *Server) complaintsList(w http.ResponseWriter, r *http.Request, sess *se
 		// A due state belongs to open complaints only.
 		if f.Status == "" {
 			sf.Statuses = complaint.OpenStatuses()
-		} else if !workflow.Status(f.Status).Open() {
+		} else if !f.Status.Open() {
 			empty = true
 		}
-		state, _ := complaint.ParseDueState(f.Due)
-		if sf.DueFrom, sf.DueBy, err = s.complaints.DueBounds(state, s.now()); err != nil {
+		if sf.DueFrom, sf.DueBy, err = s.complaints.DueBounds(f.Due, s.now()); err != nil {
 			empty, p.Problem = true, "Kalender hari kerja tahun ini atau tahun depan belum lengkap: saringan batas waktu belum dapat dipakai."
 		}
 	}
@@ -168,7 +151,7 @@ func (s *Server) complaintsList(w http.ResponseWriter, r *http.Request, sess *se
 		p.Classes = append(p.Classes, channelOption{string(c), "Kelas " + string(c)})
 	}
 	for _, c := range event.Channels {
-		p.Channels = append(p.Channels, channelOption{string(c), channelNames[string(c)]})
+		p.Channels = append(p.Channels, channelOption{string(c), c.Label()})
 	}
 	for _, d := range complaint.DueStates() {
 		p.DueStates = append(p.DueStates, channelOption{string(d), dueStateNames[d]})

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/aduan-gateway/aduan/core/complaint"
-	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -35,7 +34,7 @@ func (s *Server) messageReporter(w http.ResponseWriter, r *http.Request, sess *s
 			return err
 		}
 		switch {
-		case c.Conversation == 0 || !complaint.CanMessage(event.Channel(c.Channel)):
+		case c.Conversation == 0 || !complaint.CanMessage(c.Channel):
 			return errAction("no_channel")
 		case c.Status == workflow.Archived:
 			return errAction("not_now")

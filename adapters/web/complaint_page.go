@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/complaint"
-	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/core/stats"
 	"github.com/aduan-gateway/aduan/core/workflow"
@@ -183,13 +182,13 @@ func (s *Server) fillComplaintPage(ctx context.Context, sess *session, p *compla
 			return err
 		}
 		for _, u := range users {
-			if u.Role == string(RoleKoordinator) && !u.Disabled {
+			if u.Role == RoleKoordinator && !u.Disabled {
 				p.Koordinator = append(p.Koordinator, u.Username)
 			}
 		}
 	}
 	p.CanMessage = sess.can(PermMessageReporter) && f.ConversationID != 0 &&
-		complaint.CanMessage(event.Channel(f.Channel)) && f.Status != workflow.Archived &&
+		complaint.CanMessage(f.Channel) && f.Status != workflow.Archived &&
 		(f.Assignee == "" || f.Assignee == sess.User.Username)
 	if p.CanMessage {
 		if p.Canned, err = s.store.CannedResponses(ctx); err != nil {

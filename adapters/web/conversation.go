@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
@@ -16,7 +17,7 @@ import (
 const threadLimit = 300
 
 type checkItem struct {
-	Field    string
+	Field    identity.Field
 	Value    string
 	Required bool
 	Missing  bool
@@ -99,7 +100,7 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request, sess *sess
 		s.serverError(w, r, err)
 		return
 	}
-	p := &conversationPage{Conv: d, CanSend: canReply(d.Channel), Off: s.channelOff(d.Channel),
+	p := &conversationPage{Conv: d, CanSend: complaint.CanMessage(d.Channel), Off: s.channelOff(d.Channel),
 		Flash: flashes[r.URL.Query().Get("ok")], Error: errorFlashes[r.URL.Query().Get("err")]}
 	if ok := r.URL.Query().Get("ok"); p.Off != nil && (ok == "replied" || ok == "retried") {
 		p.Flash, p.Warn = "", notSent(p.Off)
@@ -173,7 +174,7 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request, sess *session) {
 		s.serverError(w, r, err)
 		return
 	}
-	p := &conversationPage{Conv: d, CanSend: canReply(d.Channel), Off: s.channelOff(d.Channel)}
+	p := &conversationPage{Conv: d, CanSend: complaint.CanMessage(d.Channel), Off: s.channelOff(d.Channel)}
 	if p.KTPOpen, err = s.mayOpenKTP(r.Context(), sess, id); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -188,7 +189,7 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request, sess *session) {
 // checklist lists every identity field with its value and whether the
 // channel requires it and it is still missing.
 func (s *Server) checklist(d *store.ConversationDetail, nik string) []checkItem {
-	required := s.required(event.Channel(d.Channel))
+	required := s.required(d.Channel)
 	rep := d.Reporter
 	values := map[identity.Field]string{
 		identity.FieldName: rep.Name, identity.FieldNIK: nik, identity.FieldAddress: rep.Address,
@@ -196,9 +197,9 @@ func (s *Server) checklist(d *store.ConversationDetail, nik string) []checkItem 
 	}
 	var out []checkItem
 	for _, f := range identity.Fields {
-		item := checkItem{Field: string(f), Value: values[f],
+		item := checkItem{Field: f, Value: values[f],
 			Required: f == identity.FieldComplaint || slices.Contains(required, f),
-			Missing:  slices.Contains(d.Missing, string(f))}
+			Missing:  slices.Contains(d.Missing, f)}
 		switch f {
 		case identity.FieldKTPPhoto:
 			if rep.KTPPhoto {
@@ -218,8 +219,8 @@ func (s *Server) checklist(d *store.ConversationDetail, nik string) []checkItem 
 // windowNote explains Meta's reply windows when the citizen's last message
 // is older than the standard 24 hours: staff replies still go out with the
 // human-agent tag for 7 days, after that Meta refuses them.
-func windowNote(channel string, since time.Duration, never bool) string {
-	if never || (channel != "messenger" && channel != "instagram") {
+func windowNote(channel event.Channel, since time.Duration, never bool) string {
+	if never || (channel != event.ChannelMessenger && channel != event.ChannelInstagram) {
 		return ""
 	}
 	switch {

@@ -4,12 +4,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aduan-gateway/aduan/core/event"
 )
 
 func TestWindowNote(t *testing.T) {
 	tests := []struct {
 		name    string
-		channel string
+		channel event.Channel
 		since   time.Duration
 		never   bool
 		want    string

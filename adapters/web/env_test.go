@@ -130,7 +130,7 @@ func (e *testEnv) addUser(name string, role Role) store.UserID {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	id, err := e.st.CreateUser(context.Background(), name, hash, string(role))
+	id, err := e.st.CreateUser(context.Background(), name, hash, role)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -243,11 +243,11 @@ func (e *testEnv) citizenNamed(ch event.Channel, from, name, text string, atts .
 	}
 	var id store.ConversationID
 	bustest.Eventually(e.t, 10*time.Second, func() bool {
-		_, err := e.st.InboundByExternalID(ctx, string(ch), m.Account, m.ExternalID)
+		_, err := e.st.InboundByExternalID(ctx, ch, m.Account, m.ExternalID)
 		if err != nil {
 			return false
 		}
-		v, err := e.st.FindConversation(ctx, store.ConversationKey{Channel: string(ch), Account: m.Account, Key: from})
+		v, err := e.st.FindConversation(ctx, store.ConversationKey{Channel: ch, Account: m.Account, Key: from})
 		if err != nil {
 			return false
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aduan-gateway/aduan/core/complaint"
+	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -37,18 +38,18 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, sess *session) 
 			return errAction("no_complaint")
 		}
 		ticket, err := s.complaints.Create(ctx, tx, complaint.NewComplaint{
-			Channel: event.Channel(c.Channel), Account: c.Account, Conversation: c.ID, Reporter: c.ReporterID,
+			Channel: c.Channel, Account: c.Account, Conversation: c.ID, Reporter: c.ReporterID,
 			Text: text, ReceivedAt: s.now(), Actor: user, Note: "diteruskan oleh petugas",
 			AuditAction: "complaint.forwarded", Audit: map[string]any{"conversation_id": c.ID},
 		})
 		if err != nil {
 			return err
 		}
-		c.Status, c.Ticket, c.Draft, c.AwaitingKTP, c.Missing = "submitted", ticket.Number, "", false, nil
+		c.Status, c.Ticket, c.Draft, c.AwaitingKTP, c.Missing = dialog.StatusSubmitted, ticket.Number, "", false, nil
 		if err := tx.SaveConversation(ctx, c); err != nil {
 			return err
 		}
-		if c.Channel == string(event.ChannelWalkin) {
+		if c.Channel == event.ChannelWalkin {
 			return nil
 		}
 		_, err = s.sendAgent(ctx, tx, id, "Terima kasih, data Anda sudah kami periksa. Laporan Anda kami teruskan ke petugas verifikasi dengan nomor tiket "+

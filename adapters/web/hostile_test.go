@@ -85,7 +85,7 @@ func TestHostileInputs(t *testing.T) {
 			// A 128 KiB text goes through identity extraction: slow under -race.
 			bustest.Eventually(t, 45*time.Second, func() bool {
 				var err error
-				m, err = e.st.InboundByExternalID(ctx, string(ch), account, ext)
+				m, err = e.st.InboundByExternalID(ctx, ch, account, ext)
 				return err == nil
 			})
 			if !want(m.Text) {
@@ -96,7 +96,7 @@ func TestHostileInputs(t *testing.T) {
 	}
 	notStored := func(ch event.Channel, account, ext string) func(*testing.T) string {
 		return func(t *testing.T) string {
-			if _, err := e.st.InboundByExternalID(ctx, string(ch), account, ext); err == nil {
+			if _, err := e.st.InboundByExternalID(ctx, ch, account, ext); err == nil {
 				return "message " + ext + " stored"
 			}
 			return ""

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/aduan-gateway/aduan/core/event"
+	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -94,15 +94,12 @@ func (s *Server) correct(r *http.Request, rep *store.Reporter) ([]string, error)
 
 // updateMissing recomputes what a report being collected still lacks.
 func (s *Server) updateMissing(ctx context.Context, tx *store.Tx, c *store.Conversation, rep *store.Reporter) error {
-	if c.Status != "collecting" {
+	if c.Status != dialog.StatusCollecting {
 		return nil
 	}
 	missing := identity.Missing(identity.Identity{
 		Name: rep.Name, NIK: rep.NIK, Address: rep.Address, Phone: rep.Phone, KTPPhoto: rep.KTPPhoto,
-	}, c.Draft, append(s.required(event.Channel(c.Channel)), identity.FieldComplaint))
-	c.Missing = make([]string, len(missing))
-	for i, f := range missing {
-		c.Missing[i] = string(f)
-	}
+	}, c.Draft, append(s.required(c.Channel), identity.FieldComplaint))
+	c.Missing = missing
 	return tx.SaveConversation(ctx, c)
 }

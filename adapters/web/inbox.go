@@ -3,10 +3,12 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -15,8 +17,8 @@ import (
 const pageSize = 50
 
 type inboxFilter struct {
-	Channel    string
-	Status     string
+	Channel    event.Channel
+	Status     dialog.Status
 	Mine       bool
 	Unassigned bool
 	Human      bool
@@ -25,25 +27,27 @@ type inboxFilter struct {
 
 // query is the filter as URL parameters, for links and live refreshes.
 func (f inboxFilter) query() url.Values {
+	return queryValues("channel", string(f.Channel), "status", string(f.Status), "q", f.Query,
+		"mine", checked(f.Mine), "unassigned", checked(f.Unassigned), "human", checked(f.Human))
+}
+
+// queryValues holds the key/value pairs whose value is not empty.
+func queryValues(pairs ...string) url.Values {
 	v := url.Values{}
-	set := func(k, val string) {
-		if val != "" {
-			v.Set(k, val)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			v.Set(pairs[i], pairs[i+1])
 		}
 	}
-	set("channel", f.Channel)
-	set("status", f.Status)
-	set("q", f.Query)
-	if f.Mine {
-		v.Set("mine", "1")
-	}
-	if f.Unassigned {
-		v.Set("unassigned", "1")
-	}
-	if f.Human {
-		v.Set("human", "1")
-	}
 	return v
+}
+
+// checked is a checkbox's query value: "1" when set, "" (left out) otherwise.
+func checked(on bool) string {
+	if on {
+		return "1"
+	}
+	return ""
 }
 
 // Encoded is the filter as a query string.
@@ -84,18 +88,14 @@ type channelOption struct{ Value, Label string }
 func parseInboxFilter(r *http.Request) inboxFilter {
 	q := r.URL.Query()
 	f := inboxFilter{
-		Channel:    q.Get("channel"),
-		Status:     q.Get("status"),
 		Mine:       q.Get("mine") == "1",
 		Unassigned: q.Get("unassigned") == "1",
 		Human:      q.Get("human") == "1",
 		Query:      strings.TrimSpace(q.Get("q")),
 	}
-	if _, err := event.ParseChannel(f.Channel); err != nil {
-		f.Channel = ""
-	}
-	if _, ok := statusNames[f.Status]; !ok {
-		f.Status = ""
+	f.Channel, _ = event.ParseChannel(q.Get("channel"))
+	if st := dialog.Status(q.Get("status")); slices.Contains(conversationStatuses, st) {
+		f.Status = st
 	}
 	// Cut on a character boundary and cleaned: PostgreSQL refuses broken
 	// UTF-8 and NUL in a parameter.
@@ -137,7 +137,7 @@ func (s *Server) loadInbox(r *http.Request, sess *session) (*inboxPage, error) {
 	p.Rows = make([]inboxRow, len(rows))
 	for i, row := range rows {
 		p.Rows[i] = inboxRow{InboxRow: row}
-		if !row.LastInboundAt.IsZero() && row.LastStaffAt.Before(row.LastInboundAt) && row.Status != "cancelled" {
+		if !row.LastInboundAt.IsZero() && row.LastStaffAt.Before(row.LastInboundAt) && row.Status != dialog.StatusCancelled {
 			d := now.Sub(row.LastInboundAt)
 			p.Rows[i].Waiting = waitingFor(d)
 			p.Rows[i].Late = d > time.Hour
@@ -147,10 +147,10 @@ func (s *Server) loadInbox(r *http.Request, sess *session) (*inboxPage, error) {
 		return nil, err
 	}
 	for _, c := range event.Channels {
-		p.Channels = append(p.Channels, channelOption{string(c), channelNames[string(c)]})
+		p.Channels = append(p.Channels, channelOption{string(c), c.Label()})
 	}
-	for _, st := range []string{"collecting", "submitted", "cancelled"} {
-		p.Statuses = append(p.Statuses, channelOption{st, statusNames[st]})
+	for _, st := range conversationStatuses {
+		p.Statuses = append(p.Statuses, channelOption{string(st), statusNames[st]})
 	}
 	return p, nil
 }

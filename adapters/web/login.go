@@ -101,7 +101,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *session) {
 	}
 	s.setCookie(w, r, loginCookie, "", Prefix+"/login", -1, http.SameSiteStrictMode)
 	s.setCookie(w, r, sessionCookie, token, Prefix, s.cfg.SessionTTL, http.SameSiteLaxMode)
-	s.log.Info().Str("user", u.Username).Str("role", u.Role).Msg("signed in")
+	s.log.Info().Str("user", u.Username).Str("role", string(u.Role)).Msg("signed in")
 	http.Redirect(w, r, page.Next, http.StatusSeeOther)
 }
 

@@ -16,7 +16,7 @@ type receiptPage struct {
 	Conv      *store.ConversationView
 	Complaint *store.ComplaintSummary
 	NIK       string
-	Missing   []string
+	Missing   []identity.Field
 	Officer   string
 	// Classes are the deadline classes with the due date each would give,
 	// counted from the day of receipt.
@@ -34,7 +34,7 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request, sess *session) 
 	}
 	ctx := r.Context()
 	p := &receiptPage{Key: key, Officer: sess.User.Username}
-	v, err := s.store.FindConversation(ctx, store.ConversationKey{Channel: string(event.ChannelWalkin), Account: walkinAccount, Key: key})
+	v, err := s.store.FindConversation(ctx, store.ConversationKey{Channel: event.ChannelWalkin, Account: walkinAccount, Key: key})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		p.Pending = true

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aduan-gateway/aduan/core/dialog"
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/core/workflow"
 )
@@ -119,16 +121,13 @@ func serveStatic(w http.ResponseWriter, r *http.Request, _ *session) {
 	http.StripPrefix(Prefix+"/static/", http.FileServerFS(sub)).ServeHTTP(w, r)
 }
 
-// channelNames are the channels as officers call them.
-var channelNames = map[string]string{
-	"whatsapp": "WhatsApp", "messenger": "Facebook Messenger", "instagram": "Instagram",
-	"lapor": "SP4N-LAPOR!", "walkin": "Datang langsung",
+// statusNames are conversation statuses in words, in the order filters
+// offer them.
+var statusNames = map[dialog.Status]string{
+	dialog.StatusCollecting: "Melengkapi data", dialog.StatusSubmitted: "Diteruskan", dialog.StatusCancelled: "Dibatalkan",
 }
 
-// statusNames are conversation statuses in words.
-var statusNames = map[string]string{
-	"collecting": "Melengkapi data", "submitted": "Diteruskan", "cancelled": "Dibatalkan",
-}
+var conversationStatuses = []dialog.Status{dialog.StatusCollecting, dialog.StatusSubmitted, dialog.StatusCancelled}
 
 // statusName is a conversation's or a complaint's status in words.
 func statusName(code any) string {
@@ -137,7 +136,7 @@ func statusName(code any) string {
 		l := st.Label()
 		return strings.ToUpper(l[:1]) + l[1:]
 	}
-	return orCode(statusNames, c)
+	return orCode(statusNames, dialog.Status(c))
 }
 
 var deliveryNames = map[string]string{
@@ -150,10 +149,10 @@ var fieldNames = map[identity.Field]string{
 }
 
 var funcs = template.FuncMap{
-	"channelName":  func(c string) string { return orCode(channelNames, c) },
+	"channelName":  event.Channel.Label,
 	"statusName":   statusName,
 	"deliveryName": func(c string) string { return orCode(deliveryNames, c) },
-	"fieldName":    func(f string) string { return orCode(fieldNames, identity.Field(f)) },
+	"fieldName":    func(f identity.Field) string { return orCode(fieldNames, f) },
 	"when":         func(t time.Time) string { return formatWhen(t) },
 	"whenFull": func(t time.Time) string {
 		if t.IsZero() {
@@ -164,7 +163,7 @@ var funcs = template.FuncMap{
 	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"size":         formatSize,
 	"isImage":      func(mime string) bool { return strings.HasPrefix(mime, "image/") },
-	"channelShort": func(c string) string { return orCode(channelShort, c) },
+	"channelShort": func(c event.Channel) string { return orCode(channelShort, c) },
 	"stepLabel":    stepLabel,
 	"longDate":     longDate,
 	"maskNIKs":     identity.MaskNIKs,
@@ -185,7 +184,10 @@ var funcs = template.FuncMap{
 }
 
 // channelShort are the letters of the channel icons.
-var channelShort = map[string]string{"whatsapp": "WA", "messenger": "FB", "instagram": "IG", "lapor": "LP", "walkin": "DL"}
+var channelShort = map[event.Channel]string{
+	event.ChannelWhatsApp: "WA", event.ChannelMessenger: "FB", event.ChannelInstagram: "IG",
+	event.ChannelLapor: "LP", event.ChannelWalkin: "DL",
+}
 
 func orCode[K ~string](m map[K]string, k K) string {
 	if v, ok := m[k]; ok {

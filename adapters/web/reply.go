@@ -32,9 +32,6 @@ func messageText(w http.ResponseWriter, r *http.Request, id store.ConversationID
 	return text, true
 }
 
-// canReply reports whether officers can answer on the channel from the inbox.
-func canReply(channel string) bool { return complaint.CanMessage(event.Channel(channel)) }
-
 // errAction carries the code of an outcome to show the officer.
 type errAction string
 

@@ -53,11 +53,11 @@ func (sd *seeder) file(ch event.Channel, received time.Time) string {
 	sender := "62812000000" + string(rune('0'+sd.n))
 	var ticket complaint.Ticket
 	err := sd.st.InTx(ctx, func(tx *store.Tx) error {
-		rep, err := tx.ReporterFor(ctx, store.ReporterKey{Channel: string(ch), Account: "acc", SenderID: sender}, "Warga")
+		rep, err := tx.ReporterFor(ctx, store.ReporterKey{Channel: ch, Account: "acc", SenderID: sender}, "Warga")
 		if err != nil {
 			return err
 		}
-		conv, err := tx.ConversationFor(ctx, store.ConversationKey{Channel: string(ch), Account: "acc", Key: sender}, rep.ID)
+		conv, err := tx.ConversationFor(ctx, store.ConversationKey{Channel: ch, Account: "acc", Key: sender}, rep.ID)
 		if err != nil {
 			return err
 		}

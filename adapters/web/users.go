@@ -61,7 +61,7 @@ func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *session) 
 	if !ok {
 		return
 	}
-	if _, err := s.store.AddUser(r.Context(), sess.User.Username, name, hash, string(role)); errors.Is(err, store.ErrUserExists) {
+	if _, err := s.store.AddUser(r.Context(), sess.User.Username, name, hash, role); errors.Is(err, store.ErrUserExists) {
 		s.renderUsers(w, r, sess, http.StatusConflict, "", "Nama pengguna itu sudah dipakai.")
 		return
 	} else if err != nil {
@@ -102,7 +102,7 @@ func (s *Server) userChange(w http.ResponseWriter, r *http.Request, sess *sessio
 			s.renderUsers(w, r, sess, http.StatusConflict, "", "Anda tidak dapat menurunkan peran akun Anda sendiri.")
 			return
 		}
-		err, done = s.store.SetUserRole(r.Context(), sess.User.Username, name, string(role)), "role"
+		err, done = s.store.SetUserRole(r.Context(), sess.User.Username, name, role), "role"
 	default:
 		s.notFound(w, r, sess)
 		return

@@ -170,7 +170,7 @@ func (s *Server) waitForConversation(ctx context.Context, key string) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		_, err := s.store.FindConversation(ctx, store.ConversationKey{Channel: string(event.ChannelWalkin), Account: walkinAccount, Key: key})
+		_, err := s.store.FindConversation(ctx, store.ConversationKey{Channel: event.ChannelWalkin, Account: walkinAccount, Key: key})
 		if err == nil || !errors.Is(err, store.ErrNotFound) {
 			return
 		}

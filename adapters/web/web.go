@@ -59,7 +59,7 @@ type Options struct {
 	// off, each with the settings that turn it on (config ChannelsOff):
 	// replies there are shown as not sent, and the channels page says how
 	// to enable them.
-	ChannelsOff map[string][]string
+	ChannelsOff map[event.Channel][]string
 }
 
 // Server serves the admin inbox.
@@ -74,7 +74,7 @@ type Server struct {
 	now        func() time.Time
 	cal        *calendar.Calendar
 	holidays   string
-	off        map[string][]string
+	off        map[event.Channel][]string
 	pages      *pages
 	hub        *hub
 	// checkPassword is CheckPassword; tests wrap it to watch the hashing.

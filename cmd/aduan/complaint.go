@@ -15,6 +15,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/complaint"
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -124,7 +125,7 @@ func complaintList(ctx context.Context, c *command, args []string, stdout, stder
 		fs.Usage()
 		return errUsage
 	}
-	f := store.ComplaintFilter{Limit: *limit, Category: *category, Channel: *channel, Search: *search}
+	f := store.ComplaintFilter{Limit: *limit, Category: *category, Channel: event.Channel(*channel), Search: *search}
 	if *status != "" {
 		st, ok := workflow.ParseStatus(*status)
 		if !ok {
@@ -296,7 +297,7 @@ func actorNamed(ctx context.Context, st *store.Store, name string) (workflow.Act
 	if err != nil {
 		return workflow.Actor{}, err
 	}
-	role, ok := workflow.ParseRole(u.Role)
+	role, ok := workflow.ParseRole(string(u.Role))
 	if !ok {
 		return workflow.Actor{}, fmt.Errorf("user %q has no known role", name)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/bus"
+	"github.com/aduan-gateway/aduan/core/dialog"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
@@ -75,11 +76,11 @@ type simResult struct {
 }
 
 type simConv struct {
-	Status        string      `json:"status"`
-	Missing       []string    `json:"missing"`
-	Identity      simIdentity `json:"identity"`
-	ComplaintText string      `json:"complaint_text"`
-	Ticket        *string     `json:"ticket"`
+	Status        dialog.Status    `json:"status"`
+	Missing       []identity.Field `json:"missing"`
+	Identity      simIdentity      `json:"identity"`
+	ComplaintText string           `json:"complaint_text"`
+	Ticket        *string          `json:"ticket"`
 }
 
 type simIdentity struct {
@@ -149,7 +150,7 @@ func simulate(ctx context.Context, o simOptions, stdout io.Writer) error {
 		return err
 	}
 
-	_, errBefore := st.InboundByExternalID(ctx, string(ch), m.Account, m.ExternalID)
+	_, errBefore := st.InboundByExternalID(ctx, ch, m.Account, m.ExternalID)
 	alreadyStored := errBefore == nil
 	dup, err := b.PublishEvent(ctx, m, m.Subject(), m.MsgID())
 	if err != nil {
@@ -169,7 +170,7 @@ func simulate(ctx context.Context, o simOptions, stdout io.Writer) error {
 			res.Replies = append(res.Replies, r.Text)
 		}
 	}
-	view, err := st.FindConversation(ctx, store.ConversationKey{Channel: string(ch), Account: m.Account, Key: m.ConversationKey})
+	view, err := st.FindConversation(ctx, store.ConversationKey{Channel: ch, Account: m.Account, Key: m.ConversationKey})
 	if err != nil {
 		return fmt.Errorf("reading the conversation: %w", err)
 	}
@@ -190,7 +191,7 @@ func simulate(ctx context.Context, o simOptions, stdout io.Writer) error {
 func waitStored(ctx context.Context, st *store.Store, m *event.Inbound, wait time.Duration) (*store.Message, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		msg, err := st.InboundByExternalID(ctx, string(m.Channel), m.Account, m.ExternalID)
+		msg, err := st.InboundByExternalID(ctx, m.Channel, m.Account, m.ExternalID)
 		if err == nil {
 			return msg, nil
 		}
@@ -225,7 +226,7 @@ func convResult(ctx context.Context, st *store.Store, v *store.ConversationView)
 		c.Identity.NIKMasked = identity.MaskNIK(v.Reporter.NIK)
 	}
 	if c.Missing == nil {
-		c.Missing = []string{}
+		c.Missing = []identity.Field{}
 	}
 	if v.Ticket != "" {
 		t := v.Ticket

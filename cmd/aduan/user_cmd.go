@@ -90,7 +90,7 @@ Changing a password or disabling a user ends their sessions at once.`,
 		defer st.Close()
 		switch sub {
 		case "add":
-			if _, err := st.CreateUser(ctx, *username, hash, *role); err != nil {
+			if _, err := st.CreateUser(ctx, *username, hash, workflow.Role(*role)); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "User %s (%s) added.\n", *username, *role)

@@ -103,7 +103,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *store.ComplaintSta
 	case err != nil:
 		return nil, err
 	}
-	if req.Action == workflow.Return && c.Channel == string(event.ChannelLapor) {
+	if req.Action == workflow.Return && c.Channel == event.ChannelLapor {
 		return nil, refuse("lapor_return", "a LAPOR! report cannot go back to its reporter before verification "+
 			"(LAPOR! has no such step): verify it and ask in a follow-up, or redirect it")
 	}
@@ -119,7 +119,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *store.ComplaintSta
 	step := store.Step{At: now, Actor: req.Actor.Name, Action: string(req.Action), From: from, To: to,
 		Detail: map[string]string{}}
 	ev := &event.Complaint{ID: event.NewID(), Kind: event.ComplaintKind(req.Action.Event()), Ticket: c.Ticket,
-		Channel: event.Channel(c.Channel), ExternalRef: c.ExternalRef, Actor: req.Actor.Name, OccurredAt: now}
+		Channel: c.Channel, ExternalRef: c.ExternalRef, Actor: req.Actor.Name, OccurredAt: now}
 	switch req.Action {
 	case workflow.Verify:
 		if err := s.verify(ctx, tx, c, req, &step); err != nil {
@@ -192,7 +192,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *store.ComplaintSta
 		return nil, err
 	}
 	out := &Outcome{Complaint: c, Event: ev}
-	if text := reporterMessage(c, req); text != "" && c.Conversation != 0 && CanMessage(event.Channel(c.Channel)) {
+	if text := reporterMessage(c, req); text != "" && c.Conversation != 0 && CanMessage(c.Channel) {
 		if req.Action == workflow.Resolve {
 			q, err := s.askSatisfaction(ctx, tx, c, now)
 			if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/beritaacara"
 	"github.com/aduan-gateway/aduan/core/calendar"
-	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -33,7 +32,7 @@ func (s *Service) storeBeritaAcara(ctx context.Context, tx *store.Tx, c *store.C
 
 func (s *Service) beritaAcaraDocument(ctx context.Context, tx *store.Tx, c *store.ComplaintState, koordinator string) (beritaacara.Document, error) {
 	d := beritaacara.Document{
-		Office: s.office, Ticket: c.Ticket, Channel: event.Channel(c.Channel).Label(), Category: c.Category,
+		Office: s.office, Ticket: c.Ticket, Channel: c.Channel.Label(), Category: c.Category,
 		Class: c.Class, ReceivedAt: c.ReceivedAt, VerifiedAt: c.VerifiedAt,
 		ResolvedAt: c.ResolvedAt, Summary: c.Text, Result: c.Result, Koordinator: koordinator,
 	}

@@ -112,7 +112,7 @@ func (s *Service) Create(ctx context.Context, tx *store.Tx, n NewComplaint) (Tic
 		}
 	}
 	id, err := tx.CreateComplaint(ctx, store.NewComplaint{
-		Ticket: t.Number, Year: t.Year, Seq: t.Seq, Channel: string(n.Channel), Account: n.Account,
+		Ticket: t.Number, Year: t.Year, Seq: t.Seq, Channel: n.Channel, Account: n.Account,
 		Conversation: n.Conversation, Reporter: n.Reporter, Status: workflow.AwaitingVerification,
 		Text: n.Text, ExternalRef: n.ExternalRef, ReceivedAt: n.ReceivedAt,
 		Confidential: n.Confidential, Anonymous: n.Anonymous,
@@ -162,7 +162,7 @@ func (s *Service) Updated(ctx context.Context, tx *store.Tx, ticket string, msg 
 	now := s.now()
 	ev := &event.Complaint{
 		ID: event.NewID(), Kind: event.ComplaintUpdated, Ticket: ticket, Status: string(c.Status),
-		Channel: event.Channel(c.Channel), ExternalRef: c.ExternalRef, Actor: ActorIntake, OccurredAt: now,
+		Channel: c.Channel, ExternalRef: c.ExternalRef, Actor: ActorIntake, OccurredAt: now,
 	}
 	if err := Enqueue(ctx, tx, ev, ev.Subject(), ev.ID); err != nil {
 		return err

@@ -42,7 +42,10 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, ctx: ctx, st: st, clock: wib(2026, 3, 17, 10)}
 	f.svc = New(calendar.Embedded(), Options{Now: func() time.Time { return f.clock }, BeritaAcara: beritaacara.Render,
 		Office: beritaacara.Office{Name: "Dinas Sosial dan PMD", Address: "Air Itam, Pangkalpinang"}})
-	for _, u := range []struct{ name, role string }{
+	for _, u := range []struct {
+		name string
+		role workflow.Role
+	}{
 		{"vera", "verifikator"}, {"kiki", "koordinator"}, {"koko", "koordinator"}, {"ani", "admin"},
 		{"pipit", "pimpinan"}, {"audi", "auditor"},
 	} {
@@ -59,7 +62,7 @@ func (f *fixture) file(channel event.Channel, received time.Time) string {
 	f.t.Helper()
 	var ticket Ticket
 	err := f.st.InTx(f.ctx, func(tx *store.Tx) error {
-		rep, err := tx.ReporterFor(f.ctx, store.ReporterKey{Channel: string(channel), Account: "acc", SenderID: "6281200000001"}, "Siti")
+		rep, err := tx.ReporterFor(f.ctx, store.ReporterKey{Channel: channel, Account: "acc", SenderID: "6281200000001"}, "Siti")
 		if err != nil {
 			return err
 		}
@@ -67,7 +70,7 @@ func (f *fixture) file(channel event.Channel, received time.Time) string {
 		if err := tx.SaveReporter(f.ctx, rep); err != nil {
 			return err
 		}
-		conv, err := tx.ConversationFor(f.ctx, store.ConversationKey{Channel: string(channel), Account: "acc", Key: "6281200000001"}, rep.ID)
+		conv, err := tx.ConversationFor(f.ctx, store.ConversationKey{Channel: channel, Account: "acc", Key: "6281200000001"}, rep.ID)
 		if err != nil {
 			return err
 		}

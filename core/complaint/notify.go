@@ -30,7 +30,7 @@ func SendToReporter(ctx context.Context, tx *store.Tx, conv store.ConversationID
 	if err != nil {
 		return nil, err
 	}
-	if !CanMessage(event.Channel(c.Channel)) {
+	if !CanMessage(c.Channel) {
 		return nil, ErrNoChannel
 	}
 	recipient, err := tx.Recipient(ctx, conv)
@@ -42,7 +42,7 @@ func SendToReporter(ctx context.Context, tx *store.Tx, conv store.ConversationID
 	}
 	ob := &event.Outbound{
 		ID:                    event.NewID(),
-		Channel:               event.Channel(c.Channel),
+		Channel:               c.Channel,
 		Account:               c.Account,
 		ConversationKey:       c.Key,
 		Recipient:             recipient,

@@ -99,7 +99,7 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, c *store.ComplaintSt
 		return nil, err
 	}
 	ev := &event.Complaint{ID: event.NewID(), Kind: event.ComplaintPublished, Ticket: c.Ticket,
-		Status: string(c.Status), Channel: event.Channel(c.Channel), ExternalRef: c.ExternalRef,
+		Status: string(c.Status), Channel: c.Channel, ExternalRef: c.ExternalRef,
 		Note: summary, Actor: req.Actor.Name, OccurredAt: now}
 	switch {
 	case req.Decision == workflow.Publish:

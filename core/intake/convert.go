@@ -20,7 +20,7 @@ func toDialog(c *store.Conversation, r *store.Reporter, st store.DialogState) di
 		CancelRequested: st.CancelRequested,
 		KTPQuestion:     st.KTPQuestion,
 		Survey:          st.Survey,
-		Status:          dialog.Status(c.Status),
+		Status:          c.Status,
 		Identity: identity.Identity{
 			Name: r.Name, NIK: r.NIK, Address: r.Address, Phone: r.Phone, KTPPhoto: r.KTPPhoto,
 		},
@@ -40,16 +40,13 @@ func fromDialog(out dialog.Output, c *store.Conversation, r *store.Reporter, st 
 	st.KTPQuestion, st.Survey = out.Conv.KTPQuestion, out.Conv.Survey
 	id := out.Conv.Identity
 	r.Name, r.NIK, r.Address, r.Phone, r.KTPPhoto = id.Name, id.NIK, id.Address, id.Phone, id.KTPPhoto
-	c.Status = string(out.Conv.Status)
+	c.Status = out.Conv.Status
 	c.Draft = out.Conv.Complaint
 	c.Ticket = out.Conv.Ticket
 	c.Greeted = out.Conv.Greeted
 	c.AwaitingKTP = out.Conv.AwaitingKTP
 	c.HumanTakeover = out.Conv.HumanTakeover
-	c.Missing = make([]string, len(out.Missing))
-	for i, f := range out.Missing {
-		c.Missing[i] = string(f)
-	}
+	c.Missing = out.Missing
 	if at.After(c.LastMessageAt) {
 		c.LastMessageAt = at
 	}

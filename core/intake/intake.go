@@ -348,9 +348,9 @@ func (s *Service) handleRevision(ctx context.Context, m *event.Inbound) (Result,
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if m.UnsendOf != "" {
-			conv, err = tx.UnsendInbound(ctx, string(m.Channel), m.Account, m.UnsendOf, m.ReceivedAt)
+			conv, err = tx.UnsendInbound(ctx, m.Channel, m.Account, m.UnsendOf, m.ReceivedAt)
 		} else {
-			conv, err = tx.EditInbound(ctx, string(m.Channel), m.Account, m.EditOf, m.Text, m.ReceivedAt)
+			conv, err = tx.EditInbound(ctx, m.Channel, m.Account, m.EditOf, m.Text, m.ReceivedAt)
 		}
 		return err
 	})

@@ -106,7 +106,7 @@ func (h *harness) send(m *event.Inbound) []string {
 	var stored *store.Message
 	eventually(h.t, 10*time.Second, "message "+m.ExternalID+" stored", func() bool {
 		var err error
-		stored, err = h.st.InboundByExternalID(ctx, string(m.Channel), m.Account, m.ExternalID)
+		stored, err = h.st.InboundByExternalID(ctx, m.Channel, m.Account, m.ExternalID)
 		return err == nil
 	})
 	replies, err := h.st.RepliesTo(ctx, stored.ID)

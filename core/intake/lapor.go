@@ -35,12 +35,12 @@ func (s *Service) handleLapor(ctx context.Context, m *event.Inbound) (Result, er
 		if withheld || senderID == "" {
 			senderID, profile = "laporan:"+lx.TrackingID, ""
 		}
-		rep, err := tx.ReporterFor(ctx, store.ReporterKey{Channel: string(m.Channel), Account: m.Account, SenderID: senderID}, profile)
+		rep, err := tx.ReporterFor(ctx, store.ReporterKey{Channel: m.Channel, Account: m.Account, SenderID: senderID}, profile)
 		if err != nil {
 			return err
 		}
 		conv, err := tx.ConversationFor(ctx, store.ConversationKey{
-			Channel: string(m.Channel), Account: m.Account, Key: m.ConversationKey,
+			Channel: m.Channel, Account: m.Account, Key: m.ConversationKey,
 		}, rep.ID)
 		if err != nil {
 			return err
@@ -101,7 +101,7 @@ func (s *Service) handleLapor(ctx context.Context, m *event.Inbound) (Result, er
 		}); err != nil {
 			return err
 		}
-		conv.Status, conv.Ticket, conv.Greeted, conv.Missing = string(dialog.StatusSubmitted), tk.Number, true, nil
+		conv.Status, conv.Ticket, conv.Greeted, conv.Missing = dialog.StatusSubmitted, tk.Number, true, nil
 		conv.LastMessageAt = m.ReceivedAt
 		if err := tx.SaveConversation(ctx, conv); err != nil {
 			return err

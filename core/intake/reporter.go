@@ -14,7 +14,7 @@ import (
 // number along on its LID messages: the LID and the number are linked to
 // one reporter, whichever came first.
 func reporterFor(ctx context.Context, tx *store.Tx, m *event.Inbound) (*store.Reporter, error) {
-	key := store.ReporterKey{Channel: string(m.Channel), Account: m.Account, SenderID: senderKey(m)}
+	key := store.ReporterKey{Channel: m.Channel, Account: m.Account, SenderID: senderKey(m)}
 	if phone := strings.TrimPrefix(m.Sender.Phone, "+"); m.Channel == event.ChannelWhatsApp && phone != "" && phone != key.SenderID {
 		return tx.ReporterForEither(ctx, key, store.ReporterKey{Channel: key.Channel, Account: key.Account, SenderID: phone}, m.Sender.Name)
 	}
@@ -24,7 +24,7 @@ func reporterFor(ctx context.Context, tx *store.Tx, m *event.Inbound) (*store.Re
 // conversationFor finds or creates m's conversation, locked. On WhatsApp
 // a reporter whose address changed keeps their conversation.
 func conversationFor(ctx context.Context, tx *store.Tx, m *event.Inbound, rep store.ReporterID) (*store.Conversation, error) {
-	key := store.ConversationKey{Channel: string(m.Channel), Account: m.Account, Key: m.ConversationKey}
+	key := store.ConversationKey{Channel: m.Channel, Account: m.Account, Key: m.ConversationKey}
 	if m.Channel == event.ChannelWhatsApp {
 		return tx.ReporterConversationFor(ctx, key, rep)
 	}

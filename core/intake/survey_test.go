@@ -20,7 +20,7 @@ const surveyAsks = "Seberapa puas Anda"
 // service on the harness's clock.
 func surveyHarness(t *testing.T) (*harness, *complaint.Service) {
 	h := newHarness(t)
-	if _, err := h.st.CreateUser(context.Background(), "kiki", "x", string(workflow.RoleKoordinator)); err != nil {
+	if _, err := h.st.CreateUser(context.Background(), "kiki", "x", workflow.RoleKoordinator); err != nil {
 		t.Fatal(err)
 	}
 	return h, complaint.New(calendar.Embedded(), complaint.Options{Now: func() time.Time { return h.clock }})
