@@ -255,8 +255,8 @@ type Setting struct {
 // Redacted is what Settings shows instead of a secret's value.
 const Redacted = "[redacted]"
 
-// Settings lists every key with its effective value, secrets redacted, for
-// a start-up log line or aduan serve --print-config.
+// Settings lists every key with its effective value, secrets redacted: what
+// String prints.
 func (c *Config) Settings() []Setting {
 	def := defaults(c.LogFormat == LogFormatConsole)
 	out := make([]Setting, 0, len(options))

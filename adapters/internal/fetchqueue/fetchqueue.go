@@ -32,6 +32,20 @@ type Job struct {
 	Media []string `json:"media,omitempty"`
 }
 
+// Validate reports the first thing the queue would refuse: a message the
+// core does not accept, or a source that points at no attachment.
+func (j *Job) Validate() error {
+	if err := j.Inbound.Validate(); err != nil {
+		return err
+	}
+	for _, s := range j.Sources {
+		if s.Index < 0 || s.Index >= len(j.Inbound.Attachments) {
+			return fmt.Errorf("fetch job %s: attachment index %d out of range", j.Inbound.MsgID(), s.Index)
+		}
+	}
+	return nil
+}
+
 // Source says where one attachment's file is.
 type Source struct {
 	// Index is the attachment's position in Inbound.Attachments.
@@ -139,12 +153,12 @@ func (q *Queue) handle(ctx context.Context, m *bus.Msg) error {
 	for i, id := range job.Media {
 		job.Sources = append(job.Sources, Source{Index: i, MediaID: id})
 	}
+	if err := job.Validate(); err != nil {
+		return bus.Permanent(err)
+	}
 	in := &job.Inbound
 	lastTry := m.NumDelivered >= uint64(q.cfg.Attempts)
 	for _, s := range job.Sources {
-		if s.Index < 0 || s.Index >= len(in.Attachments) {
-			return bus.Permanent(fmt.Errorf("fetch job %s: attachment index %d out of range", in.MsgID(), s.Index))
-		}
 		att := &in.Attachments[s.Index]
 		err := q.cfg.Fetch(ctx, s, att)
 		switch {

@@ -162,3 +162,23 @@ func published(t *testing.T, b *bus.Bus, subject string) (*jetstream.RawStreamMs
 	}
 	return raw, in
 }
+
+func TestJobValidate(t *testing.T) {
+	in := event.Inbound{Channel: event.ChannelWhatsApp, Account: "62811", ExternalID: "wamid.1", ConversationKey: "62812",
+		ReceivedAt: time.Now(), Attachments: []event.Attachment{{Kind: event.AttachmentImage}}}
+	tests := []struct {
+		name string
+		job  Job
+		ok   bool
+	}{
+		{"a file of the message", Job{Inbound: in, Sources: []Source{{Index: 0, MediaID: "1"}}}, true},
+		{"no attachment there", Job{Inbound: in, Sources: []Source{{Index: 1, MediaID: "1"}}}, false},
+		{"negative index", Job{Inbound: in, Sources: []Source{{Index: -1, URL: "https://cdn"}}}, false},
+		{"a message the core refuses", Job{Inbound: event.Inbound{Channel: event.ChannelWhatsApp}}, false},
+	}
+	for _, tt := range tests {
+		if err := tt.job.Validate(); (err == nil) != tt.ok {
+			t.Errorf("%s: Validate() = %v", tt.name, err)
+		}
+	}
+}

@@ -4,13 +4,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/adapters/internal/fuzzseed"
 )
 
 // FuzzParseBody feeds the WhatsApp Cloud API webhook parser any body (as if
 // its signature were valid): it must not panic, and every message it makes
-// is one the core accepts, with a media id per attachment. Seeds: the
-// payloads in testdata/.
+// is a job the fetch queue accepts (one the core accepts), with a media id
+// per attachment. Seeds: the payloads in testdata/.
 func FuzzParseBody(f *testing.F) {
 	fuzzseed.Add(f, "testdata/*.json")
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
@@ -23,8 +24,8 @@ func FuzzParseBody(f *testing.F) {
 			if it.in == nil {
 				continue
 			}
-			if err := it.in.Validate(); err != nil {
-				t.Errorf("made an event the core refuses: %v", err)
+			if err := (&fetchqueue.Job{Inbound: *it.in, Sources: it.media}).Validate(); err != nil {
+				t.Errorf("made a message the queue refuses: %v", err)
 			}
 			if len(it.media) != len(it.in.Attachments) {
 				t.Errorf("%d media ids for %d attachments", len(it.media), len(it.in.Attachments))
