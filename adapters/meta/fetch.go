@@ -19,11 +19,9 @@ import (
 	"github.com/aduan-gateway/aduan/core/event"
 )
 
-// The fetch queue: a message with files is kept here, durable, before the
-// webhook answers; a worker downloads the files from Meta's CDN, stores
-// them, and only then publishes the message to the core. The webhook so
-// answers in milliseconds and nothing is lost when a download is slow or
-// fails.
+// Messenger and Instagram messages with files wait in the fetch queue
+// (adapters/internal/fetchqueue) while workers download the files from
+// Meta's CDN.
 const (
 	StreamFetch        = bus.StreamMetaFetch // declared by the bus
 	subjectFetchPrefix = bus.SubjectMetaFetchPrefix

@@ -27,9 +27,8 @@ import (
 	"github.com/aduan-gateway/aduan/core/event"
 )
 
-// The fetch queue: messages whose media is still at Meta wait here, so the
-// webhook answers in milliseconds and a slow or failing download loses
-// nothing.
+// Messages with media wait in the fetch queue (adapters/internal/fetchqueue)
+// while workers look the media ids up and download the files.
 const (
 	StreamFetch   = bus.StreamWhatsAppFetch // declared by the bus
 	subjectFetch  = bus.SubjectWhatsAppFetch
