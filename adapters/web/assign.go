@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -10,37 +11,22 @@ import (
 
 // assign gives the conversation to an officer, or to nobody ("0").
 func (s *Server) assign(w http.ResponseWriter, r *http.Request, sess *session) {
-	id, ok := conversationID(r)
-	if !ok {
-		s.notFound(w, r, sess)
-		return
-	}
-	uid, err := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
-	if err != nil || uid < 0 {
-		back(w, r, id, "err", "no_user")
-		return
-	}
-	ctx := r.Context()
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.LockConversation(ctx, id); err != nil {
-			return err
+	s.changeConversation(w, r, sess, "assigned", func(ctx context.Context, tx *store.Tx, c *store.Conversation) (string, map[string]any, error) {
+		uid, err := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
+		if err != nil || uid < 0 {
+			return "", nil, errAction("no_user")
 		}
 		to := ""
 		if uid != 0 {
 			u, err := tx.ActiveUser(ctx, store.UserID(uid))
 			if errors.Is(err, store.ErrNotFound) {
-				return errAction("no_user")
+				return "", nil, errAction("no_user")
 			}
 			if err != nil {
-				return err
+				return "", nil, err
 			}
 			to = u.Username
 		}
-		if err := tx.Assign(ctx, id, store.UserID(uid)); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, sess.User.Username, "conversation.assigned", "conversation", idString(id),
-			map[string]any{"to": to})
+		return "conversation.assigned", map[string]any{"to": to}, tx.Assign(ctx, c.ID, store.UserID(uid))
 	})
-	s.finish(w, r, sess, id, err, "assigned")
 }

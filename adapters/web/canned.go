@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -66,12 +65,7 @@ func (s *Server) cannedChange(w http.ResponseWriter, r *http.Request, sess *sess
 // answerChange answers a form that changed something: back to the page at to
 // when err is nil, 404 for a missing object, 500 otherwise.
 func (s *Server) answerChange(w http.ResponseWriter, r *http.Request, sess *session, err error, to string) {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s.notFound(w, r, sess)
-	case err != nil:
-		s.serverError(w, r, err)
-	default:
+	if !s.failed(w, r, sess, err) {
 		http.Redirect(w, r, to, http.StatusSeeOther)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/workflow"
-	"github.com/aduan-gateway/aduan/store"
 )
 
 // complaintFlashes are the outcomes of the complaint page's forms.
@@ -80,10 +79,7 @@ func (s *Server) finishAct(w http.ResponseWriter, r *http.Request, sess *session
 		s.forbidden(w, r, sess)
 	case errors.As(err, &refused):
 		backToComplaint(w, r, req.Ticket, "err", refused.Code)
-	case errors.Is(err, store.ErrNotFound):
-		s.notFound(w, r, sess)
-	case err != nil:
-		s.serverError(w, r, err)
+	case s.failed(w, r, sess, err):
 	default:
 		if out.Complaint.Conversation != 0 {
 			s.changed(out.Complaint.Conversation, "state", true)

@@ -21,12 +21,7 @@ import (
 func (s *Server) beritaAcara(w http.ResponseWriter, r *http.Request, sess *session) {
 	ticket := r.PathValue("ticket")
 	_, pdf, err := s.store.BeritaAcara(r.Context(), ticket)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r, sess)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, sess, err) {
 		return
 	}
 	sendBytes(w, "application/pdf", "berita-acara-"+ticket+".pdf", pdf)

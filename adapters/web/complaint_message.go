@@ -3,8 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/workflow"
@@ -17,18 +15,13 @@ import (
 // for the koordinator the complaint is assigned to, or any while unassigned.
 func (s *Server) messageReporter(w http.ResponseWriter, r *http.Request, sess *session) {
 	ticket := r.PathValue("ticket")
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	switch {
-	case text == "":
-		backToComplaint(w, r, ticket, "err", "empty")
-		return
-	case utf8.RuneCountInString(text) > maxReply:
-		backToComplaint(w, r, ticket, "err", "too_long")
-		return
-	}
 	ctx := r.Context()
 	var conv store.ConversationID
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		text, err := messageText(r)
+		if err != nil {
+			return err
+		}
 		c, err := tx.LockComplaint(ctx, ticket)
 		if err != nil {
 			return err
@@ -56,10 +49,7 @@ func (s *Server) messageReporter(w http.ResponseWriter, r *http.Request, sess *s
 	switch {
 	case errors.As(err, &refused):
 		backToComplaint(w, r, ticket, "err", string(refused))
-	case errors.Is(err, store.ErrNotFound):
-		s.notFound(w, r, sess)
-	case err != nil:
-		s.serverError(w, r, err)
+	case s.failed(w, r, sess, err):
 	default:
 		s.changed(conv, "message", true)
 		backToComplaint(w, r, ticket, "ok", "message")

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -108,15 +107,7 @@ func (s *Server) complaintView(w http.ResponseWriter, r *http.Request, sess *ses
 // none, or the store fails, it has answered and ok is false.
 func (s *Server) complaintFile(w http.ResponseWriter, r *http.Request, sess *session) (f *store.ComplaintFile, ok bool) {
 	f, err := s.store.ComplaintFile(r.Context(), r.PathValue("ticket"))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s.notFound(w, r, sess)
-	case err != nil:
-		s.serverError(w, r, err)
-	default:
-		return f, true
-	}
-	return nil, false
+	return f, !s.failed(w, r, sess, err)
 }
 
 func (s *Server) fillComplaintPage(ctx context.Context, sess *session, p *complaintPage) error {

@@ -53,55 +53,32 @@ func (s *Server) dialogPanel(ctx context.Context, id store.ConversationID) (dial
 // draft, or the submitted complaint's text), audited with the lengths only:
 // the text may hold personal data.
 func (s *Server) complaintText(w http.ResponseWriter, r *http.Request, sess *session) {
-	id, ok := conversationID(r)
-	if !ok {
-		s.notFound(w, r, sess)
-		return
-	}
-	ctx := r.Context()
 	text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"))
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+	s.changeConversation(w, r, sess, "complaint_text", func(ctx context.Context, tx *store.Tx, c *store.Conversation) (string, map[string]any, error) {
 		if text == "" {
-			return errAction("empty")
+			return "", nil, errAction("empty")
 		}
 		if utf8.RuneCountInString(text) > maxComplaintText {
-			return errAction("too_long")
+			return "", nil, errAction("too_long")
 		}
-		if _, err := tx.LockConversation(ctx, id); err != nil {
-			return err
-		}
-		old, ticket, err := tx.ComplaintTextOf(ctx, id)
+		old, ticket, err := tx.ComplaintTextOf(ctx, c.ID)
 		if err != nil || old == text {
-			return err
+			return "", nil, err
 		}
-		if err := tx.SetComplaintText(ctx, id, ticket, text); err != nil {
-			return err
+		if err := tx.SetComplaintText(ctx, c.ID, ticket, text); err != nil {
+			return "", nil, err
 		}
 		detail := map[string]any{"old_chars": utf8.RuneCountInString(old), "new_chars": utf8.RuneCountInString(text)}
 		if ticket != "" {
 			detail["ticket"] = ticket
 		}
-		return tx.Audit(ctx, sess.User.Username, "complaint.text_corrected", "conversation", idString(id), detail)
+		return "complaint.text_corrected", detail, nil
 	})
-	s.finish(w, r, sess, id, err, "complaint_text")
 }
 
 // officerSeen clears "perlu petugas" once an officer has taken it up; audited.
 func (s *Server) officerSeen(w http.ResponseWriter, r *http.Request, sess *session) {
-	id, ok := conversationID(r)
-	if !ok {
-		s.notFound(w, r, sess)
-		return
-	}
-	ctx := r.Context()
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.LockConversation(ctx, id); err != nil {
-			return err
-		}
-		if err := tx.ClearNeedsOfficer(ctx, id); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, sess.User.Username, "conversation.officer_seen", "conversation", idString(id), nil)
+	s.changeConversation(w, r, sess, "officer_seen", func(ctx context.Context, tx *store.Tx, c *store.Conversation) (string, map[string]any, error) {
+		return "conversation.officer_seen", nil, tx.ClearNeedsOfficer(ctx, c.ID)
 	})
-	s.finish(w, r, sess, id, err, "officer_seen")
 }

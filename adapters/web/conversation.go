@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -92,12 +91,7 @@ func (s *Server) conversation(w http.ResponseWriter, r *http.Request, sess *sess
 	}
 	ctx := r.Context()
 	d, err := s.store.ConversationByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r, sess)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, sess, err) {
 		return
 	}
 	p := &conversationPage{Conv: d, CanSend: complaint.CanMessage(d.Channel), Off: s.channelOff(d.Channel),
@@ -166,12 +160,7 @@ func (s *Server) thread(w http.ResponseWriter, r *http.Request, sess *session) {
 		return
 	}
 	d, err := s.store.ConversationByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r, sess)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.failed(w, r, sess, err) {
 		return
 	}
 	p := &conversationPage{Conv: d, CanSend: complaint.CanMessage(d.Channel), Off: s.channelOff(d.Channel)}

@@ -14,50 +14,32 @@ import (
 // (action=confirm) records that they checked it. An empty field keeps the
 // value collected: corrections replace, they never erase.
 func (s *Server) identity(w http.ResponseWriter, r *http.Request, sess *session) {
-	id, ok := conversationID(r)
-	if !ok {
-		s.notFound(w, r, sess)
-		return
-	}
-	ctx := r.Context()
 	confirm := r.PostFormValue("action") == "confirm"
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		c, err := tx.LockConversation(ctx, id)
-		if err != nil {
-			return err
-		}
-		rep, err := tx.Reporter(ctx, c.ReporterID)
-		if err != nil {
-			return err
-		}
-		if confirm {
-			if err := tx.ConfirmIdentity(ctx, rep.ID, sess.User.Username, s.now()); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, sess.User.Username, "identity.confirmed", "conversation", idString(id), nil)
-		}
-		changed, err := s.correct(r, rep)
-		if err != nil {
-			return err
-		}
-		if len(changed) == 0 {
-			return nil
-		}
-		if err := tx.SaveReporter(ctx, rep); err != nil {
-			return err
-		}
-		if err := s.updateMissing(ctx, tx, c, rep); err != nil {
-			return err
-		}
-		// Field names only: the audit log holds no personal data in clear.
-		return tx.Audit(ctx, sess.User.Username, "identity.corrected", "conversation", idString(id),
-			map[string]any{"fields": changed})
-	})
 	code := "identity"
 	if confirm {
 		code = "confirmed"
 	}
-	s.finish(w, r, sess, id, err, code)
+	s.changeConversation(w, r, sess, code, func(ctx context.Context, tx *store.Tx, c *store.Conversation) (string, map[string]any, error) {
+		rep, err := tx.Reporter(ctx, c.ReporterID)
+		if err != nil {
+			return "", nil, err
+		}
+		if confirm {
+			return "identity.confirmed", nil, tx.ConfirmIdentity(ctx, rep.ID, sess.User.Username, s.now())
+		}
+		changed, err := s.correct(r, rep)
+		if err != nil || len(changed) == 0 {
+			return "", nil, err
+		}
+		if err := tx.SaveReporter(ctx, rep); err != nil {
+			return "", nil, err
+		}
+		if err := s.updateMissing(ctx, tx, c, rep); err != nil {
+			return "", nil, err
+		}
+		// Field names only: the audit log holds no personal data in clear.
+		return "identity.corrected", map[string]any{"fields": changed}, nil
+	})
 }
 
 // correct applies the form's values to rep and returns the fields changed.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/aduan-gateway/aduan/store"
@@ -8,24 +9,11 @@ import (
 
 // addNote keeps an internal note on the conversation; the citizen never sees it.
 func (s *Server) addNote(w http.ResponseWriter, r *http.Request, sess *session) {
-	id, ok := conversationID(r)
-	if !ok {
-		s.notFound(w, r, sess)
-		return
-	}
-	text, ok := messageText(w, r, id)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.LockConversation(ctx, id); err != nil {
-			return err
+	s.changeConversation(w, r, sess, "noted", func(ctx context.Context, tx *store.Tx, c *store.Conversation) (string, map[string]any, error) {
+		text, err := messageText(r)
+		if err != nil {
+			return "", nil, err
 		}
-		if err := tx.AddNote(ctx, id, sess.User.Username, text); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, sess.User.Username, "conversation.note", "conversation", idString(id), nil)
+		return "conversation.note", nil, tx.AddNote(ctx, c.ID, sess.User.Username, text)
 	})
-	s.finish(w, r, sess, id, err, "noted")
 }

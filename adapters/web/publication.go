@@ -107,10 +107,7 @@ func (s *Server) decidePublication(w http.ResponseWriter, r *http.Request, sess 
 		s.forbidden(w, r, sess)
 	case errors.As(err, &refused):
 		s.renderPublication(w, r, sess, http.StatusUnprocessableEntity, &req, refused.Code)
-	case errors.Is(err, store.ErrNotFound):
-		s.notFound(w, r, sess)
-	case err != nil:
-		s.serverError(w, r, err)
+	case s.failed(w, r, sess, err):
 	default:
 		s.log.Info().Str("user", sess.User.Username).Str("ticket", req.Ticket).Str("decision", string(req.Decision)).
 			Msg("publication decision")

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/core/workflow"
+	"github.com/aduan-gateway/aduan/store"
 )
 
 //go:embed templates static
@@ -107,6 +109,20 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, sess *session
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, sess *session) {
 	s.renderError(w, r, sess, http.StatusNotFound, "Data yang Anda cari tidak ditemukan.")
+}
+
+// failed answers a store error: 404 for a missing object, 500 otherwise. It
+// reports whether there was an error (and so an answer).
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, sess *session, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		s.notFound(w, r, sess)
+	default:
+		s.serverError(w, r, err)
+	}
+	return true
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {

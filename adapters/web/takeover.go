@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/aduan-gateway/aduan/store"
@@ -18,31 +19,19 @@ func (s *Server) handback(w http.ResponseWriter, r *http.Request, sess *session)
 }
 
 func (s *Server) setTakeover(w http.ResponseWriter, r *http.Request, sess *session, on bool) {
-	id, ok := conversationID(r)
-	if !ok {
-		s.notFound(w, r, sess)
-		return
-	}
-	ctx := r.Context()
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.LockConversation(ctx, id); err != nil {
-			return err
-		}
-		if err := tx.SetTakeover(ctx, id, on); err != nil {
-			return err
-		}
-		action := "conversation.handback"
-		if on {
-			action = "conversation.takeover"
-			if err := tx.AssignIfNobody(ctx, id, sess.User.ID); err != nil {
-				return err
-			}
-		}
-		return tx.Audit(ctx, sess.User.Username, action, "conversation", idString(id), nil)
-	})
 	code := "handback"
 	if on {
 		code = "takeover"
 	}
-	s.finish(w, r, sess, id, err, code)
+	s.changeConversation(w, r, sess, code, func(ctx context.Context, tx *store.Tx, c *store.Conversation) (string, map[string]any, error) {
+		if err := tx.SetTakeover(ctx, c.ID, on); err != nil {
+			return "", nil, err
+		}
+		if on {
+			if err := tx.AssignIfNobody(ctx, c.ID, sess.User.ID); err != nil {
+				return "", nil, err
+			}
+		}
+		return "conversation." + code, nil, nil
+	})
 }
