@@ -76,6 +76,9 @@ type SubjectConversation struct {
 	Draft     string           `json:"draft,omitempty"`
 	CreatedAt time.Time        `json:"created_at"`
 	Messages  []SubjectMessage `json:"messages"`
+	// Pending are new values of their own identity the bot asked them to
+	// confirm (YA), not yet saved.
+	Pending *identity.Identity `json:"pending_identity,omitempty"`
 }
 
 // SubjectMessage is one message, in either direction, with its files.
@@ -236,8 +239,16 @@ func (s *Store) subjectReporter(ctx context.Context, tx *Tx, id ReporterID) (*Su
 		return nil, err
 	}
 	for i := range r.Conversations {
-		if r.Conversations[i].Messages, err = tx.subjectMessages(ctx, r.Conversations[i].ID); err != nil {
+		c := &r.Conversations[i]
+		if c.Messages, err = tx.subjectMessages(ctx, c.ID); err != nil {
 			return nil, err
+		}
+		d, err := tx.DialogState(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if d.Pending != (identity.Identity{}) {
+			c.Pending = &d.Pending
 		}
 	}
 	rows, err = tx.tx.Query(ctx, `SELECT c.ticket, s.asked_at, s.score, s.comment, s.answered_at

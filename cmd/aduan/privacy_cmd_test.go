@@ -73,7 +73,20 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	var ownConv store.ConversationID
+	if err := conn.QueryRow(ctx, `SELECT id FROM conversations WHERE conversation_key = $1`, phone).Scan(&ownConv); err != nil {
+		t.Fatal(err)
+	}
 	err = st.InTx(ctx, func(tx *store.Tx) error {
+		// A new address of her own awaiting her YA.
+		d, err := tx.DialogState(ctx, ownConv)
+		if err != nil {
+			return err
+		}
+		d.Pending = identity.Identity{Address: "Jl. Baru No. 1, Sungailiat"}
+		if err := tx.SaveDialogState(ctx, ownConv, d); err != nil {
+			return err
+		}
 		return tx.SaveDialogState(ctx, otherConv, store.DialogState{
 			Concerned: identity.Person{Name: "Siti Aminah", NIK: nik, Relation: "kakak"}})
 	})
@@ -158,6 +171,7 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 				SenderID string `json:"sender_id"`
 			} `json:"channel_identities"`
 			Conversations []struct {
+				Pending  struct{ Address string } `json:"pending_identity"`
 				Messages []struct {
 					Text  string `json:"text"`
 					Files []struct {
@@ -193,6 +207,7 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 		len(r.Identities) != 1 || r.Identities[0].SenderID != phone ||
 		len(r.Complaints) != 1 || r.Complaints[0].Ticket != ticket || len(r.Complaints[0].Timeline) == 0 ||
 		len(r.Conversations) != 1 || len(r.Conversations[0].Messages) < 6 ||
+		r.Conversations[0].Pending.Address != "Jl. Baru No. 1, Sungailiat" ||
 		len(r.Satisfaction) != 1 || r.Satisfaction[0].Comment != "Petugasnya lambat sekali" {
 		t.Errorf("exported reporter: %+v", r)
 	}
@@ -300,6 +315,10 @@ func TestPrivacyExportEraseCLI(t *testing.T) {
 		if c["ticket"] == ticket && (c["reporter_name"] != "(data dihapus)" || c["nik_masked"] != "") {
 			t.Errorf("complaint list after erasure: %v", c)
 		}
+	}
+	var pendingLeft bool
+	if err := conn.QueryRow(ctx, `SELECT pending_identity_enc IS NOT NULL FROM conversations WHERE id = $1`, ownConv).Scan(&pendingLeft); err != nil || pendingLeft {
+		t.Errorf("the pending identity outlived the erasure (%v)", err)
 	}
 	var concernedLeft bool
 	var otherText string
