@@ -21,7 +21,6 @@ import (
 func BenchmarkInboundText(b *testing.B) {
 	h := newHarness(b, testConfig(), true)
 	h.a.cfg.MarkRead = false
-	h.run(h.a.Run)
 	stream, err := h.b.JetStream().Stream(context.Background(), bus.StreamInbound)
 	if err != nil {
 		b.Fatal(err)
@@ -44,7 +43,7 @@ func BenchmarkInboundText(b *testing.B) {
 			if ok {
 				break
 			}
-			time.Sleep(time.Millisecond) // a full queue: WhatsApp would deliver again
+			time.Sleep(time.Millisecond) // refused: WhatsApp would deliver again
 		}
 	}
 	bustest.Eventually(b, 5*time.Minute, func() bool {

@@ -31,6 +31,9 @@ const (
 type job struct {
 	in    *event.Inbound
 	media []media
+	// file is the (unwrapped) message when it has files, for the
+	// download queue to store.
+	file *waE2E.Message
 	// lid is the sender's LID when the phone number is still unknown.
 	lid types.JID
 	// chat and sender address the read receipt.
@@ -212,6 +215,7 @@ func addMedia(j *job, m *waE2E.Message) {
 			Kind: kind, MIME: mime, Filename: filename, Caption: caption,
 		})
 		j.media = append(j.media, media{src: src, declared: int64(min(size, 1<<62))})
+		j.file = m
 		j.kind = string(kind)
 	}
 	switch {

@@ -84,7 +84,7 @@ func withCore(t *testing.T) (*harness, *store.Store) {
 	svc := intake.New(st, dialog.New(tpl, nil), intake.Options{Log: zerolog.Nop()})
 	h.run(func(ctx context.Context) error { return svc.Run(ctx, h.b, bus.ConsumerSpec{}) })
 	h.run(func(ctx context.Context) error { return svc.RunDelivery(ctx, h.b) })
-	h.run(h.a.Run)
+	h.run(h.a.RunFetcher)
 	h.run(h.a.RunSender)
 	return h, st
 }

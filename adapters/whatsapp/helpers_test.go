@@ -48,6 +48,12 @@ type fakeClient struct {
 	presences []types.ChatPresence
 	reads     []string
 	files     map[string][]byte // DirectPath → plaintext
+	// failing answers downloads of a DirectPath with an error; tries
+	// counts the downloads asked for, by DirectPath.
+	failing map[string]error
+	tries   map[string]int
+	// hold, when set, makes downloads wait for it to close (or ctx to end).
+	hold chan struct{}
 	// sendErr, when set, answers SendMessage.
 	sendErr func(n int) error
 	sends   int
@@ -57,7 +63,8 @@ type fakeClient struct {
 var _ Client = (*fakeClient)(nil)
 
 func newFakeClient(connected bool) *fakeClient {
-	return &fakeClient{connected: connected, files: map[string][]byte{}, lids: map[string]string{}}
+	return &fakeClient{connected: connected, files: map[string][]byte{}, failing: map[string]error{}, tries: map[string]int{},
+		lids: map[string]string{}}
 }
 
 func (f *fakeClient) setConnected(v bool) {
@@ -105,9 +112,23 @@ func (f *fakeClient) MarkRead(_ context.Context, ids []types.MessageID, _ time.T
 	return nil
 }
 
-func (f *fakeClient) Download(_ context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
+func (f *fakeClient) Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
+	f.mu.Lock()
+	hold := f.hold
+	f.tries[msg.GetDirectPath()]++
+	f.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := f.failing[msg.GetDirectPath()]; err != nil {
+		return nil, err
+	}
 	data, ok := f.files[msg.GetDirectPath()]
 	if !ok {
 		return nil, whatsmeow.ErrMediaDownloadFailedWith410
@@ -180,7 +201,7 @@ func newHarness(t testing.TB, cfg config.WhatsAppConfig, connected bool) *harnes
 	return &harness{t: t, b: b, a: a, fake: fake, metrics: m}
 }
 
-// run starts fn (a.Run, a.RunSender) until the test ends.
+// run starts fn (a.RunFetcher, a.RunSender) until the test ends.
 func (h *harness) run(fn func(ctx context.Context) error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -40,57 +40,6 @@ func receiptOf(r *events.Receipt) *receipt {
 	return &receipt{ids: append([]string(nil), r.MessageIDs...), status: st, at: r.Timestamp.UTC()}
 }
 
-// Run works through the queues until ctx ends, then publishes what is still
-// queued for up to drainTimeout.
-func (a *Adapter) Run(ctx context.Context) error {
-	done := make(chan struct{}, shards)
-	for i := range a.queues {
-		go func(q chan *job) {
-			defer func() { done <- struct{}{} }()
-			for {
-				select {
-				case j := <-q:
-					a.do(ctx, j)
-				case <-ctx.Done():
-					a.drain(ctx, q)
-					return
-				}
-			}
-		}(a.queues[i])
-	}
-	for range shards {
-		<-done
-	}
-	return nil
-}
-
-func (a *Adapter) drain(ctx context.Context, q chan *job) {
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
-	defer cancel()
-	for {
-		select {
-		case j := <-q:
-			a.do(dctx, j)
-		default:
-			return
-		}
-	}
-}
-
-func (a *Adapter) do(ctx context.Context, j *job) {
-	err := a.publishMessage(ctx, j, true)
-	chat := j.in.ConversationKey
-	a.queuedMu.Lock()
-	if a.queued[chat]--; a.queued[chat] <= 0 {
-		delete(a.queued, chat)
-	}
-	a.queuedMu.Unlock()
-	if err != nil {
-		// Only a stop with NATS still unreachable gets here.
-		a.log.Error().Err(err).Str("external_id", j.in.ExternalID).Msg("whatsapp message not stored before shutdown; it is lost")
-	}
-}
-
 // try runs fn once, or with persist until it succeeds (retry).
 func (a *Adapter) try(ctx context.Context, persist bool, what string, fn func(ctx context.Context) error) error {
 	if !persist {
@@ -182,7 +131,7 @@ const downloadAttempts = 3
 
 // fetch downloads one file and stores it in the object store. A file that
 // cannot be had is noted on its attachment (the message goes on regardless);
-// only a store that stays unreachable until ctx ends is an error.
+// only the end of ctx before the file is stored is an error.
 func (a *Adapter) fetch(ctx context.Context, client Client, m media) error {
 	att := m.att
 	limit := a.cfg.MaxAttachmentSize
@@ -209,6 +158,8 @@ func (a *Adapter) fetch(ctx context.Context, client Client, m media) error {
 		}
 	}
 	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err() // stopping: the message stays queued for the next try
 	case err != nil:
 		att.Error = downloadError(err)
 		a.metrics.download("failed")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -56,7 +57,7 @@ func TestInboundMessages(t *testing.T) {
 	h.fake.files["/v/t62/surat"] = pdf
 	h.fake.files["/v/t62/voice"] = ogg
 	h.fake.lids["987654321098765"] = citizenB
-	h.run(h.a.Run)
+	h.run(h.a.RunFetcher)
 	r := newReader(t, h.b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
 
 	image := &waE2E.ImageMessage{Caption: proto.String("ini foto KTP saya"), Mimetype: proto.String("image/jpeg"),
@@ -279,16 +280,8 @@ func TestHandlerReturnsAfterJetStreamAck(t *testing.T) {
 		t.Fatal("handler refused the receipt")
 	}
 	for stream, want := range map[string]uint64{bus.StreamInbound: 1, bus.StreamDelivery: 1} {
-		s, err := h.b.JetStream().Stream(context.Background(), stream)
-		if err != nil {
-			t.Fatal(err)
-		}
-		info, err := s.Info(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info.State.Msgs != want {
-			t.Errorf("%s holds %d messages when the handler returned, want %d", stream, info.State.Msgs, want)
+		if n := streamLen(t, h.b, stream); n != want {
+			t.Errorf("%s holds %d messages when the handler returned, want %d", stream, n, want)
 		}
 	}
 	if !contains(h.fake.readIDs(), "T1") {
@@ -296,46 +289,149 @@ func TestHandlerReturnsAfterJetStreamAck(t *testing.T) {
 	}
 }
 
-// TestChatWaitsBehindDownload: a message with a file goes to its chat's
-// download worker; the chat's next message queues behind it, so the core
-// gets them in the order sent, while another chat's message is stored at
-// once.
+// TestChatWaitsBehindDownload: a message with a file goes to the download
+// queue; the chat's next message queues behind it, so the core gets them
+// in the order sent, while another chat's message is stored at once.
 func TestChatWaitsBehindDownload(t *testing.T) {
 	h := newHarness(t, testConfig(), true)
 	h.fake.files["/v/t62/ktp"] = testdata(t, "ktp.jpg")
 	r := newReader(t, h.b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
 	photo := &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Mimetype: proto.String("image/jpeg"), DirectPath: proto.String("/v/t62/ktp")}}
-	for _, e := range []*events.Message{
+	handle(t, h.a,
 		incoming("I1", pn(citizen), photo),
 		incoming("T1", pn(citizen), &waE2E.Message{Conversation: proto.String("itu KTP saya")}),
-		incoming("T2", pn(citizenB), &waE2E.Message{Conversation: proto.String("pesan lain")}),
-	} {
-		if !h.a.HandleEvent(e) {
-			t.Fatalf("handler refused %s", e.Info.ID)
-		}
-	}
+		incoming("T2", pn(citizenB), &waE2E.Message{Conversation: proto.String("pesan lain")}))
 	if got := r.inbound(5 * time.Second); got.ExternalID != "T2" {
 		t.Fatalf("first stored %s, want the other chat's T2 (no worker runs yet)", got.ExternalID)
 	}
 	r.none(100 * time.Millisecond)
-	h.run(h.a.Run)
+	h.run(h.a.RunFetcher)
 	for _, want := range []string{"I1", "T1"} {
 		if got := r.inbound(5 * time.Second); got.ExternalID != want {
 			t.Fatalf("stored %s, want %s", got.ExternalID, want)
 		}
 	}
+	// Nothing queued for the chat any more: its next message is stored by
+	// the handler itself.
+	bustest.Eventually(t, 5*time.Second, func() bool { return queueLen(t, h.b) == 0 })
+	handle(t, h.a, incoming("T3", pn(citizen), &waE2E.Message{Conversation: proto.String("sudah dikirim")}))
+	if n := streamLen(t, h.b, bus.StreamInbound); n != 4 {
+		t.Fatalf("INBOUND holds %d messages when the handler returned, want 4", n)
+	}
+}
+
+// TestMediaSurvivesRestart: a message with a file is acknowledged to
+// WhatsApp once it is on the download queue, so it outlives the process.
+// One adapter takes a photo and the chat's next text and stops before
+// downloading (one with no worker at all, one stopped mid-download); a new
+// adapter on the same bus, knowing nothing of them, queues the chat's next
+// message behind them, downloads the photo and publishes all three once, in
+// the order sent.
+func TestMediaSurvivesRestart(t *testing.T) {
+	for _, midDownload := range []bool{false, true} {
+		t.Run(fmt.Sprintf("mid-download=%v", midDownload), func(t *testing.T) {
+			b := bustest.New(t)
+			jpeg := testdata(t, "ktp.jpg")
+			photo := &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("KTP saya"),
+				Mimetype: proto.String("image/jpeg"), DirectPath: proto.String("/v/t62/ktp"), MediaKey: []byte("k"),
+				FileSHA256: []byte("s"), FileEncSHA256: []byte("e"), FileLength: proto.Uint64(uint64(len(jpeg)))}}
+
+			first, fake1 := newAdapter(t, b)
+			fake1.files["/v/t62/ktp"] = jpeg
+			handle(t, first,
+				incoming("I1", pn(citizen), photo),
+				incoming("T1", pn(citizen), &waE2E.Message{Conversation: proto.String("itu KTP saya")}))
+			if midDownload {
+				fake1.hold = make(chan struct{}) // never released
+				ctx, stop := context.WithCancel(context.Background())
+				done := make(chan error, 1)
+				go func() { done <- first.RunFetcher(ctx) }()
+				bustest.Eventually(t, 10*time.Second, func() bool {
+					fake1.mu.Lock()
+					defer fake1.mu.Unlock()
+					return fake1.tries["/v/t62/ktp"] > 0
+				})
+				stop()
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := streamLen(t, b, bus.StreamInbound); n != 0 {
+				t.Fatalf("INBOUND holds %d messages before the restart, want 0", n)
+			}
+
+			second, fake2 := newAdapter(t, b)
+			fake2.files["/v/t62/ktp"] = jpeg
+			r := newReader(t, b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+			handle(t, second,
+				incoming("T2", pn(citizen), &waE2E.Message{Conversation: proto.String("mohon dibantu")}),
+				incoming("T3", pn(citizenB), &waE2E.Message{Conversation: proto.String("pesan lain")}))
+			if got := r.inbound(5 * time.Second); got.ExternalID != "T3" {
+				t.Fatalf("first stored %s, want the other chat's T3", got.ExternalID)
+			}
+			ctx, stop := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- second.RunFetcher(ctx) }()
+			defer func() {
+				stop()
+				if err := <-done; err != nil {
+					t.Error(err)
+				}
+			}()
+			for _, want := range []string{"I1", "T1", "T2"} {
+				got := r.inbound(10 * time.Second)
+				if got.ExternalID != want {
+					t.Fatalf("stored %s, want %s", got.ExternalID, want)
+				}
+				if want != "I1" {
+					continue
+				}
+				if len(got.Attachments) != 1 || got.Attachments[0].SHA256 != sha(jpeg) || got.Attachments[0].Error != "" ||
+					got.Attachments[0].Caption != "KTP saya" || got.Text != "KTP saya" {
+					t.Fatalf("photo stored as %s", mustJSON(t, got))
+				}
+			}
+			r.none(300 * time.Millisecond)
+			bustest.Eventually(t, 5*time.Second, func() bool { return queueLen(t, b) == 0 })
+			if !contains(fake2.readIDs(), "I1") || contains(fake1.readIDs(), "I1") {
+				t.Errorf("photo marked read by the old session or not by the new one (%v, %v)", fake1.readIDs(), fake2.readIDs())
+			}
+		})
+	}
+}
+
+// TestUndownloadableAfterAttempts: a file whose download keeps failing
+// with a transient error is tried downloadAttempts times, then the message
+// is published with the failure on its attachment.
+func TestUndownloadableAfterAttempts(t *testing.T) {
+	h := newHarness(t, testConfig(), true)
+	h.fake.failing["/v/t62/flaky"] = errors.New("read tcp: connection reset by peer")
+	r := newReader(t, h.b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	h.run(h.a.RunFetcher)
+	handle(t, h.a, incoming("I1", pn(citizen), &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
+		Mimetype: proto.String("image/jpeg"), DirectPath: proto.String("/v/t62/flaky")}}))
+	got := r.inbound(20 * time.Second)
+	want := []event.Attachment{{Kind: event.AttachmentImage, MIME: "image/jpeg", Error: "could not download the file from WhatsApp"}}
+	if got.ExternalID != "I1" || !reflect.DeepEqual(got.Attachments, want) {
+		t.Fatalf("stored %s", mustJSON(t, got))
+	}
+	h.fake.mu.Lock()
+	defer h.fake.mu.Unlock()
+	if n := h.fake.tries["/v/t62/flaky"]; n != downloadAttempts {
+		t.Fatalf("download tried %d times, want %d", n, downloadAttempts)
+	}
 }
 
 // TestInboundWhileNATSDown stops the NATS server under the adapter: a text
-// message is refused (whatsmeow does not acknowledge it, so WhatsApp
-// delivers it again), a message with a file is taken by its download
-// worker, which keeps trying; once the server is back both are stored once.
+// message and one with a file are refused (whatsmeow does not acknowledge
+// them, so WhatsApp delivers them again); once the server is back both are
+// stored once.
 func TestInboundWhileNATSDown(t *testing.T) {
 	dir := t.TempDir()
 	server := bustest.Open(t, bus.Config{Listen: "127.0.0.1:0", DataDir: dir})
 	url := server.ClientURL()
 	conn := bustest.Open(t, server.ClientConfig())
-	a, err := New(context.Background(), testConfig(), conn, Options{Log: zerolog.Nop(), Metrics: NewMetrics(prometheus.NewRegistry()),
+	a, err := New(context.Background(), testConfig(), conn, Options{Log: bustest.Logger(t), Metrics: NewMetrics(prometheus.NewRegistry()),
 		PublishBackoff: []time.Duration{100 * time.Millisecond}, PublishTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -345,32 +441,29 @@ func TestInboundWhileNATSDown(t *testing.T) {
 	a.Attach(fake, fake, ourNumber)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	go func() { done <- a.RunFetcher(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 
 	server.Close()
 	text := incoming("N1", pn(citizen), &waE2E.Message{Conversation: proto.String("pesan saat NATS mati")})
-	if a.HandleEvent(text) {
-		t.Fatal("handler took a message it could not store")
-	}
 	photo := incoming("N2", pn(citizenB), &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
 		Mimetype: proto.String("image/jpeg"), DirectPath: proto.String("/v/t62/ktp")}})
-	if !a.HandleEvent(photo) {
-		t.Fatal("handler refused a message for its download worker")
+	for _, e := range []*events.Message{text, photo} {
+		if a.HandleEvent(e) {
+			t.Fatalf("handler took %s, which it could not store", e.Info.ID)
+		}
 	}
-	// Down long enough for the refusal and a failed try of the worker.
-	bustest.Eventually(t, 20*time.Second, func() bool {
-		return value(a.metrics.retries) >= 2
-	})
 	if len(fake.readIDs()) != 0 {
 		t.Fatal("marked read before it was stored")
 	}
 	restarted := bustest.Open(t, bus.Config{Listen: strings.TrimPrefix(url, "nats://"), DataDir: dir})
 	r := newReader(t, restarted, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
-	// WhatsApp delivers the refused message again, once connected. (The
+	// WhatsApp delivers the refused messages again, once connected. (A
 	// refused try may have been stored after all, from the client's
 	// reconnect buffer: its id makes the second one a duplicate.)
-	bustest.Eventually(t, 15*time.Second, func() bool { return a.HandleEvent(text) })
+	for _, e := range []*events.Message{text, photo} {
+		bustest.Eventually(t, 15*time.Second, func() bool { return a.HandleEvent(e) })
+	}
 	got := map[string]string{}
 	for range 2 {
 		in := r.inbound(15 * time.Second)
@@ -383,19 +476,46 @@ func TestInboundWhileNATSDown(t *testing.T) {
 	r.none(300 * time.Millisecond) // each stored once, however often it was tried
 }
 
-// TestQueueFullLeavesMessageUnacknowledged fills a download worker's queue
-// (no worker runs): the handler then reports failure, so whatsmeow
-// withholds the acknowledgement and WhatsApp delivers the message again.
-func TestQueueFullLeavesMessageUnacknowledged(t *testing.T) {
-	h := newHarness(t, testConfig(), true)
-	refused := 0
-	for i := range queueSize + 1 {
-		photo := &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Mimetype: proto.String("image/jpeg"), DirectPath: proto.String("/v/t62/ktp")}}
-		if !h.a.HandleEvent(incoming(fmt.Sprintf("Q%d", i), pn(citizen), photo)) {
-			refused++
+// newAdapter is an adapter on b with a fresh fake client attached.
+func newAdapter(t *testing.T, b *bus.Bus) (*Adapter, *fakeClient) {
+	t.Helper()
+	a, err := New(context.Background(), testConfig(), b, Options{Log: zerolog.Nop(), Metrics: NewMetrics(prometheus.NewRegistry()),
+		PublishBackoff: []time.Duration{20 * time.Millisecond}, ConnectWait: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := newFakeClient(true)
+	a.Attach(fake, fake, ourNumber)
+	return a, fake
+}
+
+// handle hands the events to the adapter as whatsmeow does, each of which
+// it must take.
+func handle(t *testing.T, a *Adapter, evts ...*events.Message) {
+	t.Helper()
+	for _, e := range evts {
+		if !a.HandleEvent(e) {
+			t.Fatalf("handler refused %s", e.Info.ID)
 		}
 	}
-	if refused != 1 || value(h.metrics.queueFull) != 1 {
-		t.Fatalf("refused %d, queue_full %v; want 1 and 1", refused, value(h.metrics.queueFull))
+}
+
+// streamLen is how many messages a stream holds.
+func streamLen(t *testing.T, b *bus.Bus, stream string) uint64 {
+	t.Helper()
+	s, err := b.JetStream().Stream(context.Background(), stream)
+	if err != nil {
+		t.Fatal(err)
 	}
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+// queueLen is how many messages wait on the download queue.
+func queueLen(t *testing.T, b *bus.Bus) uint64 {
+	t.Helper()
+	return streamLen(t, b, bus.StreamWhatsmeowFetch)
 }

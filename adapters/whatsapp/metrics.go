@@ -7,7 +7,6 @@ type Metrics struct {
 	messages  *prometheus.CounterVec
 	ignored   *prometheus.CounterVec
 	retries   prometheus.Counter
-	queueFull prometheus.Counter
 	downloads *prometheus.CounterVec
 	sends     *prometheus.CounterVec
 	stops     *prometheus.CounterVec
@@ -32,10 +31,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "aduan_whatsapp_publish_retries_total",
 			Help: "Failed attempts to store a WhatsApp message on the bus; each is retried.",
 		}),
-		queueFull: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "aduan_whatsapp_queue_full_total",
-			Help: "WhatsApp messages left unacknowledged because the adapter's queue was full; WhatsApp delivers them again.",
-		}),
 		downloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "aduan_whatsapp_attachment_downloads_total",
 			Help: "WhatsApp attachment downloads by result (ok, failed, too_large).",
@@ -53,7 +48,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "1 for the WhatsApp session's current state (ok, down, needs_pairing, needs_attention, standby), 0 for the others.",
 		}, []string{"state"}),
 	}
-	reg.MustRegister(m.messages, m.ignored, m.retries, m.queueFull, m.downloads, m.sends, m.stops, m.state)
+	reg.MustRegister(m.messages, m.ignored, m.retries, m.downloads, m.sends, m.stops, m.state)
 	return m
 }
 
@@ -72,12 +67,6 @@ func (m *Metrics) ignore(reason string) {
 func (m *Metrics) retry() {
 	if m != nil {
 		m.retries.Inc()
-	}
-}
-
-func (m *Metrics) full() {
-	if m != nil {
-		m.queueFull.Inc()
 	}
 }
 

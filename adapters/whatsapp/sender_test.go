@@ -98,7 +98,6 @@ func TestSender(t *testing.T) {
 			}
 
 			// The citizen's phone reports delivery, then reading.
-			h.run(h.a.Run)
 			for _, rt := range []types.ReceiptType{types.ReceiptTypeDelivered, types.ReceiptTypeRead} {
 				h.a.HandleEvent(&events.Receipt{MessageSource: types.MessageSource{Chat: tt.wantTo, Sender: tt.wantTo},
 					MessageIDs: []types.MessageID{sent[0].ID}, Timestamp: time.Now(), Type: rt})
@@ -135,7 +134,6 @@ func TestSenderDoesNotSendTwice(t *testing.T) {
 // WhatsApp id with the echo it stored.
 func TestReceiptForPhoneMessage(t *testing.T) {
 	h := newHarness(t, testConfig(), true)
-	h.run(h.a.Run)
 	deliveries := newReader(t, h.b, bus.StreamDelivery, event.DeliverySubject(event.ChannelWhatsApp))
 	h.a.HandleEvent(&events.Receipt{MessageSource: types.MessageSource{Chat: pn(citizen), Sender: pn(citizen)},
 		MessageIDs: []types.MessageID{"M1"}, Timestamp: time.Now(), Type: types.ReceiptTypeRead})

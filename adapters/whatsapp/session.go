@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for whatsmeow's sqlstore
@@ -100,25 +101,24 @@ func (s *Session) Run(ctx context.Context) error {
 	})
 }
 
-// active runs while this process holds the lease. Replies are sent only
-// here: a standby process leaves them on the queue for the active one.
+// active runs while this process holds the lease. Replies are sent and
+// files downloaded only here: a standby process leaves them on their
+// queues for the active one.
 func (s *Session) active(ctx context.Context) error {
-	sctx, stopSender := context.WithCancel(ctx)
-	senderDone := make(chan struct{})
-	go func() {
-		defer close(senderDone)
-		if err := s.a.RunSender(sctx); err != nil {
-			s.log.Error().Err(err).Msg("whatsapp replies not sent")
-		}
-	}()
-	pairDone := make(chan struct{})
-	go func() {
-		defer close(pairDone)
-		if err := s.a.ServePairRequests(sctx); err != nil {
-			s.log.Error().Err(err).Msg("pairing codes not offered to the admin UI")
-		}
-	}()
-	defer func() { stopSender(); <-senderDone; <-pairDone }()
+	sctx, stopWorkers := context.WithCancel(ctx)
+	var workers sync.WaitGroup
+	for what, run := range map[string]func(context.Context) error{
+		"whatsapp replies not sent":                 s.a.RunSender,
+		"whatsapp files not downloaded":             s.a.RunFetcher,
+		"pairing codes not offered to the admin UI": s.a.ServePairRequests,
+	} {
+		workers.Go(func() {
+			if err := run(sctx); err != nil {
+				s.log.Error().Err(err).Msg(what)
+			}
+		})
+	}
+	defer func() { stopWorkers(); workers.Wait() }()
 	for {
 		device, err := s.container.GetFirstDevice(ctx)
 		if err != nil {

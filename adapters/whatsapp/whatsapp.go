@@ -12,7 +12,6 @@ package whatsapp
 import (
 	"context"
 	"errors"
-	"hash/fnv"
 	"sync"
 	"time"
 
@@ -53,22 +52,14 @@ const (
 	StopStreamReplaced = "stream_replaced"
 )
 
-// shards is the number of download workers. Messages with files go to them
-// (a download takes seconds; whatsmeow's event handler must not wait for
-// it), and so do later messages of a chat while one of its files is still
-// being fetched. A chat always goes to the same worker, so a citizen's
-// messages reach the bus in the order they were sent while one slow
-// download does not hold up other chats.
-const shards = 4
-
-// queueSize bounds each worker's queue. When it is full the event handler
-// reports failure and whatsmeow leaves the message unacknowledged, so
-// WhatsApp delivers it again later: memory stays bounded, nothing is lost.
-const queueSize = 256
-
-// drainTimeout is how long the workers keep publishing what is queued after
-// the adapter was told to stop.
-const drainTimeout = 10 * time.Second
+// Shards is the number of download workers. Messages with files go to them
+// through the download queue (a download takes seconds; whatsmeow's event
+// handler must not wait for it), and so do later messages of a chat while
+// one of its files is still being fetched. A chat always goes to the same
+// worker, so a citizen's messages reach the bus in the order they were sent
+// while one slow download does not hold up other chats. Changing it strands
+// what is queued under the old shards.
+const Shards = 4
 
 // Options are the adapter's collaborators; zero values work.
 type Options struct {
@@ -102,11 +93,14 @@ type Adapter struct {
 	sendBackoff    []time.Duration
 	connectWait    time.Duration
 
-	queues [shards]chan *job
-	// queued counts each chat's messages waiting in a worker queue; while
-	// a chat has some, its next messages queue behind them.
-	queuedMu sync.Mutex
-	queued   map[string]int
+	// pending holds the queue subjects of chats with messages on the
+	// download queue, each with the mark of its latest change; their next
+	// messages queue behind them. pendingLoaded: read from the stream for
+	// this session.
+	pendingMu     sync.Mutex
+	pending       map[string]uint64
+	pendingMark   uint64
+	pendingLoaded bool
 
 	mu        sync.Mutex
 	client    Client
@@ -142,10 +136,7 @@ func New(ctx context.Context, cfg config.WhatsAppConfig, b *bus.Bus, opt Options
 	if a.connectWait == 0 {
 		a.connectWait = 20 * time.Second
 	}
-	for i := range a.queues {
-		a.queues[i] = make(chan *job, queueSize)
-	}
-	a.queued = map[string]int{}
+	a.pending = map[string]uint64{}
 	return a, nil
 }
 
@@ -156,6 +147,10 @@ func (a *Adapter) Attach(c Client, lids LIDMap, account string) {
 	prev := a.account
 	a.client, a.lids, a.account = c, lids, account
 	a.mu.Unlock()
+	// Another process may have queued downloads while it held the session.
+	a.pendingMu.Lock()
+	a.pendingLoaded = false
+	a.pendingMu.Unlock()
 	if prev != account && prev != "" {
 		a.forgetHealth(prev)
 	}
@@ -186,10 +181,10 @@ func (a *Adapter) Stopped() <-chan string { return a.stopped }
 
 // HandleEvent takes a whatsmeow event. whatsmeow acknowledges a message to
 // WhatsApp only when this returns true, so a message is made durable first:
-// published to JetStream here (bounded by the publish timeout) or, when it
-// carries files, put on a download worker's queue. It returns false when
-// neither worked (NATS unreachable, a full queue): whatsmeow then withholds
-// the acknowledgement and WhatsApp delivers the message again later.
+// published to JetStream here (bounded by the publish timeout), to INBOUND
+// or, when it carries files, to the download queue. It returns false when
+// that failed (NATS unreachable): whatsmeow then withholds the
+// acknowledgement and WhatsApp delivers the message again later.
 func (a *Adapter) HandleEvent(evt any) (ok bool) {
 	defer func() {
 		// whatsmeow recovers a handler's panic and acknowledges the message
@@ -281,16 +276,19 @@ func (a *Adapter) stop(reason, detail string) {
 
 // take makes a message durable: one without files is published at once;
 // one with files, or one of a chat whose earlier message waits for its
-// files, goes to the chat's download worker.
+// files, goes to the download queue.
 func (a *Adapter) take(j *job) bool {
-	chat := j.in.ConversationKey
-	a.queuedMu.Lock()
-	behind := a.queued[chat] > 0
-	a.queuedMu.Unlock()
-	if len(j.media) > 0 || behind {
-		return a.enqueue(chat, j)
-	}
-	return a.storeNow(func(ctx context.Context) error { return a.publishMessage(ctx, j, false) })
+	subject := fetchSubject(j.in.ConversationKey)
+	return a.storeNow(func(ctx context.Context) error {
+		behind, err := a.isPending(ctx, subject)
+		if err != nil {
+			return err
+		}
+		if len(j.media) > 0 || behind {
+			return a.enqueue(ctx, subject, j)
+		}
+		return a.publishMessage(ctx, j, false)
+	})
 }
 
 // storeNow runs publish within the publish timeout, for the event handler.
@@ -303,23 +301,6 @@ func (a *Adapter) storeNow(publish func(ctx context.Context) error) bool {
 		return false
 	}
 	return true
-}
-
-// enqueue puts a message on its chat's worker queue without blocking.
-func (a *Adapter) enqueue(chat string, j *job) bool {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(chat))
-	a.queuedMu.Lock()
-	defer a.queuedMu.Unlock()
-	select {
-	case a.queues[h.Sum32()%shards] <- j:
-		a.queued[chat]++
-		return true
-	default:
-		a.metrics.full()
-		a.log.Warn().Msg("whatsapp queue full; message left for WhatsApp to deliver again")
-		return false
-	}
 }
 
 // liveClient returns the client if it is connected and logged in.

@@ -35,7 +35,9 @@ func startWhatsApp(env *serveEnv) error {
 	lease := whatsapp.OpenLease(env.bus)
 	s := whatsapp.NewSession(a, container, lease, env.cfg.WhatsApp, env.log)
 	env.reg.MustRegister(lagGauge(env.bus, bus.StreamOutbound, whatsapp.SenderConsumer))
-	env.goRun("whatsapp", a.Run)
+	for i := range whatsapp.Shards {
+		env.reg.MustRegister(lagGauge(env.bus, bus.StreamWhatsmeowFetch, whatsapp.FetchConsumer(i)))
+	}
 	env.goRun("whatsapp", func(ctx context.Context) error {
 		defer container.Close()
 		return s.Run(ctx)

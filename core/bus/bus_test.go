@@ -21,7 +21,7 @@ import (
 )
 
 var allStreams = []string{bus.StreamInbound, bus.StreamOutbound, bus.StreamDelivery, bus.StreamComplaints, bus.StreamDeadLetter, bus.StreamRejected,
-	bus.StreamMetaFetch, bus.StreamWhatsAppFetch}
+	bus.StreamMetaFetch, bus.StreamWhatsAppFetch, bus.StreamWhatsmeowFetch}
 
 func streamInfo(t *testing.T, b *bus.Bus, name string) *jetstream.StreamInfo {
 	t.Helper()

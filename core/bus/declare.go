@@ -32,6 +32,12 @@ const (
 	SubjectMetaFetchPrefix = "aduan.meta.fetch." // + channel
 	StreamWhatsAppFetch    = "WHATSAPP_FETCH"
 	SubjectWhatsAppFetch   = "aduan.whatsapp.fetch"
+	// WHATSMEOW_FETCH holds whatsmeow messages between WhatsApp's delivery
+	// and their publication: those with files, and a chat's later messages
+	// behind them. Subjects carry a shard and a hash of the chat, never the
+	// number itself.
+	StreamWhatsmeowFetch        = "WHATSMEOW_FETCH"
+	SubjectWhatsmeowFetchPrefix = "aduan.whatsmeow.fetch." // + shard + "." + chat hash
 )
 
 // Key-value buckets. Get one with Bucket.
@@ -90,6 +96,8 @@ func streamConfigs(replicas int) []jetstream.StreamConfig {
 			"Messenger and Instagram messages waiting for their files to be fetched from Meta's CDN"),
 		sc(StreamWhatsAppFetch, SubjectWhatsAppFetch, jetstream.WorkQueuePolicy, 7*day,
 			"WhatsApp Cloud API messages waiting for their media to be fetched"),
+		sc(StreamWhatsmeowFetch, SubjectWhatsmeowFetchPrefix+">", jetstream.WorkQueuePolicy, 7*day,
+			"WhatsApp (whatsmeow) messages waiting for their files, and their chats' later messages, in order"),
 	}
 }
 
