@@ -87,17 +87,23 @@ func (t *Tx) AddToComplaint(ctx context.Context, ticket string, msg MessageID, t
 }
 
 // TicketStatus is a ticket with its status and, once classified, its due
-// date (YYYY-MM-DD).
+// date (YYYY-MM-DD); Result is the result recorded when it was resolved,
+// Reason why it was returned, redirected or postponed ("" when none).
 type TicketStatus struct {
 	Ticket  string
 	Status  workflow.Status
 	DueDate string
+	Result  string
+	Reason  string
 }
+
+// ticketStatusColumns selects a TicketStatus from complaints k.
+const ticketStatusColumns = `SELECT k.ticket, k.status, coalesce(to_char(k.due_date, 'YYYY-MM-DD'), ''), k.result, k.reason`
 
 // ReporterTickets lists a reporter's complaints, newest first.
 func (t *Tx) ReporterTickets(ctx context.Context, reporter ReporterID) ([]TicketStatus, error) {
-	rows, err := t.tx.Query(ctx, `SELECT ticket, status, coalesce(to_char(due_date, 'YYYY-MM-DD'), '')
-		FROM complaints WHERE reporter_id = $1 ORDER BY id DESC`, reporter)
+	rows, err := t.tx.Query(ctx, ticketStatusColumns+`
+		FROM complaints k WHERE k.reporter_id = $1 ORDER BY k.id DESC`, reporter)
 	if err != nil {
 		return nil, fmt.Errorf("listing tickets: %w", err)
 	}

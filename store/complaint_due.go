@@ -53,8 +53,8 @@ func (s *Store) TicketDues(ctx context.Context, tickets []string) (map[string]Ti
 	if len(tickets) == 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT ticket, status, coalesce(to_char(due_date, 'YYYY-MM-DD'), '')
-		FROM complaints WHERE ticket = ANY($1::text[])`, tickets)
+	rows, err := s.pool.Query(ctx, ticketStatusColumns+`
+		FROM complaints k WHERE k.ticket = ANY($1::text[])`, tickets)
 	if err != nil {
 		return nil, fmt.Errorf("reading due dates: %w", err)
 	}

@@ -44,7 +44,7 @@ func (t *Tx) ReporterForEither(ctx context.Context, key, alias ReporterKey, prof
 // phone (E.164), newest first: the receipt tells walk-in reporters they can
 // ask STATUS on WhatsApp from that number.
 func (t *Tx) WalkinTicketsByPhone(ctx context.Context, phone string) ([]TicketStatus, error) {
-	rows, err := t.tx.Query(ctx, `SELECT k.ticket, k.status, coalesce(to_char(k.due_date, 'YYYY-MM-DD'), '')
+	rows, err := t.tx.Query(ctx, ticketStatusColumns+`
 		FROM complaints k JOIN reporters r ON r.id = k.reporter_id
 		WHERE k.channel = 'walkin' AND r.phone = $1 ORDER BY k.id DESC`, phone)
 	if err != nil {

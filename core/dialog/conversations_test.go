@@ -14,6 +14,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 // The conversation tests: scripted chats in testdata/conversations/*.json,
@@ -37,7 +38,7 @@ type convFile []convCase
 
 type convCase struct {
 	Name    string     `json:"name"`
-	Problem int        `json:"problem"` // the item of issue 10 it exercises (9: escalation; 10: the satisfaction survey of issue 12)
+	Problem int        `json:"problem"` // the item of issue 10 it exercises (9: escalation; 10: the satisfaction survey of issue 12; 11: after the complaint is finished)
 	Channel string     `json:"channel"` // whatsapp unless said
 	Start   convStart  `json:"start"`
 	Steps   []convStep `json:"steps"`
@@ -60,6 +61,8 @@ type convTicket struct {
 	Ticket string `json:"ticket"`
 	Status string `json:"status"`
 	Due    string `json:"due"`
+	Result string `json:"result"` // recorded at resolution
+	Reason string `json:"reason"` // why it was returned, redirected or postponed
 }
 
 type convIdentity struct {
@@ -192,7 +195,7 @@ func TestConversations(t *testing.T) {
 		t.Errorf("%d conversations, want at least 60", len(names))
 	}
 	t.Logf("conversation score: %d/%d steps right (%d conversations)", right, total, len(names))
-	for p := 1; p <= 10; p++ {
+	for p := 1; p <= 11; p++ {
 		if pp, ok := perProblem[p]; ok {
 			t.Logf("  problem %d: %d/%d", p, pp[0], pp[1])
 		}
@@ -251,7 +254,7 @@ func runConversation(t *testing.T, d *Dialog, c convCase) [][]string {
 	}
 	var own []TicketInfo
 	for _, tk := range c.Start.Tickets {
-		own = append(own, TicketInfo{Ticket: tk.Ticket, Status: tk.Status, Due: tk.Due})
+		own = append(own, TicketInfo{Ticket: tk.Ticket, Status: workflow.Status(tk.Status), Due: tk.Due, Result: tk.Result, Reason: tk.Reason})
 	}
 	seq := 100
 	newTicket := func() (string, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
+	"github.com/aduan-gateway/aduan/core/workflow"
 )
 
 // Status is where a conversation stands.
@@ -19,7 +20,8 @@ type Status string
 const (
 	// StatusCollecting: gathering identity and the complaint text.
 	StatusCollecting Status = "collecting"
-	// StatusSubmitted: a complaint was created; new messages add to it.
+	// StatusSubmitted: a complaint was created; new messages add to it
+	// while it is open (after it is finished they start a new report).
 	StatusSubmitted Status = "submitted"
 	// StatusCancelled: the reporter wrote BATAL; the next message starts afresh.
 	StatusCancelled Status = "cancelled"
@@ -70,12 +72,29 @@ type Conversation struct {
 	Survey string
 }
 
-// TicketInfo is one of the reporter's own complaints, for STATUS.
+// TicketInfo is one of the reporter's own complaints, for STATUS and for
+// knowing whether the conversation's complaint is still open.
 type TicketInfo struct {
 	Ticket string
-	Status string // workflow status code, e.g. menunggu_verifikasi
+	Status workflow.Status
 	// Due is the follow-up deadline, "YYYY-MM-DD"; empty until the complaint is classified.
 	Due string
+	// Result is the result recorded at resolution, Reason why the complaint
+	// was returned, redirected or postponed; both as the reporter was told.
+	Result string
+	Reason string
+}
+
+// outcome is what a finished complaint ended with, in the office's words:
+// its result, or why it is not the office's matter ("" while it is open).
+func (t TicketInfo) outcome() string {
+	if !t.Status.Finished() {
+		return ""
+	}
+	if t.Result != "" {
+		return t.Result
+	}
+	return t.Reason
 }
 
 // Input is one step's input.

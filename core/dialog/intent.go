@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/aduan-gateway/aduan/core/identity"
 )
@@ -21,6 +22,7 @@ type intent struct {
 	faq      []FAQEntry
 	botTalk  bool
 	greeting bool   // nothing but greetings, thanks or punctuation
+	thanks   bool   // thanks, and nothing said to be wrong ("makasih pak, udah cair")
 	urgent   bool   // words of danger or urgency
 	rest     string // the text without the clauses above
 }
@@ -52,7 +54,7 @@ func parseTicket(s string) (ticketRef, bool) {
 
 // Patterns on a clause in lower case with runs of blanks as one space.
 var (
-	reStatus  = regexp.MustCompile(`\b(?:(?:cek|check|lihat|liat|info|tau|tahu|gimana|gmn|gmna|bagaimana|bgmn|bgm|apa)\s+(?:status|perkembangan|progres|progress|kabar)(?:nya)?|(?:status|perkembangan|progres|progress|kabar)(?:nya)?\s+(?:laporan|aduan|pengaduan|tiket)|(?:sudah|sdh|udah|udh|dah)\s+(?:sampai|sampe|smp|nyampe)\s+(?:mana|mn|dimana)|perkembangan(?:nya)?\s+(?:laporan|aduan|pengaduan)|^status(?:nya)?$)\b`)
+	reStatus  = regexp.MustCompile(`\b(?:(?:cek|check|lihat|liat|info|tau|tahu|gimana|gmn|gmna|bagaimana|bgmn|bgm|apa)\s+(?:status|perkembangan|progres|progress|kabar)(?:nya)?|(?:status|perkembangan|progres|progress|kabar)(?:nya)?\s+(?:laporan|aduan|pengaduan|tiket)|(?:sudah|sdh|udah|udh|dah)\s+(?:sampai|sampe|smp|nyampe)\s+(?:mana|mn|dimana|mane|dimane)|perkembangan(?:nya)?\s+(?:laporan|aduan|pengaduan)|^status(?:nya)?$)\b`)
 	reCancel  = regexp.MustCompile(`\b(?:batal(?:kan|in)?\s+(?:aja|saja|ja|laporan|aduan|pengaduan|lapor)|(?:mau|ingin|pengen|pgn|tolong|mohon|minta)\s+(?:di)?(?:batal(?:kan|in)?|membatalkan|dicabut\s+laporan)|(?:gak|ga|gk|nggak|ngga|enggak|engga|tidak|tdk|tak)\s+jadi\s+(?:lapor|melapor|ngadu|mengadu|ngelapor)|(?:cabut|tarik)\s+(?:laporan|aduan|pengaduan)|laporan\w*\s+(?:saya|sy|aku)?\s*(?:di)?batal(?:kan|in)?\s+(?:aja|saja))\b`)
 	reBotTalk = regexp.MustCompile(`\b(?:(?:kan|kn|kmrn|tadi)\s+(?:udh|udah|sudah|sdh|dah|uda)\s+(?:(?:sy|saya|aku|gw|gue)\s+)?(?:tulis|kirim|kasih|bilang|jawab|isi|sebut)|(?:udh|udah|sudah|sdh)\s+(?:sy|saya|aku)\s+(?:tulis|kirim|kasih|isi|jawab)|(?:nanya|tanya|minta|ditanya)\s+(?:terus|lagi|mulu|melulu|trs)|(?:gak|ga|tidak|tdk|nggak)\s+(?:ngerti|paham|nyambung)|\bbot\b|\brobot\b|(?:dari|dr)\s+tadi)`)
 	reUrgent  = regexp.MustCompile(`\b(?:darurat|meninggal|meninggal\s+dunia|wafat|kekerasan|dipukul|dipukuli|dianiaya|penganiayaan|bunuh\s+diri|ancaman|diancam|mengancam|terancam|pelecehan|dilecehkan|diperkosa|pemerkosaan|sekarat|kritis|kelaparan|tidak\s+makan\s+berhari)\b`)
@@ -111,6 +113,7 @@ func (d *Dialog) readIntent(text string, prefixes []string) intent {
 	}
 	in.rest = strings.TrimSpace(strings.Join(rest, ""))
 	in.greeting = !in.status && !in.cancel && len(in.faq) == 0 && !in.botTalk && onlySmallTalk(in.rest)
+	in.thanks = !in.status && !in.cancel && thanksOnly(in.rest)
 	return in
 }
 
@@ -123,12 +126,46 @@ func containsEntry(es []FAQEntry, e FAQEntry) bool {
 	return false
 }
 
-// smallWords are what a greeting-only message is made of.
-var smallWords = wordSet(`halo hallo haloo hai hay hi helo hello hei hey p ping tes test selamat slmt met pagi siang sore malam
+// thanksList are the words that thank on their own ("terima kasih" is two).
+const thanksList = `terimakasih trimakasih makasih makasi makaseh mksh mks trims tks thx thanks thank tengkyu alhamdulillah`
+
+// smallWords are what a greeting-only message is made of; thanksWords the thanking ones.
+var (
+	smallWords = wordSet(`halo hallo haloo hai hay hi helo hello hei hey p ping tes test selamat slmt met pagi siang sore malam
 	assalamualaikum assalamu alaikum asalamualaikum salam wr wb warahmatullahi wabarakatuh permisi punten maaf
 	min admin mimin kak ka pak bu bpk mas mbak mba bang gan om sis dinsos bapak ibu
-	terima kasih terimakasih trimakasih makasih makasi mksh mks trims tks thx thanks thank you banyak
-	ok oke okey okay okee baik siap sip ya iya yah yaa nih dong sih deh kok lah loh`)
+	terima trima kasih you banyak ok oke okey okay okee baik siap sip ya iya yah yaa nih dong sih deh kok lah loh ` + thanksList)
+	thanksWords = wordSet(thanksList)
+)
+
+// saysSomething: the text has a word of letters that is not small talk.
+func saysSomething(text string) bool {
+	return slices.ContainsFunc(wordsOf(text), func(w word) bool {
+		return !smallWords[w.w] && strings.IndexFunc(w.w, unicode.IsLetter) >= 0
+	})
+}
+
+// troubleWords say that something is still wrong or wanted: a message
+// with one is no mere thanks ("makasih pak, tapi bantuan blm masuk").
+var troubleWords = wordSet(`belum blm lum lom dak ndak gak ga gk nggak ngga enggak engga tidak tdk tak bukan
+	kenapa knp ngapa ngape tolong mohon minta masalah salah kurang potong dipotong pungli bayar
+	tapi tp tetapi namun masih msh lagi lg`)
+
+// thanksOnly: the text thanks and says nothing is wrong ("makasih pak",
+// "trima kasih bu, bantuannya udah masuk").
+func thanksOnly(text string) bool {
+	thanks := false
+	ws := wordsOf(text)
+	for i, w := range ws {
+		if troubleWords[w.w] {
+			return false
+		}
+		if thanksWords[w.w] || w.w == "kasih" && i > 0 && (ws[i-1].w == "terima" || ws[i-1].w == "trima") {
+			thanks = true
+		}
+	}
+	return thanks
+}
 
 // onlySmallTalk: nothing but greetings, thanks and punctuation ("halo",
 // "p", "??", "selamat siang pak", "oke makasih min").

@@ -147,9 +147,63 @@ func (s *step) run() error {
 	}
 	s.text = s.intent.rest
 	if s.conv.Status == StatusSubmitted {
+		if t, done := s.finished(); done {
+			return s.afterFinished(t)
+		}
 		return s.addToSubmitted()
 	}
 	return s.collect()
+}
+
+// finished returns the conversation's submitted complaint when its handling
+// has ended (workflow.Status.Finished): nobody reads additions to it any more.
+func (s *step) finished() (TicketInfo, bool) {
+	if s.conv.Status != StatusSubmitted || s.conv.Ticket == "" {
+		return TicketInfo{}, false
+	}
+	for _, t := range s.in.OwnTickets {
+		if t.Ticket == s.conv.Ticket {
+			return t, t.Status.Finished()
+		}
+	}
+	return TicketInfo{}, false
+}
+
+// afterFinished handles a message once the conversation's complaint is
+// finished. Small talk, thanks and stray numbers ("makasih pak, udah cair",
+// a sticker, "3") get a short answer; words or files of substance are a
+// new report, with the reporter's identity kept.
+func (s *step) afterFinished(t TicketInfo) error {
+	material := slices.ContainsFunc(s.in.Msg.Attachments, func(a event.Attachment) bool {
+		return a.Kind != event.AttachmentSticker
+	})
+	if (!saysSomething(s.text) || s.intent.thanks) && !material {
+		if len(s.intent.faq) > 0 {
+			return nil // the question was answered
+		}
+		return s.sayFinished(t)
+	}
+	s.conv.Status = StatusCollecting
+	s.conv.Complaint = ""
+	s.conv.Ticket = ""
+	if err := s.say(tplFinishedNew, s.finishedView(t)); err != nil {
+		return err
+	}
+	return s.collect()
+}
+
+// sayFinished says that the conversation's complaint t is finished and a
+// new one can be told here.
+func (s *step) sayFinished(t TicketInfo) error {
+	v := s.finishedView(t)
+	v.Thanks = s.intent.thanks
+	return s.say(tplFinished, v)
+}
+
+func (s *step) finishedView(t TicketInfo) View {
+	v := s.view()
+	v.Ticket, v.StatusCode, v.Status = t.Ticket, string(t.Status), s.d.tpl.StatusLabel(string(t.Status))
+	return v
 }
 
 // sayText adds a paragraph that is not a template (a FAQ answer).
@@ -314,7 +368,8 @@ func (s *step) status(ticket string) error {
 	v := s.view()
 	if ticket == "" {
 		for _, t := range s.in.OwnTickets {
-			v.Tickets = append(v.Tickets, TicketView{Ticket: t.Ticket, Status: s.d.tpl.StatusLabel(t.Status), StatusCode: t.Status, Due: longDate(t.Due)})
+			// Only the conversation's own ticket says how it ended: a list of long results reads badly.
+			v.Tickets = append(v.Tickets, s.ticketView(t, t.Ticket == s.conv.Ticket))
 		}
 		if s.conv.Status == StatusCollecting && strings.TrimSpace(s.conv.Complaint) != "" {
 			v.Missing = s.d.tpl.fieldViews(s.missing())
@@ -326,8 +381,8 @@ func (s *step) status(ticket string) error {
 	for _, t := range s.in.OwnTickets {
 		own, ok := parseTicket(t.Ticket)
 		if strings.EqualFold(t.Ticket, ticket) || parsed && ok && own == ref {
-			v.Ticket, v.StatusCode, v.Status = t.Ticket, t.Status, s.d.tpl.StatusLabel(t.Status)
-			v.Due = longDate(t.Due)
+			tv := s.ticketView(t, true)
+			v.Ticket, v.StatusCode, v.Status, v.Due, v.Outcome = tv.Ticket, tv.StatusCode, tv.Status, tv.Due, tv.Outcome
 			return s.say(tplStatus, v)
 		}
 	}
@@ -338,8 +393,28 @@ func (s *step) status(ticket string) error {
 	return s.say(tplStatusNotFound, v)
 }
 
+// ticketView is t in words; withOutcome adds how a finished ticket ended.
+// A finished ticket's deadline no longer matters and is left out.
+func (s *step) ticketView(t TicketInfo, withOutcome bool) TicketView {
+	tv := TicketView{Ticket: t.Ticket, StatusCode: string(t.Status), Status: s.d.tpl.StatusLabel(string(t.Status))}
+	if !t.Status.Finished() {
+		tv.Due = longDate(t.Due)
+	}
+	if withOutcome {
+		tv.Outcome = clip(strings.Join(strings.Fields(t.outcome()), " "), maxOutcome)
+	}
+	return tv
+}
+
+// maxOutcome bounds, in characters, the result quoted in a status reply.
+const maxOutcome = 500
+
 // cancel handles BATAL: drops the report being collected (never the identity).
+// A finished complaint has nothing left to cancel.
 func (s *step) cancel() error {
+	if t, done := s.finished(); done {
+		return s.sayFinished(t)
+	}
 	v := s.view()
 	if s.conv.Status == StatusSubmitted {
 		v.Ticket = s.conv.Ticket
@@ -364,8 +439,8 @@ func (s *step) cancel() error {
 // startNew handles BARU: a new report, with the identity already known.
 func (s *step) startNew() error {
 	v := s.view()
-	if s.conv.Status == StatusSubmitted {
-		v.Ticket = s.conv.Ticket
+	if _, done := s.finished(); s.conv.Status == StatusSubmitted && !done {
+		v.Ticket = s.conv.Ticket // new_report.tmpl: the earlier report is still being handled
 	}
 	s.conv.Status = StatusCollecting
 	s.conv.Complaint = ""

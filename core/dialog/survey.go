@@ -11,8 +11,8 @@ import (
 // asked once (core/complaint sends SurveyQuestion and sets
 // Conversation.Survey) for a score 1–4, the scale of the national
 // public-service satisfaction survey (SKM), and an optional comment. The
-// next message is read as the answer if it is one; small talk ("makasih
-// pak") keeps the question open; anything else lets it lapse and is
+// next message is read as the answer if it is one; small talk and thanks
+// ("makasih pak", "makasih, udah cair") keep the question open; anything else lets it lapse and is
 // handled as any message, so a new complaint is never swallowed.
 
 // SatisfactionAnswered: the reporter answered the satisfaction question on
@@ -55,11 +55,12 @@ func (s *step) answerSurvey() (bool, error) {
 	v.Ticket = ticket
 	score, comment := readScore(msg.Text)
 	if score < 1 {
-		if score != offScale && !courtesy(msg.Text) {
+		if score != offScale && !courtesy(msg.Text) && !s.intent.thanks {
 			s.conv.Survey = ""
 			return false, nil
 		}
-		// "makasih pak", or a score off the scale ("nilai 5"): ask again, briefly.
+		// "makasih pak", "makasih, udah cair", or a score off the scale
+		// ("nilai 5"): ask again, briefly.
 		v.Again = true
 		return true, s.say(tplSurvey, v)
 	}

@@ -90,9 +90,9 @@ func TestSurveyAnswer(t *testing.T) {
 			"survey_thanks", false, []string{"2 dari 4", "komentarnya", "Mohon maaf"}},
 		{"thanks keeps the question", wa("makasih banyak pak 🙏"), nil, "survey", true, []string{"Bila berkenan", "1–4"}},
 		{"off the scale is asked again", wa("10"), nil, "survey", true, []string{"1–4"}},
-		{"a new complaint lapses it and is handled", wa("pak bantuan BPNT ibu saya juga belum cair 2 bulan"), nil,
-			"appended", false, []string{"ADU-2026-000007"}},
-		{"a photo lapses it", wa("", image("ini buktinya")), nil, "appended", false, nil},
+		{"a new complaint lapses it and is a new report", wa("pak bantuan BPNT ibu saya juga belum cair 2 bulan"), nil,
+			"finished_new", false, []string{"ADU-2026-000007 sudah selesai", "laporan baru", "ADU-2026-000001"}},
+		{"a photo lapses it", wa("", image("ini buktinya")), nil, "finished_new", false, nil},
 		{"a command lapses it", wa("STATUS"), nil, "status_list", false, []string{"selesai"}},
 	}
 	for _, tt := range tests {

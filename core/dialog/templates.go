@@ -53,6 +53,8 @@ const (
 	tplKKNumber        = "kk_number.tmpl"
 	tplSurvey          = "survey.tmpl"
 	tplSurveyThanks    = "survey_thanks.tmpl"
+	tplFinished        = "finished.tmpl"
+	tplFinishedNew     = "finished_new.tmpl"
 )
 
 // intentFAQ names a FAQ answer among Output.Intents.
@@ -69,7 +71,7 @@ var TemplateFiles = []string{
 	tplConcerned, tplConfirmChange, tplIdentityChanged, tplChangeDeclined,
 	tplGreeting, tplCancelConfirm, tplCancelKept, tplEscalated,
 	tplKTPQuestion, tplKKPhoto, tplKKNumber,
-	tplSurvey, tplSurveyThanks,
+	tplSurvey, tplSurveyThanks, tplFinished, tplFinishedNew,
 }
 
 // ErrTemplate is wrapped by every error of LoadTemplates.
@@ -99,8 +101,14 @@ type View struct {
 	// Status is that ticket's status in words (status_label.tmpl), StatusCode its code.
 	Status     string
 	StatusCode string
-	// Due is that ticket's deadline in words ("31 Maret 2026"); empty when not set.
+	// Due is that ticket's deadline in words ("31 Maret 2026"); empty when
+	// not set or the ticket is finished.
 	Due string
+	// Outcome is how that ticket ended, when it is finished: the result, or
+	// why it is not the office's matter (StatusCode bukan_wewenang).
+	Outcome string
+	// Thanks: the message thanked (finished.tmpl answers "sama-sama").
+	Thanks bool
 	// Tickets are the reporter's own tickets (status_list.tmpl).
 	Tickets []TicketView
 	// Missing are the fields still needed, in checklist order; Form are
@@ -154,6 +162,8 @@ type TicketView struct {
 	StatusCode string
 	// Due is the deadline in words ("31 Maret 2026"), or empty.
 	Due string
+	// Outcome: see View.Outcome.
+	Outcome string
 }
 
 // FieldView is one identity field in a View.
@@ -273,7 +283,9 @@ func (t *Templates) sampleView() View {
 	return View{
 		SenderName: "Siti", Name: "Siti Aminah", MaskedNIK: "1971xxxxxxxx0003",
 		Ticket: "ADU-2026-000001", Status: "menunggu verifikasi", StatusCode: "menunggu_verifikasi", Due: "31 Maret 2026",
-		Tickets: []TicketView{{Ticket: "ADU-2026-000001", Status: "menunggu verifikasi", StatusCode: "menunggu_verifikasi", Due: "31 Maret 2026"}},
+		Outcome: "bantuan sudah dicairkan", Thanks: true,
+		Tickets: []TicketView{{Ticket: "ADU-2026-000001", Status: "menunggu verifikasi", StatusCode: "menunggu_verifikasi",
+			Due: "31 Maret 2026", Outcome: "bantuan sudah dicairkan"}},
 		Missing: missing, Form: formLines(missing),
 		BadNIK: "1971xxxxxxx0003", BadNIKDigits: 15, NIKProblem: "length", ProvinceCode: "19",
 		KeptNIK: "1971xxxxxxxx0003", Added: "keterangan tambahan",

@@ -184,7 +184,7 @@ func (t *turn) converse(ctx context.Context) (dialog.Output, error) {
 	}
 	own := make([]dialog.TicketInfo, len(tickets))
 	for i, tk := range tickets {
-		own[i] = dialog.TicketInfo{Ticket: tk.Ticket, Status: string(tk.Status), Due: tk.DueDate}
+		own[i] = dialog.TicketInfo{Ticket: tk.Ticket, Status: tk.Status, Due: tk.DueDate, Result: tk.Result, Reason: tk.Reason}
 	}
 	conv := toDialog(t.conv, t.rep, t.state)
 	if f := t.m.Walkin; f != nil {

@@ -79,7 +79,7 @@ func TestSatisfactionSurvey(t *testing.T) {
 	}{
 		{"makasih pak 🙏", "Bila berkenan"},
 		{"4 petugasnya cepat tanggap", "Terima kasih atas penilaian Anda (4 dari 4) dan komentarnya"},
-		{"3", "sedang kami proses"}, // answered already: an ordinary message now
+		{"3", "sudah selesai"}, // answered already: an ordinary message now, and no new complaint
 	}
 	for _, st := range steps {
 		res, err := h.svc.Handle(ctx, wa(from, st.say))
