@@ -120,6 +120,22 @@ func play(t *testing.T, d *Dialog, conv Conversation, newTicket func() (string, 
 	return conv
 }
 
+// checkReply asserts that out's reply holds each of has and none of lacks.
+func checkReply(t *testing.T, out Output, has, lacks []string) {
+	t.Helper()
+	reply := strings.Join(out.Replies, "\n")
+	for _, s := range has {
+		if !strings.Contains(reply, s) {
+			t.Errorf("reply lacks %q:\n%s", s, reply)
+		}
+	}
+	for _, s := range lacks {
+		if strings.Contains(reply, s) {
+			t.Errorf("reply must not contain %q:\n%s", s, reply)
+		}
+	}
+}
+
 func noActions(t *testing.T, out Output) {
 	t.Helper()
 	if len(out.Actions) != 0 {
@@ -468,17 +484,7 @@ func TestStatusCommand(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			reply := strings.Join(out.Replies, "\n")
-			for _, s := range tc.contains {
-				if !strings.Contains(reply, s) {
-					t.Errorf("reply lacks %q:\n%s", s, reply)
-				}
-			}
-			for _, s := range tc.excludes {
-				if strings.Contains(reply, s) {
-					t.Errorf("reply must not contain %q:\n%s", s, reply)
-				}
-			}
+			checkReply(t, out, tc.contains, tc.excludes)
 			if len(out.Actions) != 0 {
 				t.Errorf("STATUS must not act: %#v", out.Actions)
 			}

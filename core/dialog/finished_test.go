@@ -113,18 +113,8 @@ func TestAfterFinished(t *testing.T) {
 			if out.Conv.NeedsOfficer != "" || out.Conv.CancelRequested {
 				t.Errorf("officer flag %q, cancel requested %v", out.Conv.NeedsOfficer, out.Conv.CancelRequested)
 			}
-			reply := strings.Join(out.Replies, "\n")
-			for _, s := range tt.has {
-				if !strings.Contains(reply, s) {
-					t.Errorf("reply lacks %q: %q", s, reply)
-				}
-			}
-			for _, s := range tt.lacks {
-				if strings.Contains(reply, s) {
-					t.Errorf("reply has %q: %q", s, reply)
-				}
-			}
-			if n := len([]rune(reply)); n > 1000 {
+			checkReply(t, out, tt.has, tt.lacks)
+			if n := len([]rune(strings.Join(out.Replies, ""))); n > 1000 {
 				t.Errorf("reply of %d characters", n)
 			}
 		})
