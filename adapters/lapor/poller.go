@@ -62,7 +62,7 @@ type Poller struct {
 }
 
 // NewPoller returns a poller publishing to b what api gives.
-func NewPoller(ctx context.Context, api API, b *bus.Bus, opt PollerOptions) (*Poller, error) {
+func NewPoller(api API, b *bus.Bus, opt PollerOptions) (*Poller, error) {
 	if opt.Agency == "" {
 		return nil, errors.New("LAPOR! poller: no agency")
 	}

@@ -95,7 +95,7 @@ func (r *rig) poller(pageSize int, health *Health, tweak ...func(*PollerOptions)
 	for _, f := range tweak {
 		f(&opt)
 	}
-	p, err := NewPoller(context.Background(), r.client, r.bus, opt)
+	p, err := NewPoller(r.client, r.bus, opt)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func startEndToEnd(t *testing.T) *e2e {
 		t.Fatal(err)
 	}
 	core := intake.New(st, dialog.New(tpl, nil), intake.Options{Log: zerolog.Nop()})
-	sender, err := NewSender(ctx, cfg, h.b, SenderOptions{Options: Options{Log: bustest.Logger(t)}})
+	sender, err := NewSender(cfg, h.b, SenderOptions{Options: Options{Log: bustest.Logger(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package meta
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -79,9 +78,7 @@ type harness struct {
 func newHarness(t testing.TB, cfg config.MetaConfig) *harness {
 	t.Helper()
 	b := bustest.New(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	w, err := NewWebhook(ctx, cfg, b, Options{Log: bustest.Logger(t), FetchBackoff: []time.Duration{20 * time.Millisecond}})
+	w, err := NewWebhook(cfg, b, Options{Log: bustest.Logger(t), FetchBackoff: []time.Duration{20 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ type Sender struct {
 }
 
 // NewSender builds the sender and opens the sent-messages bucket.
-func NewSender(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt SenderOptions) (*Sender, error) {
+func NewSender(cfg config.MetaConfig, b *bus.Bus, opt SenderOptions) (*Sender, error) {
 	sent := openSentStore(b)
 	log := opt.Log.With().Str("comp", "meta").Logger()
 	s := &Sender{

@@ -82,7 +82,7 @@ type Options struct {
 
 // NewWebhook builds the webhook. Without an app secret every POST is
 // refused.
-func NewWebhook(ctx context.Context, cfg config.MetaConfig, b *bus.Bus, opt Options) (*Webhook, error) {
+func NewWebhook(cfg config.MetaConfig, b *bus.Bus, opt Options) (*Webhook, error) {
 	sent := openSentStore(b)
 	log := opt.Log.With().Str("comp", "meta").Logger()
 	w := &Webhook{

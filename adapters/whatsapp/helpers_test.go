@@ -187,7 +187,7 @@ func newHarness(t testing.TB, cfg config.WhatsAppConfig, connected bool) *harnes
 	t.Helper()
 	b := bustest.New(t)
 	m := NewMetrics(prometheus.NewRegistry())
-	a, err := New(context.Background(), cfg, b, Options{
+	a, err := New(cfg, b, Options{
 		Log: zerolog.Nop(), Metrics: m,
 		PublishBackoff: []time.Duration{20 * time.Millisecond},
 		SendBackoff:    []time.Duration{50 * time.Millisecond},

@@ -112,7 +112,7 @@ type Adapter struct {
 }
 
 // New builds the adapter and opens the sent-messages bucket.
-func New(ctx context.Context, cfg config.WhatsAppConfig, b *bus.Bus, opt Options) (*Adapter, error) {
+func New(cfg config.WhatsAppConfig, b *bus.Bus, opt Options) (*Adapter, error) {
 	a := &Adapter{
 		b: b, cfg: cfg, log: opt.Log.With().Str("comp", "whatsapp").Logger(), metrics: opt.Metrics, sent: wasent.Open(b),
 		now: opt.Now, publishBackoff: opt.PublishBackoff, sendBackoff: opt.SendBackoff, connectWait: opt.ConnectWait,

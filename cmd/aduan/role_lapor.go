@@ -22,7 +22,7 @@ func startLapor(env *serveEnv) error {
 		return err
 	}
 	health := lapor.NewHealth(env.bus, l.Agency, log)
-	poller, err := lapor.NewPoller(env.ctx, client, env.bus, lapor.PollerOptions{
+	poller, err := lapor.NewPoller(client, env.bus, lapor.PollerOptions{
 		Agency: l.Agency, Interval: l.Interval, PageSize: l.PageSize, Log: env.log, Health: health,
 	})
 	if err != nil {

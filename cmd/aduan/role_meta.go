@@ -20,7 +20,7 @@ func startMeta(env *serveEnv) error {
 	if _, err := metaWebhook(env); err != nil {
 		return err
 	}
-	s, err := meta.NewSender(env.ctx, env.cfg.Meta, env.bus, meta.SenderOptions{
+	s, err := meta.NewSender(env.cfg.Meta, env.bus, meta.SenderOptions{
 		Options: meta.Options{Log: env.log, Metrics: metaMetrics(env)},
 	})
 	if err != nil {

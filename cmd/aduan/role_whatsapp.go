@@ -24,7 +24,7 @@ func startWhatsApp(env *serveEnv) error {
 	case config.WhatsAppTransportCloudAPI:
 		return startWhatsAppCloud(env)
 	}
-	a, err := whatsapp.New(env.ctx, env.cfg.WhatsApp, env.bus, whatsapp.Options{Log: env.log, Metrics: whatsapp.NewMetrics(env.reg)})
+	a, err := whatsapp.New(env.cfg.WhatsApp, env.bus, whatsapp.Options{Log: env.log, Metrics: whatsapp.NewMetrics(env.reg)})
 	if err != nil {
 		return err
 	}
@@ -55,11 +55,11 @@ func startWhatsAppCloud(env *serveEnv) error {
 	log := env.log.With().Str("comp", "whatsapp").Logger()
 	metrics := cloudapi.NewMetrics(env.reg)
 	opt := cloudapi.Options{Log: env.log, Metrics: metrics}
-	r, err := cloudapi.NewReceiver(env.ctx, env.cfg, env.bus, opt)
+	r, err := cloudapi.NewReceiver(env.cfg, env.bus, opt)
 	if err != nil {
 		return err
 	}
-	s, err := cloudapi.NewSender(env.ctx, env.cfg, env.bus, opt)
+	s, err := cloudapi.NewSender(env.cfg, env.bus, opt)
 	if err != nil {
 		return err
 	}

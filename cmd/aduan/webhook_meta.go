@@ -23,7 +23,7 @@ func metaWebhook(env *serveEnv) (*meta.Webhook, error) {
 	if env.meta.webhook != nil {
 		return env.meta.webhook, nil
 	}
-	w, err := meta.NewWebhook(env.ctx, env.cfg.Meta, env.bus, meta.Options{Log: env.log, Metrics: metaMetrics(env)})
+	w, err := meta.NewWebhook(env.cfg.Meta, env.bus, meta.Options{Log: env.log, Metrics: metaMetrics(env)})
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func digest(b []byte) string {
 func TestReceiverMessages(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
-	r, err := NewReceiver(context.Background(), testConfig(g.srv.URL), b, testOptions(now))
+	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestReceiverMessages(t *testing.T) {
 func TestReceiverIgnoredAndRejected(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
-	r, err := NewReceiver(context.Background(), testConfig(g.srv.URL), b, testOptions(now))
+	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestReceiverMediaFetch(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
 	g.mediaFailures = 2
-	r, err := NewReceiver(context.Background(), testConfig(g.srv.URL), b, testOptions(now))
+	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestReceiverMediaFetch(t *testing.T) {
 func TestStatuses(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
-	r, err := NewReceiver(context.Background(), testConfig(g.srv.URL), b, testOptions(now))
+	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestSender(t *testing.T) {
 			b := bustest.New(t)
 			g := newGraphFake(t)
 			g.sendAnswers = tt.answers
-			s, err := NewSender(context.Background(), testConfig(g.srv.URL), b, testOptions(now))
+			s, err := NewSender(testConfig(g.srv.URL), b, testOptions(now))
 			if err != nil {
 				t.Fatal(err)
 			}

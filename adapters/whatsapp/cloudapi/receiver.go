@@ -101,7 +101,7 @@ type Receiver struct {
 }
 
 // NewReceiver builds the receiver.
-func NewReceiver(ctx context.Context, cfg *config.Config, b *bus.Bus, opt Options) (*Receiver, error) {
+func NewReceiver(cfg *config.Config, b *bus.Bus, opt Options) (*Receiver, error) {
 	r := &Receiver{b: b, g: newGraph(cfg, opt.HTTPClient), sent: wasent.Open(b), log: opt.Log.With().Str("comp", "whatsapp").Logger(),
 		metrics: opt.Metrics, backoff: opt.Backoff, now: opt.Now}
 	if r.now == nil {

@@ -20,7 +20,7 @@ func TestMediaDownloadRefusesPrivateAddresses(t *testing.T) {
 	g := newGraphFake(t)
 	cfg := testConfig(g.srv.URL)
 	cfg.Meta.FetchAllowPrivate = false
-	r, err := NewReceiver(context.Background(), cfg, b, testOptions(now))
+	r, err := NewReceiver(cfg, b, testOptions(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestMediaDownloadRefusesPrivateAddresses(t *testing.T) {
 func TestMessageForOtherNumberRejected(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
-	r, err := NewReceiver(context.Background(), testConfig(g.srv.URL), b, testOptions(now))
+	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	if err != nil {
 		t.Fatal(err)
 	}
