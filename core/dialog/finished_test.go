@@ -138,3 +138,22 @@ func TestThanksOnly(t *testing.T) {
 		}
 	}
 }
+
+// A new report after a ticket still asks before the reporter's own data
+// changes, and the draft goes on with the complaint given alongside.
+func TestChangeInNewReportAsked(t *testing.T) {
+	d := newDialog(t, nil)
+	own := []TicketInfo{{Ticket: "ADU-2026-000007", Status: workflow.Resolved}}
+	conv := sitiSubmitted()
+	conv.Status, conv.Ticket = StatusCollecting, "" // after BARU
+	out, err := d.Step(Input{Conv: conv, Msg: wa("NIK sy " + nikBudi + ", anak sy blm dapat KIP"), Now: now, OwnTickets: own, NewTicket: tickets()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Conv.Identity.NIK != nikSiti || out.Conv.Pending.NIK != nikBudi {
+		t.Errorf("NIK %s, pending %s: want the old one kept until YA", out.Conv.Identity.NIK, out.Conv.Pending.NIK)
+	}
+	if !slices.Equal(out.Intents, []string{"confirm_change", "submitted"}) {
+		t.Errorf("intents %v: %q", out.Intents, out.Replies)
+	}
+}

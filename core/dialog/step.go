@@ -186,10 +186,15 @@ func (s *step) afterFinished(t TicketInfo) error {
 	s.conv.Status = StatusCollecting
 	s.conv.Complaint = ""
 	s.conv.Ticket = ""
-	if err := s.say(tplFinishedNew, s.finishedView(t)); err != nil {
+	at := len(s.parts)
+	if err := s.collect(); err != nil {
 		return err
 	}
-	return s.collect()
+	if s.conv.Status == StatusCollecting && s.conv.Complaint == "" && !material {
+		return nil // only data about the reporter ("alamat sy pindah …"): no report yet
+	}
+	// Said first: the earlier complaint is closed, this one starts anew.
+	return s.sayAt(at, tplFinishedNew, s.finishedView(t))
 }
 
 // sayFinished says that the conversation's complaint t is finished and a
@@ -238,6 +243,13 @@ func (s *step) collect() error {
 	got := s.absorb(true)
 	if err := s.sayAbsorbed(got); err != nil {
 		return err
+	}
+	if s.conv.Pending != (identity.Identity{}) {
+		// A new report after a ticket (BARU, or after the last one was
+		// finished): the reporter's own data still changes only with YA.
+		if err := s.askChange(); err != nil || got.complaint == "" {
+			return err
+		}
 	}
 	if got.askKTP && got.complaint == "" && len(got.updated) == 0 {
 		return s.say(tplKTPQuestion, s.view())
@@ -302,19 +314,26 @@ func (s *step) submit() error {
 	return s.say(tplSubmitted, v)
 }
 
+// askChange asks the reporter to confirm the values held in Conv.Pending.
+func (s *step) askChange() error {
+	v := s.view()
+	v.Ticket = s.conv.Ticket
+	v.Changes = s.changeViews(pendingFields(s.conv.Pending), s.conv.Pending)
+	return s.say(tplConfirmChange, v)
+}
+
 // addToSubmitted adds a message sent after submission to that complaint.
 func (s *step) addToSubmitted() error {
 	got := s.absorb(false)
 	if err := s.sayAbsorbed(got); err != nil {
 		return err
 	}
-	v := s.view()
-	v.Ticket = s.conv.Ticket
 	if s.conv.Pending != (identity.Identity{}) {
 		// The message is about the reporter's own data: it waits for YA.
-		v.Changes = s.changeViews(pendingFields(s.conv.Pending), s.conv.Pending)
-		return s.say(tplConfirmChange, v)
+		return s.askChange()
 	}
+	v := s.view()
+	v.Ticket = s.conv.Ticket
 	text := s.additionText(got)
 	if text == "" {
 		if len(s.intent.faq) > 0 || got.kkNumber != "" {
@@ -457,13 +476,18 @@ func (s *step) missing() []identity.Field {
 
 // say renders a reply paragraph; an empty rendering is left out.
 func (s *step) say(name string, v View) error {
+	return s.sayAt(len(s.parts), name, v)
+}
+
+// sayAt renders a reply paragraph to stand at index at of the reply.
+func (s *step) sayAt(at int, name string, v View) error {
 	text, err := s.d.tpl.render(name, v)
 	if err != nil {
 		return err
 	}
 	if text != "" {
-		s.parts = append(s.parts, text)
-		s.intents = append(s.intents, strings.TrimSuffix(name, ".tmpl"))
+		s.parts = slices.Insert(s.parts, at, text)
+		s.intents = slices.Insert(s.intents, at, strings.TrimSuffix(name, ".tmpl"))
 	}
 	return nil
 }
