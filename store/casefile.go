@@ -240,15 +240,15 @@ func (s *Store) BeritaAcara(ctx context.Context, ticket string) (number string, 
 // shows beyond its summary.
 type ComplaintFile struct {
 	ComplaintSummary
-	Result        string     `json:"result,omitempty"`
-	Reason        string     `json:"reason,omitempty"`
-	VerifiedAt    *time.Time `json:"verified_at,omitempty"`
-	ResolvedAt    *time.Time `json:"resolved_at,omitempty"`
-	ArchivedAt    *time.Time `json:"archived_at,omitempty"`
-	PostponedFrom string     `json:"postponed_from,omitempty"`
-	Timeline      []Step     `json:"timeline"`
-	FollowUps     []FollowUp `json:"follow_ups"`
-	BeritaAcara   string     `json:"berita_acara,omitempty"`
+	Result        string          `json:"result,omitempty"`
+	Reason        string          `json:"reason,omitempty"`
+	VerifiedAt    *time.Time      `json:"verified_at,omitempty"`
+	ResolvedAt    *time.Time      `json:"resolved_at,omitempty"`
+	ArchivedAt    *time.Time      `json:"archived_at,omitempty"`
+	PostponedFrom workflow.Status `json:"postponed_from,omitempty"`
+	Timeline      []Step          `json:"timeline"`
+	FollowUps     []FollowUp      `json:"follow_ups"`
+	BeritaAcara   string          `json:"berita_acara,omitempty"`
 }
 
 // ComplaintFile returns the complaint with ticket, its timeline and follow-ups.
@@ -263,7 +263,7 @@ func (s *Store) ComplaintFile(ctx context.Context, ticket string) (*ComplaintFil
 	}
 	f := &ComplaintFile{ComplaintSummary: *sum, Result: st.Result, Reason: st.Reason,
 		VerifiedAt: timePtr(st.VerifiedAt), ResolvedAt: timePtr(st.ResolvedAt), ArchivedAt: timePtr(st.ArchivedAt),
-		PostponedFrom: string(st.PostponedFrom)}
+		PostponedFrom: st.PostponedFrom}
 	rows, err := s.pool.Query(ctx, `SELECT at, actor, action, from_status, to_status, note, detail
 		FROM complaint_steps WHERE complaint_id = $1 ORDER BY id`, st.ID)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/aduan-gateway/aduan/core/dialog"
+	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/core/identity"
 	"github.com/aduan-gateway/aduan/core/workflow"
 )
@@ -61,18 +63,18 @@ type SubjectSurvey struct {
 // ChannelIdentity is how a reporter is known on a channel: on WhatsApp
 // the sender id is their phone number.
 type ChannelIdentity struct {
-	Channel  string    `json:"channel"`
-	Account  string    `json:"account"`
-	SenderID string    `json:"sender_id"`
-	Since    time.Time `json:"since"`
+	Channel  event.Channel `json:"channel"`
+	Account  string        `json:"account"`
+	SenderID string        `json:"sender_id"`
+	Since    time.Time     `json:"since"`
 }
 
 // SubjectConversation is one conversation of the reporter with its messages.
 type SubjectConversation struct {
 	ID        ConversationID   `json:"id"`
-	Channel   string           `json:"channel"`
+	Channel   event.Channel    `json:"channel"`
 	Account   string           `json:"account"`
-	Status    string           `json:"status"`
+	Status    dialog.Status    `json:"status"`
 	Draft     string           `json:"draft,omitempty"`
 	CreatedAt time.Time        `json:"created_at"`
 	Messages  []SubjectMessage `json:"messages"`
@@ -106,7 +108,7 @@ type SubjectFile struct {
 // SubjectConcerned is another reporter's conversation about the person.
 type SubjectConcerned struct {
 	ConversationID ConversationID `json:"conversation_id"`
-	Channel        string         `json:"channel"`
+	Channel        event.Channel  `json:"channel"`
 	Name           string         `json:"name"`
 	NIK            string         `json:"nik"`
 	Relation       string         `json:"relation"`

@@ -159,7 +159,7 @@ func (s *Server) fillComplaintPage(ctx context.Context, sess *session, p *compla
 	}
 	p.Acts = map[workflow.Action]bool{}
 	if sess.can(PermActComplaint) {
-		c := workflow.Case{Status: f.Status, Assignee: f.Assignee, PostponedFrom: workflow.Status(f.PostponedFrom)}
+		c := workflow.Case{Status: f.Status, Assignee: f.Assignee, PostponedFrom: f.PostponedFrom}
 		for _, a := range workflow.Allowed(c, actorOf(sess)) {
 			p.Acts[a] = true
 		}
@@ -205,7 +205,7 @@ func (s *Server) classOptions(received time.Time) []classOption {
 
 // actorOf is the signed-in user as the workflow knows them.
 func actorOf(sess *session) workflow.Actor {
-	return workflow.Actor{Name: sess.User.Username, Role: workflow.Role(sess.Role)}
+	return workflow.Actor{Name: sess.User.Username, Role: sess.Role}
 }
 
 // stepLabel names a timeline step: an action's label, or its code.
