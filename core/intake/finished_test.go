@@ -2,17 +2,21 @@ package intake
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
 
-// TestNewComplaintAfterResolution: once a complaint is resolved, the
-// survey answer is taken first, thanks and a status question get answers
-// about the finished complaint, and a new complaint becomes a second
-// complaint of the same reporter; the first one's text gets nothing added.
+// TestNewComplaintAfterResolution: while a complaint is open a message adds
+// to it; once it is resolved, the survey answer is taken first, thanks and
+// a status question get answers about the finished complaint, and a new
+// complaint becomes a second complaint of the same reporter, the first one
+// getting nothing more.
 func TestNewComplaintAfterResolution(t *testing.T) {
 	h, svc := surveyHarness(t)
 	ctx := context.Background()
@@ -20,6 +24,11 @@ func TestNewComplaintAfterResolution(t *testing.T) {
 	const first = "Bantuan PKH ibu saya sudah 3 bulan tidak cair"
 	ticket := h.submitReport(from, "Nama: Siti Aminah\nNIK: 1971015708900003\n"+
 		"Alamat: Jl. Depati Amir No. 12, Pangkalpinang\n"+first)
+	const addition = "rekening ibu saya di BRI unit Sungailiat"
+	res, err := h.svc.Handle(ctx, wa(from, addition))
+	if err != nil || !strings.Contains(strings.Join(res.Replies, ""), "sudah kami tambahkan ke laporan "+ticket) {
+		t.Fatalf("addition while open answered %q (%v)", res.Replies, err)
+	}
 	h.resolve(svc, ticket)
 
 	const second = "bantuan BPNT mak sy lah 2 bulan dak masuk ke kartu"
@@ -63,7 +72,7 @@ func TestNewComplaintAfterResolution(t *testing.T) {
 	}
 
 	var old, fresh *store.ComplaintState
-	err := h.st.InTx(ctx, func(tx *store.Tx) error {
+	err = h.st.InTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if old, err = tx.LockComplaint(ctx, ticket); err != nil {
 			return err
@@ -82,12 +91,16 @@ func TestNewComplaintAfterResolution(t *testing.T) {
 		t.Errorf("second complaint %q in %s, reporter %d, conversation %d; want %q awaiting verification, reporter %d, conversation %d",
 			fresh.Text, fresh.Status, fresh.Reporter, fresh.Conversation, second, old.Reporter, old.Conversation)
 	}
-	var added int
-	if err := h.conn().QueryRow(ctx, `SELECT count(*) FROM complaint_additions a JOIN complaints c ON c.id = a.complaint_id
-		WHERE c.ticket = $1`, ticket).Scan(&added); err != nil {
+	rows, err := h.conn().Query(ctx, `SELECT a.text FROM complaint_additions a JOIN complaints c ON c.id = a.complaint_id
+		WHERE c.ticket = $1`, ticket)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if added != 0 {
-		t.Errorf("%d additions to the finished complaint, want none", added)
+	added, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(added, []string{addition}) {
+		t.Errorf("additions to the first complaint %q, want only the one sent while it was open", added)
 	}
 }
