@@ -191,12 +191,25 @@ var funcs = template.FuncMap{
 		}
 		return identity.MaskNIKs(text)
 	},
+	// ktpLink gives the ktp_link partial the photo and what the user may
+	// do with it, from inside a range over attachments.
+	"ktpLink": func(id int64, open, verifier bool) ktpLink {
+		return ktpLink{ID: id, Open: open, Verifier: verifier}
+	},
 	"clip": func(s string, n int) string {
 		if r := []rune(s); len(r) > n {
 			return string(r[:n]) + "…"
 		}
 		return s
 	},
+}
+
+// ktpLink is what the ktp_link partial shows for one KTP photo: Open when
+// the user may open it now (mayOpenKTP), Verifier when their role may in
+// another state of the complaint.
+type ktpLink struct {
+	ID             int64
+	Open, Verifier bool
 }
 
 // channelShort are the letters of the channel icons.
