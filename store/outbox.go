@@ -53,6 +53,9 @@ func (s *Store) RelayOutbox(ctx context.Context, publish PublishFunc, batch int)
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		// Published in order (a conversation's replies leave in the order
+		// they were written), then marked in one statement.
+		var published []int64
 		for _, e := range entries {
 			if perr := publish(ctx, e.subject, e.mid, e.payload); perr != nil {
 				_, err := tx.tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
@@ -62,14 +65,18 @@ func (s *Store) RelayOutbox(ctx context.Context, publish PublishFunc, batch int)
 				}
 				// Commit what was published and the attempt; report after.
 				pubErr = perr
-				return nil
+				break
 			}
-			if _, err := tx.tx.Exec(ctx, `UPDATE outbox SET published_at = now(), attempts = attempts + 1,
-				last_error = '' WHERE id = $1`, e.id); err != nil {
-				return err
-			}
-			sent++
+			published = append(published, e.id)
 		}
+		if len(published) == 0 {
+			return nil
+		}
+		if _, err := tx.tx.Exec(ctx, `UPDATE outbox SET published_at = now(), attempts = attempts + 1,
+			last_error = '' WHERE id = ANY($1)`, published); err != nil {
+			return err
+		}
+		sent = len(published)
 		return nil
 	})
 	if err != nil {
