@@ -101,6 +101,12 @@ type Config struct {
 	// identity and old rejected input are erased; 0 keeps them.
 	RetentionDays int
 
+	// IntakePartitions is how many partitions INBOUND is split into
+	// (ADUAN_INTAKE_PARTITIONS): a conversation's messages stay in order
+	// within its partition, and the partitions are handled in parallel and
+	// shared among the core processes.
+	IntakePartitions int
+
 	// NATS holds the credentials and TLS files for an external NATS.
 	NATS NATSConfig
 
@@ -176,17 +182,18 @@ func LoadFrom(getenv func(string) string, stderrTerminal bool) (*Config, error) 
 // defaults returns the configuration used when no key is set.
 func defaults(stderrTerminal bool) *Config {
 	c := &Config{
-		DatabaseURL:     DefaultDatabaseURL,
-		NATSListen:      DefaultNATSListen,
-		DataDir:         DefaultDataDir,
-		HTTPAddr:        DefaultHTTPAddr,
-		LogLevel:        DefaultLogLevel,
-		LogFormat:       LogFormatJSON,
-		TicketPrefix:    DefaultTicketPrefix,
-		RequiredFields:  make(map[event.Channel][]identity.Field, len(event.Channels)),
-		Roles:           slices.Clone(Roles),
-		ShutdownTimeout: DefaultShutdownTimeout,
-		RetentionDays:   DefaultRetentionDays,
+		DatabaseURL:      DefaultDatabaseURL,
+		NATSListen:       DefaultNATSListen,
+		DataDir:          DefaultDataDir,
+		HTTPAddr:         DefaultHTTPAddr,
+		LogLevel:         DefaultLogLevel,
+		LogFormat:        LogFormatJSON,
+		TicketPrefix:     DefaultTicketPrefix,
+		RequiredFields:   make(map[event.Channel][]identity.Field, len(event.Channels)),
+		Roles:            slices.Clone(Roles),
+		ShutdownTimeout:  DefaultShutdownTimeout,
+		RetentionDays:    DefaultRetentionDays,
+		IntakePartitions: DefaultIntakePartitions,
 	}
 	if stderrTerminal {
 		c.LogFormat = LogFormatConsole
@@ -204,14 +211,15 @@ func defaults(stderrTerminal bool) *Config {
 
 // Defaults of the keys that have a fixed one.
 const (
-	DefaultDatabaseURL     = "postgres://postgres@127.0.0.1:5432/aduan?sslmode=disable"
-	DefaultNATSListen      = "127.0.0.1:4223"
-	DefaultRetentionDays   = 365
-	DefaultDataDir         = "./data"
-	DefaultHTTPAddr        = "127.0.0.1:8080"
-	DefaultLogLevel        = "info"
-	DefaultTicketPrefix    = "ADU"
-	DefaultShutdownTimeout = 15 * time.Second
+	DefaultDatabaseURL      = "postgres://postgres@127.0.0.1:5432/aduan?sslmode=disable"
+	DefaultNATSListen       = "127.0.0.1:4223"
+	DefaultRetentionDays    = 365
+	DefaultIntakePartitions = 8
+	DefaultDataDir          = "./data"
+	DefaultHTTPAddr         = "127.0.0.1:8080"
+	DefaultLogLevel         = "info"
+	DefaultTicketPrefix     = "ADU"
+	DefaultShutdownTimeout  = 15 * time.Second
 )
 
 // lookup returns the value of o's key, or for a secret the trimmed content

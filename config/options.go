@@ -13,20 +13,21 @@ import (
 
 // The environment keys. Secret keys also have a _FILE variant.
 const (
-	KeyDatabaseURL     = "ADUAN_DATABASE_URL"
-	KeyNATSURL         = "ADUAN_NATS_URL"
-	KeyNATSListen      = "ADUAN_NATS_LISTEN"
-	KeyDataDir         = "ADUAN_DATA_DIR"
-	KeyHTTPAddr        = "ADUAN_HTTP_ADDR"
-	KeyLogLevel        = "ADUAN_LOG_LEVEL"
-	KeyLogFormat       = "ADUAN_LOG_FORMAT"
-	KeyTemplatesDir    = "ADUAN_TEMPLATES_DIR"
-	KeyHolidaysDir     = "ADUAN_HOLIDAYS_DIR"
-	KeyTicketPrefix    = "ADUAN_TICKET_PREFIX"
-	KeyNIKKey          = "ADUAN_NIK_KEY"
-	KeyRoles           = "ADUAN_ROLES"
-	KeyShutdownTimeout = "ADUAN_SHUTDOWN_TIMEOUT"
-	KeyRetentionDays   = "ADUAN_RETENTION_DAYS"
+	KeyDatabaseURL      = "ADUAN_DATABASE_URL"
+	KeyNATSURL          = "ADUAN_NATS_URL"
+	KeyNATSListen       = "ADUAN_NATS_LISTEN"
+	KeyDataDir          = "ADUAN_DATA_DIR"
+	KeyHTTPAddr         = "ADUAN_HTTP_ADDR"
+	KeyLogLevel         = "ADUAN_LOG_LEVEL"
+	KeyLogFormat        = "ADUAN_LOG_FORMAT"
+	KeyTemplatesDir     = "ADUAN_TEMPLATES_DIR"
+	KeyHolidaysDir      = "ADUAN_HOLIDAYS_DIR"
+	KeyTicketPrefix     = "ADUAN_TICKET_PREFIX"
+	KeyNIKKey           = "ADUAN_NIK_KEY"
+	KeyRoles            = "ADUAN_ROLES"
+	KeyShutdownTimeout  = "ADUAN_SHUTDOWN_TIMEOUT"
+	KeyRetentionDays    = "ADUAN_RETENTION_DAYS"
+	KeyIntakePartitions = "ADUAN_INTAKE_PARTITIONS"
 
 	// KeyRequiredFieldsPrefix is followed by the channel name in upper case,
 	// e.g. ADUAN_REQUIRED_FIELDS_WHATSAPP.
@@ -188,6 +189,19 @@ func buildOptions() []option {
 				return nil
 			},
 			get: func(c *Config) string { return strconv.Itoa(c.RetentionDays) },
+		},
+		option{
+			key: KeyIntakePartitions, def: strconv.Itoa(DefaultIntakePartitions),
+			doc: "Partitions of the INBOUND stream (1 to 256): each conversation's messages are handled in order within its partition, partitions in parallel, shared among the core processes. Use the same value in every process; lower it only once INBOUND is drained.",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > 256 {
+					return fmt.Errorf("%q is not a number of partitions (1 to 256)", v)
+				}
+				c.IntakePartitions = n
+				return nil
+			},
+			get: func(c *Config) string { return strconv.Itoa(c.IntakePartitions) },
 		},
 	)
 	for _, s := range sections {

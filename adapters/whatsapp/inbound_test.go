@@ -58,7 +58,7 @@ func TestInboundMessages(t *testing.T) {
 	h.fake.files["/v/t62/voice"] = ogg
 	h.fake.lids["987654321098765"] = citizenB
 	h.run(h.a.RunFetcher)
-	r := newReader(t, h.b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	r := newReader(t, h.b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 
 	image := &waE2E.ImageMessage{Caption: proto.String("ini foto KTP saya"), Mimetype: proto.String("image/jpeg"),
 		DirectPath: proto.String("/v/t62/ktp"), MediaKey: []byte("k"), FileSHA256: []byte("s"), FileEncSHA256: []byte("e"),
@@ -295,7 +295,7 @@ func TestHandlerReturnsAfterJetStreamAck(t *testing.T) {
 func TestChatWaitsBehindDownload(t *testing.T) {
 	h := newHarness(t, testConfig(), true)
 	h.fake.files["/v/t62/ktp"] = testdata(t, "ktp.jpg")
-	r := newReader(t, h.b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	r := newReader(t, h.b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	photo := &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Mimetype: proto.String("image/jpeg"), DirectPath: proto.String("/v/t62/ktp")}}
 	handle(t, h.a,
 		incoming("I1", pn(citizen), photo),
@@ -362,7 +362,7 @@ func TestMediaSurvivesRestart(t *testing.T) {
 
 			second, fake2 := newAdapter(t, b)
 			fake2.files["/v/t62/ktp"] = jpeg
-			r := newReader(t, b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+			r := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 			handle(t, second,
 				incoming("T2", pn(citizen), &waE2E.Message{Conversation: proto.String("mohon dibantu")}),
 				incoming("T3", pn(citizenB), &waE2E.Message{Conversation: proto.String("pesan lain")}))
@@ -406,7 +406,7 @@ func TestMediaSurvivesRestart(t *testing.T) {
 func TestUndownloadableAfterAttempts(t *testing.T) {
 	h := newHarness(t, testConfig(), true)
 	h.fake.failing["/v/t62/flaky"] = errors.New("read tcp: connection reset by peer")
-	r := newReader(t, h.b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	r := newReader(t, h.b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	h.run(h.a.RunFetcher)
 	handle(t, h.a, incoming("I1", pn(citizen), &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
 		Mimetype: proto.String("image/jpeg"), DirectPath: proto.String("/v/t62/flaky")}}))
@@ -457,7 +457,7 @@ func TestInboundWhileNATSDown(t *testing.T) {
 		t.Fatal("marked read before it was stored")
 	}
 	restarted := bustest.Open(t, bus.Config{Listen: strings.TrimPrefix(url, "nats://"), DataDir: dir})
-	r := newReader(t, restarted, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	r := newReader(t, restarted, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	// WhatsApp delivers the refused messages again, once connected. (A
 	// refused try may have been stored after all, from the client's
 	// reconnect buffer: its id makes the second one a duplicate.)

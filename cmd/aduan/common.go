@@ -96,7 +96,8 @@ func newComplaints(cfg *config.Config, cal *calendar.Calendar) (*complaint.Servi
 func busConfig(cfg *config.Config, url string) (bus.Config, error) {
 	n := cfg.NATS
 	bc := bus.Config{URL: url, LeaseTTL: cfg.WhatsApp.LeaseTTL,
-		CredsFile: n.CredsFile, TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey, Replicas: n.Replicas}
+		CredsFile: n.CredsFile, TLSCA: n.TLSCA, TLSCert: n.TLSCert, TLSKey: n.TLSKey, Replicas: n.Replicas,
+		Partitions: cfg.IntakePartitions}
 	if cfg.EmbeddedNATS() {
 		pw, err := cfg.NATSPassword()
 		if err != nil {

@@ -64,7 +64,22 @@ type Config struct {
 	// TLSCA (a PEM CA bundle) verifies URL's server; TLSCert and TLSKey are
 	// a client certificate for servers that require one.
 	TLSCA, TLSCert, TLSKey string
+	// Partitions of INBOUND: the stream stores each message under a
+	// partition number computed from its conversation's key (see
+	// InboundFilter), and the intake runs one ordered consumer per
+	// partition. Every process on one NATS must use the same number.
+	// Default DefaultPartitions.
+	Partitions int
 }
+
+// DefaultPartitions is the default number of INBOUND partitions: enough to
+// keep two or three core processes busy, few enough that each partition's
+// batches stay full under load.
+const DefaultPartitions = 8
+
+// MaxPartitions bounds Config.Partitions (a partition is a consumer and a
+// goroutine in each process that may hold it).
+const MaxPartitions = 256
 
 // authOptions are the client options for the configured credentials.
 func (c Config) authOptions() []nats.Option {
@@ -94,12 +109,18 @@ func (c Config) withDefaults() Config {
 	if c.LeaseTTL == 0 {
 		c.LeaseTTL = 15 * time.Second
 	}
+	if c.Partitions == 0 {
+		c.Partitions = DefaultPartitions
+	}
 	return c
 }
 
 func (c Config) validate() error {
 	if c.Replicas < 1 || c.Replicas > 5 {
 		return fmt.Errorf("%w: replicas %d, want 1 to 5", ErrInvalidConfig, c.Replicas)
+	}
+	if c.Partitions < 1 || c.Partitions > MaxPartitions {
+		return fmt.Errorf("%w: partitions %d, want 1 to %d", ErrInvalidConfig, c.Partitions, MaxPartitions)
 	}
 	if c.URL != "" {
 		return nil
@@ -149,7 +170,7 @@ type Bus struct {
 	connClosed chan struct{}
 
 	mu        sync.Mutex
-	consumers map[*Consumer]struct{}
+	consumers map[stopper]struct{} // Consumers and Groups, stopped by Close
 	closing   bool
 	closeOnce sync.Once
 }
@@ -167,7 +188,7 @@ func Open(ctx context.Context, cfg Config, log zerolog.Logger) (*Bus, error) {
 		cfg:        cfg,
 		log:        log.With().Str("comp", "bus").Logger(),
 		connClosed: make(chan struct{}),
-		consumers:  make(map[*Consumer]struct{}),
+		consumers:  make(map[stopper]struct{}),
 	}
 	if err := b.open(ctx, log); err != nil {
 		b.Close()
@@ -280,6 +301,9 @@ func (b *Bus) Conn() *nats.Conn { return b.nc }
 // JetStream is the JetStream context of the connection.
 func (b *Bus) JetStream() jetstream.JetStream { return b.js }
 
+// stopper is a consumer or a consumer group started by a Bus.
+type stopper interface{ Stop() }
+
 // Close stops the consumers started by this Bus (waiting for their in-flight
 // handlers), drains the connection and shuts the embedded server down.
 // It is safe to call more than once.
@@ -287,7 +311,7 @@ func (b *Bus) Close() {
 	b.closeOnce.Do(func() {
 		b.mu.Lock()
 		b.closing = true
-		consumers := make([]*Consumer, 0, len(b.consumers))
+		consumers := make([]stopper, 0, len(b.consumers))
 		for c := range b.consumers {
 			consumers = append(consumers, c)
 		}
@@ -315,5 +339,5 @@ func (b *Bus) Close() {
 func (b *Bus) ClientConfig() Config {
 	c := b.cfg
 	return Config{URL: b.ClientURL(), Replicas: c.Replicas, LeaseTTL: c.LeaseTTL, User: c.User, Password: c.Password,
-		CredsFile: c.CredsFile, TLSCA: c.TLSCA, TLSCert: c.TLSCert, TLSKey: c.TLSKey}
+		CredsFile: c.CredsFile, TLSCA: c.TLSCA, TLSCert: c.TLSCert, TLSKey: c.TLSKey, Partitions: c.Partitions}
 }

@@ -153,9 +153,13 @@ func TestPublishEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := s.GetLastMsgForSubject(t.Context(), in.Subject())
+	// Stored under its partition (see Config.Partitions).
+	raw, err := s.GetLastMsgForSubject(t.Context(), bus.InboundFilter(in.Channel))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.HasSuffix(raw.Subject, "."+in.Subject()) {
+		t.Errorf("stored under %q, want <partition>.%s", raw.Subject, in.Subject())
 	}
 	var got event.Inbound
 	if err := event.Unmarshal(raw.Data, &got); err != nil {

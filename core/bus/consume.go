@@ -262,15 +262,7 @@ func (c *Consumer) handle(m jetstream.Msg) {
 		c.deadLetter(m, md, errors.New("last allowed delivery was never answered (process died or hung)"), log)
 		return
 	}
-	err = c.call(&Msg{
-		Subject:      m.Subject(),
-		Data:         m.Data(),
-		Headers:      m.Headers(),
-		NumDelivered: md.NumDelivered,
-		StreamSeq:    md.Sequence.Stream,
-		Timestamp:    md.Timestamp,
-		Raw:          m,
-	})
+	err = c.call(newMsg(m, md))
 	switch {
 	case err == nil:
 		ctx, cancel := c.answerCtx()
@@ -296,11 +288,23 @@ func (c *Consumer) handle(m jetstream.Msg) {
 	}
 }
 
+func newMsg(m jetstream.Msg, md *jetstream.MsgMetadata) *Msg {
+	return &Msg{
+		Subject:      m.Subject(),
+		Data:         m.Data(),
+		Headers:      m.Headers(),
+		NumDelivered: md.NumDelivered,
+		StreamSeq:    md.Sequence.Stream,
+		Timestamp:    md.Timestamp,
+		Raw:          m,
+	}
+}
+
 // call runs the handler, telling the server the message is in progress
 // meanwhile, and turns a panic into an error so that a poison message is
 // dead-lettered instead of crashing the process on every delivery.
 func (c *Consumer) call(m *Msg) (err error) {
-	stop := keepAlive(m.Raw, c.spec.AckWait/3)
+	stop := keepAlive(c.spec.AckWait/3, m.Raw)
 	defer stop()
 	defer func() {
 		if r := recover(); r != nil {
@@ -310,10 +314,10 @@ func (c *Consumer) call(m *Msg) (err error) {
 	return c.h(c.ctx, m)
 }
 
-// keepAlive sends in-progress acks every interval until stop is called.
-// stop waits for the sender to finish, so that no in-progress ack follows
-// the final answer (it would reset a nak's delay).
-func keepAlive(m jetstream.Msg, interval time.Duration) (stop func()) {
+// keepAlive sends in-progress acks for ms every interval until stop is
+// called. stop waits for the sender to finish, so that no in-progress ack
+// follows the final answer (it would reset a nak's delay).
+func keepAlive(interval time.Duration, ms ...jetstream.Msg) (stop func()) {
 	quit, finished := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(finished)
@@ -324,7 +328,9 @@ func keepAlive(m jetstream.Msg, interval time.Duration) (stop func()) {
 			case <-quit:
 				return
 			case <-t.C:
-				_ = m.InProgress()
+				for _, m := range ms {
+					_ = m.InProgress()
+				}
 			}
 		}
 	}()
@@ -398,12 +404,28 @@ func headerValue(s string) string {
 }
 
 // Lag is how many messages the consumer has still to finish: those not yet
-// delivered plus those delivered and not yet answered. For a metrics gauge.
+// delivered plus those delivered and not yet answered, over the durable and
+// the partitions of a group of that name (see ConsumeGroup), whichever
+// exist. For a metrics gauge.
 func (b *Bus) Lag(ctx context.Context, stream, durable string) (uint64, error) {
-	cons, err := b.js.Consumer(ctx, stream, durable)
+	s, err := b.js.Stream(ctx, stream)
 	if err != nil {
-		return 0, fmt.Errorf("consumer %s on %s: %w", durable, stream, err)
+		return 0, fmt.Errorf("stream %s: %w", stream, err)
 	}
-	info := cons.CachedInfo()
-	return info.NumPending + uint64(info.NumAckPending), nil
+	var lag uint64
+	found := false
+	infos := s.ListConsumers(ctx)
+	for info := range infos.Info() {
+		if info.Name == durable || strings.HasPrefix(info.Name, durable+"-p") {
+			lag += info.NumPending + uint64(info.NumAckPending)
+			found = true
+		}
+	}
+	if err := infos.Err(); err != nil {
+		return 0, fmt.Errorf("consumers of %s: %w", stream, err)
+	}
+	if !found {
+		return 0, fmt.Errorf("consumer %s on %s: %w", durable, stream, jetstream.ErrConsumerNotFound)
+	}
+	return lag, nil
 }

@@ -54,7 +54,15 @@ const (
 	BucketWhatsAppLease = "whatsapp_lease"
 	// BucketLaporSync: the LAPOR! poller's cursors.
 	BucketLaporSync = "lapor_sync"
+	// BucketGroupMembers: heartbeats of the processes sharing a
+	// partitioned consumer group (ConsumeGroup). Only the latest of each
+	// counts; a process gone for an hour is forgotten.
+	BucketGroupMembers = "group_members"
 )
+
+// InboundFilter is the subject filter of channel c's messages as INBOUND
+// stores them (a partition number in front, see Config.Partitions).
+func InboundFilter(c event.Channel) string { return "*." + event.InboundSubject(c) + ".*" }
 
 // AttachmentBucket is the object store bucket that holds attachments.
 const AttachmentBucket = "attachments"
@@ -65,7 +73,7 @@ const SentTTL = 30 * day
 
 const day = 24 * time.Hour
 
-func streamConfigs(replicas int) []jetstream.StreamConfig {
+func streamConfigs(replicas, partitions int) []jetstream.StreamConfig {
 	sc := func(name, subjects string, retention jetstream.RetentionPolicy, maxAge time.Duration, desc string) jetstream.StreamConfig {
 		return jetstream.StreamConfig{
 			Name:        name,
@@ -78,9 +86,18 @@ func streamConfigs(replicas int) []jetstream.StreamConfig {
 			Duplicates:  DuplicateWindow,
 		}
 	}
+	inbound := sc(StreamInbound, "aduan.inbound.>", jetstream.LimitsPolicy, 30*day,
+		"Citizens' messages, normalized by the channel adapters")
+	// aduan.inbound.<channel>.<key> is stored as <partition>.aduan.inbound.<channel>.<key>,
+	// the partition a hash of channel and key: the form partitioned
+	// consumer groups (pcgroups, static) consume. Other subjects are kept
+	// as they are and consumed unpartitioned.
+	inbound.SubjectTransform = &jetstream.SubjectTransformConfig{
+		Source:      event.SubjectInboundPrefix + "*.*",
+		Destination: fmt.Sprintf("{{partition(%d,1,2)}}.%s{{wildcard(1)}}.{{wildcard(2)}}", partitions, event.SubjectInboundPrefix),
+	}
 	return []jetstream.StreamConfig{
-		sc(StreamInbound, "aduan.inbound.>", jetstream.LimitsPolicy, 30*day,
-			"Citizens' messages, normalized by the channel adapters"),
+		inbound,
 		// A work queue: a reply is gone once its adapter acknowledged it.
 		sc(StreamOutbound, "aduan.outbound.>", jetstream.WorkQueuePolicy, 30*day,
 			"Replies for the channel adapters to send"),
@@ -112,13 +129,14 @@ func bucketConfigs(cfg Config) []jetstream.KeyValueConfig {
 		kv(BucketWhatsAppSent, "WhatsApp message ids of sent replies and the outbound events they carried", SentTTL),
 		kv(BucketWhatsAppLease, "Which process runs the WhatsApp session", cfg.LeaseTTL),
 		kv(BucketLaporSync, "LAPOR! poller cursors", 0),
+		kv(BucketGroupMembers, "Heartbeats of the processes sharing a partitioned consumer group", time.Hour),
 	}
 }
 
 // declare creates or updates every stream and bucket, on every start, so
 // that a drifted configuration is put back.
 func (b *Bus) declare(ctx context.Context) error {
-	for _, sc := range streamConfigs(b.cfg.Replicas) {
+	for _, sc := range streamConfigs(b.cfg.Replicas, b.cfg.Partitions) {
 		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
 			return fmt.Errorf("declaring stream %s: %w", sc.Name, err)
 		}

@@ -102,8 +102,15 @@ func TestInboundValidateAndMsgID(t *testing.T) {
 	if got, want := good.MsgID(), "whatsapp:62811:ABC"; got != want {
 		t.Fatalf("MsgID = %q, want %q", got, want)
 	}
-	if got, want := good.Subject(), "aduan.inbound.whatsapp"; got != want {
-		t.Fatalf("Subject = %q, want %q", got, want)
+	key := good.PartitionKey()
+	if got, want := good.Subject(), "aduan.inbound.whatsapp."+key; got != want || len(key) != 4 {
+		t.Fatalf("Subject = %q, want %q (a 4-hex-digit key)", got, want)
+	}
+	// The key follows the conversation, not the message, and hides it.
+	again, other := good, good
+	again.ExternalID, other.ConversationKey = "DEF", "62813"
+	if again.PartitionKey() != key || other.PartitionKey() == key || strings.Contains(key, "62812") {
+		t.Fatalf("partition keys: same conversation %q, other %q, first %q", again.PartitionKey(), other.PartitionKey(), key)
 	}
 	broken := map[string]func(m *Inbound){
 		"unknown channel":                 func(m *Inbound) { m.Channel = "telegram" },

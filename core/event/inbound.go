@@ -1,6 +1,8 @@
 package event
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"mime"
 	"strings"
@@ -169,8 +171,20 @@ func (*Inbound) SchemaName() string { return SchemaInbound }
 // MsgID is the de-duplication id of the message.
 func (m *Inbound) MsgID() string { return MsgID(m.Channel, m.Account, m.ExternalID) }
 
-// Subject is the subject the message is published on.
-func (m *Inbound) Subject() string { return InboundSubject(m.Channel) }
+// Subject is the subject the message is published on: the channel's, then
+// the conversation's partition key, so that INBOUND can spread
+// conversations over partitions and keep each one's messages in order.
+func (m *Inbound) Subject() string { return InboundSubject(m.Channel) + "." + m.PartitionKey() }
+
+// PartitionKey names the conversation in a subject without revealing it: 16
+// bits of a SHA-256 of account and conversation key, so a subject seen in a
+// log or a monitor cannot be turned back into a phone number (each value is
+// shared by a few thousand of Indonesia's numbers), yet one conversation
+// always has the same key.
+func (m *Inbound) PartitionKey() string {
+	h := sha256.Sum256([]byte(m.Account + "\x00" + m.ConversationKey))
+	return hex.EncodeToString(h[:2])
+}
 
 // Validate reports the first missing or wrong field.
 func (m *Inbound) Validate() error {

@@ -88,23 +88,59 @@ type Result struct {
 // Handle processes one inbound message in one transaction. Handling the same
 // message again is harmless: the stored copy makes it a duplicate.
 func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) {
-	if m.Channel == event.ChannelLapor {
-		return s.handleLapor(ctx, m)
-	}
-	if m.EditOf != "" || m.UnsendOf != "" {
-		return s.handleRevision(ctx, m)
-	}
 	var res Result
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		t := &turn{s: s, tx: tx, m: m, now: s.now()}
-		err := t.run(ctx)
-		res = t.res
+		var err error
+		res, err = s.handleIn(ctx, tx, m)
 		return err
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("handling %s message %s: %w", m.Channel, m.ID, err)
+		return Result{}, err
 	}
 	s.metrics.handled(m.Channel, res)
+	return res, nil
+}
+
+// HandleBatch processes messages of one partition in order, in one
+// transaction: all are stored, or (on an error) none.
+func (s *Service) HandleBatch(ctx context.Context, ms []*event.Inbound) ([]Result, error) {
+	results := make([]Result, len(ms))
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		for i, m := range ms {
+			var err error
+			if results[i], err = s.handleIn(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range ms {
+		s.metrics.handled(m.Channel, results[i])
+	}
+	return results, nil
+}
+
+// handleIn processes m inside tx, which may hold other messages of its
+// partition too (HandleBatch).
+func (s *Service) handleIn(ctx context.Context, tx *store.Tx, m *event.Inbound) (Result, error) {
+	var res Result
+	var err error
+	switch {
+	case m.Channel == event.ChannelLapor:
+		res, err = s.handleLapor(ctx, tx, m)
+	case m.EditOf != "" || m.UnsendOf != "":
+		res, err = s.handleRevision(ctx, tx, m)
+	default:
+		t := &turn{s: s, tx: tx, m: m, now: s.now()}
+		err = t.run(ctx)
+		res = t.res
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("handling %s message %s: %w", m.Channel, m.ID, err)
+	}
 	return res, nil
 }
 
@@ -343,17 +379,14 @@ func senderKey(m *event.Inbound) string {
 // The dialog does not run again: what it asked and answered stays, and the
 // officer sees the new text and the old one in the inbox. A revision of a
 // message not stored yet is retried, as the original may still be in flight.
-func (s *Service) handleRevision(ctx context.Context, m *event.Inbound) (Result, error) {
+func (s *Service) handleRevision(ctx context.Context, tx *store.Tx, m *event.Inbound) (Result, error) {
 	var conv store.ConversationID
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		if m.UnsendOf != "" {
-			conv, err = tx.UnsendInbound(ctx, m.Channel, m.Account, m.UnsendOf, m.ReceivedAt)
-		} else {
-			conv, err = tx.EditInbound(ctx, m.Channel, m.Account, m.EditOf, m.Text, m.ReceivedAt)
-		}
-		return err
-	})
+	var err error
+	if m.UnsendOf != "" {
+		conv, err = tx.UnsendInbound(ctx, m.Channel, m.Account, m.UnsendOf, m.ReceivedAt)
+	} else {
+		conv, err = tx.EditInbound(ctx, m.Channel, m.Account, m.EditOf, m.Text, m.ReceivedAt)
+	}
 	if err != nil {
 		return Result{}, err
 	}

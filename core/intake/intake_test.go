@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,8 +67,22 @@ func newHarness(t testing.TB) *harness {
 // crash) until the test ends.
 func (h *harness) start(svc *Service) *bus.Bus {
 	h.t.Helper()
+	conn, _ := h.run(svc)
+	return conn
+}
+
+// startStoppable starts svc like start and returns what stops it, as a
+// process shutting down does, and waits for it.
+func (h *harness) startStoppable(svc *Service) (stop func()) {
+	h.t.Helper()
+	_, stop = h.run(svc)
+	return stop
+}
+
+func (h *harness) run(svc *Service) (*bus.Bus, func()) {
+	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	conn, err := bus.Open(ctx, h.bus.ClientConfig(), zerolog.Nop())
+	conn, err := bus.Open(ctx, h.bus.ClientConfig(), bustest.Logger(h.t))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -78,12 +93,16 @@ func (h *harness) start(svc *Service) *bus.Bus {
 			h.t.Error(err)
 		}
 	}()
-	h.t.Cleanup(func() {
-		cancel()
-		<-done
-		conn.Close()
-	})
-	return conn
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			conn.Close()
+		})
+	}
+	h.t.Cleanup(stop)
+	return conn, stop
 }
 
 func wa(from, text string) *event.Inbound {
@@ -104,7 +123,7 @@ func (h *harness) send(m *event.Inbound) []string {
 		h.t.Fatal(err)
 	}
 	var stored *store.Message
-	eventually(h.t, 10*time.Second, "message "+m.ExternalID+" stored", func() bool {
+	eventually(h.t, 30*time.Second, "message "+m.ExternalID+" stored", func() bool {
 		var err error
 		stored, err = h.st.InboundByExternalID(ctx, m.Channel, m.Account, m.ExternalID)
 		return err == nil
@@ -265,7 +284,7 @@ func TestCrashBetweenCommitAndAck(t *testing.T) {
 	healthy := New(h.st, h.svc.dialog, Options{Log: zerolog.Nop(), Now: h.svc.now,
 		AfterCommit: func(*event.Inbound) { redelivered.Add(1) }})
 	h.start(healthy)
-	eventually(t, 15*time.Second, "redelivery handled", func() bool { return redelivered.Load() == 1 })
+	eventually(t, 60*time.Second, "redelivery handled", func() bool { return redelivered.Load() == 1 })
 
 	n, err := h.st.CountComplaints(ctx)
 	if err != nil || n != 1 {

@@ -33,7 +33,7 @@ func TestReceiverMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx, 2) })
-	in := newReader(t, b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	jpeg, pdf, ogg := mediaFile(t, "ktp.jpg"), mediaFile(t, "surat.pdf"), mediaFile(t, "voice.ogg")
 	sender := event.Sender{ID: citizen, Name: "Siti Aminah", Phone: "+" + citizen}
 	msg := func(id string, at int64, f func(*event.Inbound)) *event.Inbound {
@@ -101,7 +101,7 @@ func TestReceiverIgnoredAndRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := newReader(t, b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	rej := newReader(t, b, bus.StreamRejected, event.RejectedSubject(event.ChannelWhatsApp))
 	tests := []struct {
 		file, reason string // reason "" means nothing kept
@@ -143,7 +143,7 @@ func TestReceiverMediaFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx, 1) })
-	in := newReader(t, b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 
 	if err := r.Handle(context.Background(), readTestdata(t, "image.json")); err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ func TestMediaDownloadRefusesPrivateAddresses(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx, 1) })
-	in := newReader(t, b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	if err := r.Handle(context.Background(), readTestdata(t, "image.json")); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestMessageForOtherNumberRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := newReader(t, b, bus.StreamInbound, event.InboundSubject(event.ChannelWhatsApp))
+	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	rej := newReader(t, b, bus.StreamRejected, event.RejectedSubject(event.ChannelWhatsApp))
 	body := strings.Replace(string(readTestdata(t, "text.json")), phoneNumberID, "999999999999999", 1)
 	if err := r.Handle(context.Background(), []byte(body)); err != nil {
