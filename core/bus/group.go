@@ -64,15 +64,17 @@ type Group struct {
 
 // partition is one partition this process pulls on.
 type partition struct {
-	n     int
-	cc    pcgroups.ConsumerGroupConsumeContext
-	mu    sync.Mutex
-	queue []jetstream.Msg // received, in stream order, not yet taken by the worker
-	quit  bool            // released: no more messages are taken in
-	ready chan struct{}   // a message was queued, or the partition released
-	idle  chan struct{}   // closed once released and no longer pulling
-	done  chan struct{}   // closed when the worker has answered everything it took
-	ended chan error      // pcgroups' end of consumption, nil error when stopped
+	n  int
+	cc pcgroups.ConsumerGroupConsumeContext
+	// endWatch ends pcgroups' watch of the group's config, once cc stopped.
+	endWatch context.CancelFunc
+	mu       sync.Mutex
+	queue    []jetstream.Msg // received, in stream order, not yet taken by the worker
+	quit     bool            // released: no more messages are taken in
+	ready    chan struct{}   // a message was queued, or the partition released
+	idle     chan struct{}   // closed once released and no longer pulling
+	done     chan struct{}   // closed when the worker has answered everything it took
+	ended    chan error      // pcgroups' end of consumption, nil error when stopped
 }
 
 // receive queues m. It never blocks, so that pcgroups keeps pulling, which
@@ -318,9 +320,7 @@ func (g *Group) rebalance() error {
 			continue
 		}
 		wg.Go(func() {
-			ctx, cancel := context.WithTimeout(g.ctx, answerTimeout)
-			defer cancel()
-			if err := g.acquire(ctx, n); err != nil && g.ctx.Err() == nil {
+			if err := g.acquire(n); err != nil && g.ctx.Err() == nil {
 				g.log.Warn().Err(err).Int("partition", n).Msg("joining a partition; trying again")
 			}
 		})
@@ -383,7 +383,7 @@ func (g *Group) alive(ctx context.Context) ([]string, error) {
 
 // acquire starts pulling on partition n. The pin decides whether this
 // process receives its messages: another may still hold it for a moment.
-func (g *Group) acquire(ctx context.Context, n int) error {
+func (g *Group) acquire(n int) error {
 	p := &partition{
 		n:     n,
 		ready: make(chan struct{}, 1),
@@ -400,11 +400,18 @@ func (g *Group) acquire(ctx context.Context, n int) error {
 		// redelivered after AckWait.
 		MaxAckPending: 2 * g.spec.Batch,
 	}
+	// pcgroups watches the group's config with this context for as long as
+	// it consumes; were it to end (a join timeout) the watch would close
+	// and pcgroups' routine spin on the closed channel, a core per few
+	// partitions. So it lives as long as the partition is held (JetStream
+	// calls without a deadline still time out).
+	ctx, endWatch := context.WithCancel(g.ctx)
 	cc, err := pcgroups.StaticConsume(ctx, g.b.js, g.spec.Stream, g.spec.Durable, member(n), p.receive, cfg)
 	if err != nil {
+		endWatch()
 		return err
 	}
-	p.cc = cc
+	p.cc, p.endWatch = cc, endWatch
 	go func() { p.ended <- <-cc.Done() }()
 	go g.work(p)
 	go g.keepQueued(p)
@@ -431,6 +438,7 @@ func (g *Group) release(n int) {
 	p.mu.Unlock()
 	p.cc.Stop()
 	err := <-p.ended
+	p.endWatch()
 	close(p.idle)
 	<-p.done
 	g.log.Debug().Err(err).Int("partition", n).Msg("partition released")
