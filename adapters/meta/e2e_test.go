@@ -59,10 +59,7 @@ func startEndToEnd(t *testing.T) *e2e {
 		t.Fatal(err)
 	}
 	core := intake.New(st, dialog.New(tpl, nil), intake.Options{Log: zerolog.Nop()})
-	sender, err := NewSender(cfg, h.b, SenderOptions{Options: Options{Log: bustest.Logger(t)}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender := NewSender(cfg, h.b, SenderOptions{Options: Options{Log: bustest.Logger(t)}})
 	run := func(f func(context.Context) error) {
 		done := make(chan struct{})
 		go func() {

@@ -78,10 +78,7 @@ type harness struct {
 func newHarness(t testing.TB, cfg config.MetaConfig) *harness {
 	t.Helper()
 	b := bustest.New(t)
-	w, err := NewWebhook(cfg, b, Options{Log: bustest.Logger(t), FetchBackoff: []time.Duration{20 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := NewWebhook(cfg, b, Options{Log: bustest.Logger(t), FetchBackoff: []time.Duration{20 * time.Millisecond}})
 	// The payloads' times are fixed; records older than 30 days are dropped.
 	w.sent.now = func() time.Time { return at(time.Hour.Milliseconds()) }
 	mux := http.NewServeMux()

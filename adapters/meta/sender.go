@@ -71,7 +71,7 @@ type Sender struct {
 }
 
 // NewSender builds the sender and opens the sent-messages bucket.
-func NewSender(cfg config.MetaConfig, b *bus.Bus, opt SenderOptions) (*Sender, error) {
+func NewSender(cfg config.MetaConfig, b *bus.Bus, opt SenderOptions) *Sender {
 	sent := openSentStore(b)
 	log := opt.Log.With().Str("comp", "meta").Logger()
 	s := &Sender{
@@ -85,7 +85,7 @@ func NewSender(cfg config.MetaConfig, b *bus.Bus, opt SenderOptions) (*Sender, e
 		s.now = time.Now
 	}
 	s.attempts = max(s.attempts, 1)
-	return s, nil
+	return s
 }
 
 // Run sends replies until ctx ends.

@@ -32,14 +32,11 @@ func newSenderHarness(t *testing.T) *senderHarness {
 	cfg.GraphURL = g.URL()
 	b := bustest.New(t)
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	s, err := NewSender(cfg, b, SenderOptions{
+	s := NewSender(cfg, b, SenderOptions{
 		Options: Options{Log: bustest.Logger(t)},
 		Backoff: []time.Duration{10 * time.Millisecond},
 		Now:     func() time.Time { return now },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sub, err := b.Conn().SubscribeSync(event.SubjectDeliveryPrefix + ">")
 	if err != nil {
 		t.Fatal(err)

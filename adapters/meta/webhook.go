@@ -82,7 +82,7 @@ type Options struct {
 
 // NewWebhook builds the webhook. Without an app secret every POST is
 // refused.
-func NewWebhook(cfg config.MetaConfig, b *bus.Bus, opt Options) (*Webhook, error) {
+func NewWebhook(cfg config.MetaConfig, b *bus.Bus, opt Options) *Webhook {
 	sent := openSentStore(b)
 	log := opt.Log.With().Str("comp", "meta").Logger()
 	w := &Webhook{
@@ -106,7 +106,7 @@ func NewWebhook(cfg config.MetaConfig, b *bus.Bus, opt Options) (*Webhook, error
 	if cfg.ProfileLookup && len(cfg.Pages) > 0 {
 		w.names = newNames(newGraph(cfg, opt.HTTPClient), log)
 	}
-	return w, nil
+	return w
 }
 
 // HandleObject hands bodies of object to h. Setting "page" or "instagram"

@@ -49,12 +49,9 @@ func TestHostileInputs(t *testing.T) {
 	t.Parallel() // its own database and NATS server
 	e := newEnv(t)
 	ctx := context.Background()
-	wh, err := meta.NewWebhook(config.MetaConfig{Pages: map[string]string{hostilePage: "token"}, AppSecret: hostileSecret,
+	wh := meta.NewWebhook(config.MetaConfig{Pages: map[string]string{hostilePage: "token"}, AppSecret: hostileSecret,
 		VerifyToken: "verifikasi", GraphURL: "http://127.0.0.1:1/", GraphVersion: "v23.0", GraphTimeout: time.Second,
 		MaxAttachmentSize: 1 << 20, DownloadTimeout: time.Second, SendAttempts: 1}, e.bus, meta.Options{Log: bustest.Logger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	mux := http.NewServeMux()
 	wh.Mount(mux)
 	hooks := httptest.NewServer(mux)

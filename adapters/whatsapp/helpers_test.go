@@ -187,15 +187,12 @@ func newHarness(t testing.TB, cfg config.WhatsAppConfig, connected bool) *harnes
 	t.Helper()
 	b := bustest.New(t)
 	m := NewMetrics(prometheus.NewRegistry())
-	a, err := New(cfg, b, Options{
+	a := New(cfg, b, Options{
 		Log: zerolog.Nop(), Metrics: m,
 		PublishBackoff: []time.Duration{20 * time.Millisecond},
 		SendBackoff:    []time.Duration{50 * time.Millisecond},
 		ConnectWait:    200 * time.Millisecond,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	fake := newFakeClient(connected)
 	a.Attach(fake, fake, ourNumber)
 	return &harness{t: t, b: b, a: a, fake: fake, metrics: m}

@@ -431,11 +431,8 @@ func TestInboundWhileNATSDown(t *testing.T) {
 	server := bustest.Open(t, bus.Config{Listen: "127.0.0.1:0", DataDir: dir})
 	url := server.ClientURL()
 	conn := bustest.Open(t, server.ClientConfig())
-	a, err := New(testConfig(), conn, Options{Log: bustest.Logger(t), Metrics: NewMetrics(prometheus.NewRegistry()),
+	a := New(testConfig(), conn, Options{Log: bustest.Logger(t), Metrics: NewMetrics(prometheus.NewRegistry()),
 		PublishBackoff: []time.Duration{100 * time.Millisecond}, PublishTimeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
 	fake := newFakeClient(true)
 	fake.files["/v/t62/ktp"] = testdata(t, "ktp.jpg")
 	a.Attach(fake, fake, ourNumber)
@@ -479,11 +476,8 @@ func TestInboundWhileNATSDown(t *testing.T) {
 // newAdapter is an adapter on b with a fresh fake client attached.
 func newAdapter(t *testing.T, b *bus.Bus) (*Adapter, *fakeClient) {
 	t.Helper()
-	a, err := New(testConfig(), b, Options{Log: zerolog.Nop(), Metrics: NewMetrics(prometheus.NewRegistry()),
+	a := New(testConfig(), b, Options{Log: zerolog.Nop(), Metrics: NewMetrics(prometheus.NewRegistry()),
 		PublishBackoff: []time.Duration{20 * time.Millisecond}, ConnectWait: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
 	fake := newFakeClient(true)
 	a.Attach(fake, fake, ourNumber)
 	return a, fake

@@ -112,7 +112,7 @@ type Adapter struct {
 }
 
 // New builds the adapter and opens the sent-messages bucket.
-func New(cfg config.WhatsAppConfig, b *bus.Bus, opt Options) (*Adapter, error) {
+func New(cfg config.WhatsAppConfig, b *bus.Bus, opt Options) *Adapter {
 	a := &Adapter{
 		b: b, cfg: cfg, log: opt.Log.With().Str("comp", "whatsapp").Logger(), metrics: opt.Metrics, sent: wasent.Open(b),
 		now: opt.Now, publishBackoff: opt.PublishBackoff, sendBackoff: opt.SendBackoff, connectWait: opt.ConnectWait,
@@ -137,7 +137,7 @@ func New(cfg config.WhatsAppConfig, b *bus.Bus, opt Options) (*Adapter, error) {
 		a.connectWait = 20 * time.Second
 	}
 	a.pending = map[string]uint64{}
-	return a, nil
+	return a
 }
 
 // Attach hands the adapter a client logged in as account (our number,

@@ -17,15 +17,10 @@ func startMeta(env *serveEnv) error {
 		log.Info().Msg("meta role idle: " + config.KeyMetaPages + " is empty")
 		return nil
 	}
-	if _, err := metaWebhook(env); err != nil {
-		return err
-	}
-	s, err := meta.NewSender(env.cfg.Meta, env.bus, meta.SenderOptions{
+	metaWebhook(env)
+	s := meta.NewSender(env.cfg.Meta, env.bus, meta.SenderOptions{
 		Options: meta.Options{Log: env.log, Metrics: metaMetrics(env)},
 	})
-	if err != nil {
-		return err
-	}
 	env.reg.MustRegister(
 		lagGauge(env.bus, bus.StreamOutbound, meta.SenderConsumer),
 		lagGauge(env.bus, meta.StreamFetch, meta.FetchConsumer),

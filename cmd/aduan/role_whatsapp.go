@@ -24,10 +24,7 @@ func startWhatsApp(env *serveEnv) error {
 	case config.WhatsAppTransportCloudAPI:
 		return startWhatsAppCloud(env)
 	}
-	a, err := whatsapp.New(env.cfg.WhatsApp, env.bus, whatsapp.Options{Log: env.log, Metrics: whatsapp.NewMetrics(env.reg)})
-	if err != nil {
-		return err
-	}
+	a := whatsapp.New(env.cfg.WhatsApp, env.bus, whatsapp.Options{Log: env.log, Metrics: whatsapp.NewMetrics(env.reg)})
 	container, err := whatsapp.OpenStore(env.ctx, env.cfg.DatabaseURL, env.log)
 	if err != nil {
 		return err
@@ -55,19 +52,9 @@ func startWhatsAppCloud(env *serveEnv) error {
 	log := env.log.With().Str("comp", "whatsapp").Logger()
 	metrics := cloudapi.NewMetrics(env.reg)
 	opt := cloudapi.Options{Log: env.log, Metrics: metrics}
-	r, err := cloudapi.NewReceiver(env.cfg, env.bus, opt)
-	if err != nil {
-		return err
-	}
-	s, err := cloudapi.NewSender(env.cfg, env.bus, opt)
-	if err != nil {
-		return err
-	}
-	w, err := metaWebhook(env)
-	if err != nil {
-		return err
-	}
-	w.HandleObject(cloudapi.Object, r.Handle)
+	r := cloudapi.NewReceiver(env.cfg, env.bus, opt)
+	s := cloudapi.NewSender(env.cfg, env.bus, opt)
+	metaWebhook(env).HandleObject(cloudapi.Object, r.Handle)
 	env.reg.MustRegister(
 		lagGauge(env.bus, bus.StreamOutbound, cloudapi.SenderConsumer),
 		lagGauge(env.bus, cloudapi.StreamFetch, cloudapi.FetchConsumer),

@@ -19,19 +19,16 @@ type metaShared struct {
 // and starts its attachment fetchers and name look-ups. The meta role calls
 // it; the WhatsApp role calls it too and adds its object with
 // HandleObject("whatsapp_business_account", ...).
-func metaWebhook(env *serveEnv) (*meta.Webhook, error) {
+func metaWebhook(env *serveEnv) *meta.Webhook {
 	if env.meta.webhook != nil {
-		return env.meta.webhook, nil
+		return env.meta.webhook
 	}
-	w, err := meta.NewWebhook(env.cfg.Meta, env.bus, meta.Options{Log: env.log, Metrics: metaMetrics(env)})
-	if err != nil {
-		return nil, err
-	}
+	w := meta.NewWebhook(env.cfg.Meta, env.bus, meta.Options{Log: env.log, Metrics: metaMetrics(env)})
 	w.Mount(env.mux)
 	env.goRun("meta", func(ctx context.Context) error { return w.RunFetcher(ctx, metaFetchWorkers) })
 	env.goRun("meta", func(ctx context.Context) error { w.RunNames(ctx); return nil })
 	env.meta.webhook = w
-	return w, nil
+	return w
 }
 
 // metaFetchWorkers download attachments in parallel, so one slow file does

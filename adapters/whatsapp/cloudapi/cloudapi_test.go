@@ -28,10 +28,7 @@ func digest(b []byte) string {
 func TestReceiverMessages(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
-	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx, 2) })
 	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	jpeg, pdf, ogg := mediaFile(t, "ktp.jpg"), mediaFile(t, "surat.pdf"), mediaFile(t, "voice.ogg")
@@ -97,10 +94,7 @@ func TestReceiverMessages(t *testing.T) {
 func TestReceiverIgnoredAndRejected(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
-	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	rej := newReader(t, b, bus.StreamRejected, event.RejectedSubject(event.ChannelWhatsApp))
 	tests := []struct {
@@ -138,10 +132,7 @@ func TestReceiverMediaFetch(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
 	g.mediaFailures = 2
-	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx, 1) })
 	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 
@@ -173,10 +164,7 @@ func TestReceiverMediaFetch(t *testing.T) {
 func TestStatuses(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
-	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	if err := r.sent.Put(context.Background(), "01JOUTBOUND0000000000000001", "wamid.OUTBOUND0001"); err != nil {
 		t.Fatal(err)
 	}
@@ -241,10 +229,7 @@ func TestSender(t *testing.T) {
 			b := bustest.New(t)
 			g := newGraphFake(t)
 			g.sendAnswers = tt.answers
-			s, err := NewSender(testConfig(g.srv.URL), b, testOptions(now))
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := NewSender(testConfig(g.srv.URL), b, testOptions(now))
 			run(t, s.Run)
 			d := newReader(t, b, bus.StreamDelivery, event.DeliverySubject(event.ChannelWhatsApp))
 			out := &event.Outbound{ID: event.NewID(), Channel: event.ChannelWhatsApp, Account: ourNumber, ConversationKey: citizen,

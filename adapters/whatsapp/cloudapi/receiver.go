@@ -101,7 +101,7 @@ type Receiver struct {
 }
 
 // NewReceiver builds the receiver.
-func NewReceiver(cfg *config.Config, b *bus.Bus, opt Options) (*Receiver, error) {
+func NewReceiver(cfg *config.Config, b *bus.Bus, opt Options) *Receiver {
 	r := &Receiver{b: b, g: newGraph(cfg, opt.HTTPClient), sent: wasent.Open(b), log: opt.Log.With().Str("comp", "whatsapp").Logger(),
 		metrics: opt.Metrics, backoff: opt.Backoff, now: opt.Now}
 	if r.now == nil {
@@ -116,7 +116,7 @@ func NewReceiver(cfg *config.Config, b *bus.Bus, opt Options) (*Receiver, error)
 		Reason:    mediaError,
 		Log:       r.log,
 	})
-	return r, nil
+	return r
 }
 
 // Handle takes a signature-checked webhook body. It returns nil once all of

@@ -47,7 +47,7 @@ type Sender struct {
 }
 
 // NewSender builds the sender and opens the sent-messages bucket.
-func NewSender(cfg *config.Config, b *bus.Bus, opt Options) (*Sender, error) {
+func NewSender(cfg *config.Config, b *bus.Bus, opt Options) *Sender {
 	s := &Sender{b: b, g: newGraph(cfg, opt.HTTPClient), sent: wasent.Open(b), log: opt.Log.With().Str("comp", "whatsapp").Logger(),
 		metrics: opt.Metrics, attempts: max(cfg.WhatsApp.SendAttempts, 1), backoff: opt.Backoff, now: opt.Now}
 	if len(s.backoff) == 0 {
@@ -56,7 +56,7 @@ func NewSender(cfg *config.Config, b *bus.Bus, opt Options) (*Sender, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	return s, nil
+	return s
 }
 
 // Run sends replies until ctx ends.

@@ -20,10 +20,7 @@ func TestMediaDownloadRefusesPrivateAddresses(t *testing.T) {
 	g := newGraphFake(t)
 	cfg := testConfig(g.srv.URL)
 	cfg.Meta.FetchAllowPrivate = false
-	r, err := NewReceiver(cfg, b, testOptions(now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := NewReceiver(cfg, b, testOptions(now))
 	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx, 1) })
 	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	if err := r.Handle(context.Background(), readTestdata(t, "image.json")); err != nil {
@@ -42,10 +39,7 @@ func TestMediaDownloadRefusesPrivateAddresses(t *testing.T) {
 func TestMessageForOtherNumberRejected(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
-	r, err := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
 	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	rej := newReader(t, b, bus.StreamRejected, event.RejectedSubject(event.ChannelWhatsApp))
 	body := strings.Replace(string(readTestdata(t, "text.json")), phoneNumberID, "999999999999999", 1)
