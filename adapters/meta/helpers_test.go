@@ -75,12 +75,19 @@ type harness struct {
 	sub *nats.Subscription
 }
 
-func newHarness(t testing.TB, cfg config.MetaConfig) *harness {
+// newHarness starts the webhook; adjust, if any, change its options.
+func newHarness(t testing.TB, cfg config.MetaConfig, adjust ...func(*Options)) *harness {
 	t.Helper()
 	b := bustest.New(t)
-	w := NewWebhook(cfg, b, Options{Log: bustest.Logger(t), FetchBackoff: []time.Duration{20 * time.Millisecond}})
-	// The payloads' times are fixed; records older than 30 days are dropped.
-	w.sent.now = func() time.Time { return at(time.Hour.Milliseconds()) }
+	opt := Options{
+		Log: bustest.Logger(t), FetchBackoff: []time.Duration{20 * time.Millisecond},
+		// The payloads' times are fixed; records older than 30 days are dropped.
+		Now: func() time.Time { return at(time.Hour.Milliseconds()) },
+	}
+	for _, f := range adjust {
+		f(&opt)
+	}
+	w := NewWebhook(cfg, b, opt)
 	mux := http.NewServeMux()
 	w.Mount(mux)
 	srv := httptest.NewServer(mux)

@@ -36,10 +36,9 @@ func largeBatch(n, textLen int, bad bool) []byte {
 // over the server's max_payload. Now every message is its own event, the
 // copy goes to the object store with a reference, and Meta gets 200.
 func TestLargeSignedWebhookAccepted(t *testing.T) {
-	h := newHarness(t, testConfig("http://127.0.0.1:1"))
 	// Hundreds of acknowledged publishes under -race on a busy machine:
 	// this test is about sizes, not speed.
-	h.w.publishTimeout = time.Minute
+	h := newHarness(t, testConfig("http://127.0.0.1:1"), func(o *Options) { o.PublishTimeout = time.Minute })
 	tests := []struct {
 		name       string
 		n, textLen int

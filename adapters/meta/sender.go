@@ -46,8 +46,6 @@ type SenderOptions struct {
 	Options
 	// Backoff paces retries after rate limits and transient errors.
 	Backoff []time.Duration
-	// Now is the clock for the reply window (tests).
-	Now func() time.Time
 }
 
 // Sender consumes aduan.outbound.messenger and aduan.outbound.instagram and
@@ -72,7 +70,8 @@ type Sender struct {
 
 // NewSender builds the sender and opens the sent-messages bucket.
 func NewSender(cfg config.MetaConfig, b *bus.Bus, opt SenderOptions) *Sender {
-	sent := openSentStore(b)
+	opt.Options = opt.withDefaults()
+	sent := openSentStore(b, opt.Now)
 	log := opt.Log.With().Str("comp", "meta").Logger()
 	s := &Sender{
 		b: b, log: log, metrics: opt.Metrics, g: newGraph(cfg, opt.HTTPClient), sent: sent,
@@ -80,9 +79,6 @@ func NewSender(cfg config.MetaConfig, b *bus.Bus, opt SenderOptions) *Sender {
 	}
 	if len(s.backoff) == 0 {
 		s.backoff = defaultSendBackoff
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	s.attempts = max(s.attempts, 1)
 	return s

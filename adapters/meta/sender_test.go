@@ -33,9 +33,8 @@ func newSenderHarness(t *testing.T) *senderHarness {
 	b := bustest.New(t)
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	s := NewSender(cfg, b, SenderOptions{
-		Options: Options{Log: bustest.Logger(t)},
+		Options: Options{Log: bustest.Logger(t), Now: func() time.Time { return now }},
 		Backoff: []time.Duration{10 * time.Millisecond},
-		Now:     func() time.Time { return now },
 	})
 	sub, err := b.Conn().SubscribeSync(event.SubjectDeliveryPrefix + ">")
 	if err != nil {

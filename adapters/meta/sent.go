@@ -47,8 +47,8 @@ type sentStore struct {
 	now func() time.Time
 }
 
-func openSentStore(b *bus.Bus) *sentStore {
-	return &sentStore{kv: b.Bucket(SentBucket), now: time.Now}
+func openSentStore(b *bus.Bus, now func() time.Time) *sentStore {
+	return &sentStore{kv: b.Bucket(SentBucket), now: now}
 }
 
 // sentKey names a conversation's record; ids are base64url-encoded so any

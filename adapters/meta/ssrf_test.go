@@ -18,33 +18,29 @@ import (
 func TestFetchRefusesPrivateAddresses(t *testing.T) {
 	cfg := testConfig("http://127.0.0.1:1/")
 	cfg.FetchAllowPrivate = false
-	h := newHarness(t, cfg)
-	h.runFetcher(t)
 	cdn := newCDNFake(t)
 	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, cdn.srv.URL+"/ktp.jpg/x.jpg", http.StatusFound)
 	}))
 	defer redirector.Close()
+	// The redirector's first hop is let through, as if it were a public
+	// CDN, to show the redirect's target is checked too.
+	first := netip.MustParseAddrPort(redirector.Listener.Addr().String())
+	h := newHarness(t, cfg, func(o *Options) {
+		o.HTTPClient = safefetch.Client(5*time.Second, func(ap netip.AddrPort) bool { return ap == first })
+	})
+	h.runFetcher(t)
 	const link = "https://scontent.xx.fbcdn.net/v/t1.15752-9/468123456_1122_n.jpg?_nc_cat=104&ccb=1-7&oh=00_AYC&oe=67A1B2C3"
 	tests := []struct {
 		name, url string
-		// permitRedirector lets the first hop through, as if it were a
-		// public CDN, to show the redirect's target is checked too.
-		permitRedirector bool
 	}{
-		{"loopback", cdn.srv.URL + "/ktp.jpg/x.jpg", false},
-		{"cloud metadata", "http://169.254.169.254/latest/meta-data/iam/ktp.jpg", false},
-		{"private range", "http://10.20.30.40/ktp.jpg", false},
-		{"redirect to loopback", redirector.URL + "/r.jpg", true},
+		{"loopback", cdn.srv.URL + "/ktp.jpg/x.jpg"},
+		{"cloud metadata", "http://169.254.169.254/latest/meta-data/iam/ktp.jpg"},
+		{"private range", "http://10.20.30.40/ktp.jpg"},
+		{"redirect to loopback", redirector.URL + "/r.jpg"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.permitRedirector {
-				first := netip.MustParseAddrPort(redirector.Listener.Addr().String())
-				saved := h.w.fetch.client
-				h.w.fetch.client = safefetch.Client(5*time.Second, func(ap netip.AddrPort) bool { return ap == first })
-				defer func() { h.w.fetch.client = saved }()
-			}
 			prefix := "ssrf" + string(rune('a'+i))
 			body := strings.Replace(string(readTestdata(t, "messenger_image.json")), link, tt.url, 1)
 			body = strings.Replace(body, `"mid": "`, `"mid": "`+prefix, 1)

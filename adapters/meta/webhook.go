@@ -59,9 +59,7 @@ type Webhook struct {
 	fetch       fetchConfig
 	fetchq      *fetchqueue.Queue
 	// pages are the configured page and Instagram account ids.
-	pages map[string]bool
-	// publishTimeout is defaultPublishTimeout; tests of huge bodies on a
-	// loaded machine lengthen it.
+	pages          map[string]bool
 	publishTimeout time.Duration
 
 	mu      sync.RWMutex
@@ -78,12 +76,31 @@ type Options struct {
 	HTTPClient *http.Client
 	// FetchBackoff paces download retries (tests shorten it).
 	FetchBackoff []time.Duration
+	// PublishTimeout bounds the webhook's wait for JetStream; zero is
+	// defaultPublishTimeout (tests of huge bodies on a loaded machine
+	// lengthen it).
+	PublishTimeout time.Duration
+	// Now is the clock of the reply window and of the sent records' ageing;
+	// nil is time.Now (tests fix it to their payloads' times).
+	Now func() time.Time
+}
+
+// withDefaults fills in the zero values.
+func (opt Options) withDefaults() Options {
+	if opt.PublishTimeout <= 0 {
+		opt.PublishTimeout = defaultPublishTimeout
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return opt
 }
 
 // NewWebhook builds the webhook. Without an app secret every POST is
 // refused.
 func NewWebhook(cfg config.MetaConfig, b *bus.Bus, opt Options) *Webhook {
-	sent := openSentStore(b)
+	opt = opt.withDefaults()
+	sent := openSentStore(b, opt.Now)
 	log := opt.Log.With().Str("comp", "meta").Logger()
 	w := &Webhook{
 		secret:      []byte(cfg.AppSecret),
@@ -97,7 +114,7 @@ func NewWebhook(cfg config.MetaConfig, b *bus.Bus, opt Options) *Webhook {
 		objects:     map[string]ObjectHandler{},
 		pages:       map[string]bool{},
 
-		publishTimeout: defaultPublishTimeout,
+		publishTimeout: opt.PublishTimeout,
 	}
 	w.fetchq = w.newFetchQueue()
 	for id := range cfg.Pages {

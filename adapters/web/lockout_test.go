@@ -17,21 +17,20 @@ type hashProbe struct {
 	total, running, peak atomic.Int64
 }
 
-func (e *testEnv) probeHashes() *hashProbe {
-	p := &hashProbe{}
-	check := e.srv.checkPassword
-	return p.wrap(e, check)
-}
+// probe counts the real argon2 checks (an option for newEnv).
+func (p *hashProbe) probe(o *Options) { o.CheckPassword = p.wrap(CheckPassword) }
 
-// cheapHashes replaces argon2 with a plain comparison of the test password:
+// cheap replaces argon2 with a plain comparison of the test password:
 // tests of the limits need not spend seconds hashing under -race.
-func (e *testEnv) cheapHashes() *hashProbe {
-	p := &hashProbe{}
-	return p.wrap(e, func(_, password string) (bool, error) { return password == testPassword, nil })
+func (p *hashProbe) cheap(o *Options) {
+	o.CheckPassword = p.wrap(func(_, password string) (bool, error) { return password == testPassword, nil })
 }
 
-func (p *hashProbe) wrap(e *testEnv, check func(hash, password string) (bool, error)) *hashProbe {
-	e.srv.checkPassword = func(hash, password string) (bool, error) {
+// cheapHashes is the option cheap without a probe to read.
+func cheapHashes(o *Options) { new(hashProbe).cheap(o) }
+
+func (p *hashProbe) wrap(check func(hash, password string) (bool, error)) func(hash, password string) (bool, error) {
+	return func(hash, password string) (bool, error) {
 		p.total.Add(1)
 		n := p.running.Add(1)
 		defer p.running.Add(-1)
@@ -43,7 +42,6 @@ func (p *hashProbe) wrap(e *testEnv, check func(hash, password string) (bool, er
 		}
 		return check(hash, password)
 	}
-	return p
 }
 
 // formClient is a client that has fetched the sign-in form and can post it
@@ -100,9 +98,9 @@ func (e *testEnv) postAll(tries []loginTry) []int {
 // the right password afterwards is refused.
 func TestSignInLockoutConcurrent(t *testing.T) {
 	t.Parallel() // its own database and NATS server
-	e := newEnv(t)
+	probe := &hashProbe{}
+	e := newEnv(t, probe.cheap)
 	e.addUser("dewi", RoleAdmin)
-	probe := e.cheapHashes()
 	const guesses = 80
 	var tries []loginTry
 	for i := range guesses {
@@ -133,10 +131,11 @@ func TestSignInLockoutConcurrent(t *testing.T) {
 // a few slots instead of each taking its 19 MiB at the same time.
 func TestSignInHashesBounded(t *testing.T) {
 	t.Parallel() // its own database and NATS server
-	e := newEnv(t)
-	e.srv.hashSlots = make(chan struct{}, 2)
-	e.srv.hashWait = time.Minute // real argon2 under -race on a busy machine
-	probe := e.probeHashes()
+	probe := &hashProbe{}
+	e := newEnv(t, probe.probe, func(o *Options) {
+		o.Web.LoginConcurrency = 2
+		o.HashWait = time.Minute // real argon2 under -race on a busy machine
+	})
 	const users = 6
 	var tries []loginTry
 	for i := range users {
@@ -190,9 +189,7 @@ func (e *testEnv) loginFrom(addr, spoofed, username, password string) int {
 // wrote itself, so rotating a forged entry does not escape the limits.
 func TestForwardedForSpoofing(t *testing.T) {
 	t.Parallel() // its own database and NATS server
-	e := newEnv(t)
-	e.srv.cfg.TrustProxy = true
-	e.cheapHashes()
+	e := newEnv(t, cheapHashes, func(o *Options) { o.Web.TrustProxy = true })
 	tests := []struct {
 		name, xff, want string
 	}{
@@ -230,9 +227,7 @@ func TestForwardedForSpoofing(t *testing.T) {
 // behind the same NAT, still get in.
 func TestSignInLockoutNotDenialOfService(t *testing.T) {
 	t.Parallel() // its own database and NATS server
-	e := newEnv(t)
-	e.srv.cfg.TrustProxy = true
-	e.cheapHashes()
+	e := newEnv(t, cheapHashes, func(o *Options) { o.Web.TrustProxy = true })
 	e.addUser("ani", RoleAdmin)
 	e.addUser("budi", RoleAdmin)
 	e.addUser("cici", RoleAdmin)

@@ -19,10 +19,9 @@ import (
 // the cut form is refused, not entered as a complaint.
 func TestWalkinUploadDeadline(t *testing.T) {
 	t.Parallel() // its own database and NATS server
-	e := newEnv(t)
+	const uploadTime = 3 * time.Second
+	e := newEnv(t, func(o *Options) { o.UploadTime = uploadTime })
 	c := e.signIn("siti", RoleAdmin)
-	// Set before the server below starts, so its handlers see it.
-	e.srv.uploadTime = 3 * time.Second
 	ts := httptest.NewUnstartedServer(e.srv.Handler())
 	ts.Config.ReadTimeout = 200 * time.Millisecond
 	ts.Start()
@@ -76,7 +75,7 @@ func TestWalkinUploadDeadline(t *testing.T) {
 		t.Fatalf("%d walk-in complaints entered, want 1", n)
 	}
 	// Past the upload's deadline: cut off and refused.
-	if got := post("Budi Santoso", 2*e.srv.uploadTime); got != http.StatusBadRequest && got != 0 {
+	if got := post("Budi Santoso", 2*uploadTime); got != http.StatusBadRequest && got != 0 {
 		t.Fatalf("upload past its deadline: %d, want 400", got)
 	}
 	if n := entered(); n != 1 {

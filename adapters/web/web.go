@@ -60,6 +60,15 @@ type Options struct {
 	// replies there are shown as not sent, and the channels page says how
 	// to enable them.
 	ChannelsOff map[event.Channel][]string
+	// CheckPassword checks a password against its hash; nil is
+	// CheckPassword (tests wrap it to watch the hashing).
+	CheckPassword func(hash, password string) (bool, error)
+	// HashWait bounds a sign-in's wait for a free hashing slot; zero is
+	// defaultHashWait.
+	HashWait time.Duration
+	// UploadTime bounds reading a large upload (the walk-in form's), in
+	// place of the server's shorter read timeout; zero is defaultUploadTime.
+	UploadTime time.Duration
 }
 
 // Server serves the admin inbox.
@@ -77,14 +86,12 @@ type Server struct {
 	off        map[event.Channel][]string
 	pages      *pages
 	hub        *hub
-	// checkPassword is CheckPassword; tests wrap it to watch the hashing.
+	// checkPassword is Options.CheckPassword.
 	checkPassword func(hash, password string) (bool, error)
 	// hashSlots bounds the argon2 hashes running at once; a sign-in waits
 	// hashWait for one.
-	hashSlots chan struct{}
-	hashWait  time.Duration
-	// uploadTime bounds reading a large upload (the walk-in form's), in
-	// place of the server's shorter read timeout; tests shorten it.
+	hashSlots  chan struct{}
+	hashWait   time.Duration
 	uploadTime time.Duration
 }
 
@@ -101,6 +108,15 @@ func New(opt Options) (*Server, error) {
 	}
 	if opt.Required == nil {
 		opt.Required = func(event.Channel) []identity.Field { return identity.Fields }
+	}
+	if opt.CheckPassword == nil {
+		opt.CheckPassword = CheckPassword
+	}
+	if opt.HashWait <= 0 {
+		opt.HashWait = defaultHashWait
+	}
+	if opt.UploadTime <= 0 {
+		opt.UploadTime = defaultUploadTime
 	}
 	if opt.Web.SessionTTL <= 0 || opt.Web.SessionIdle <= 0 || opt.Web.LoginWindow <= 0 ||
 		opt.Web.LoginMaxFailures <= 0 || opt.Web.LoginConcurrency <= 0 || opt.Web.WalkinWait <= 0 {
@@ -131,10 +147,10 @@ func New(opt Options) (*Server, error) {
 		pages:      p,
 		hub:        newHub(),
 
-		checkPassword: CheckPassword,
+		checkPassword: opt.CheckPassword,
 		hashSlots:     make(chan struct{}, opt.Web.LoginConcurrency),
-		hashWait:      defaultHashWait,
-		uploadTime:    defaultUploadTime,
+		hashWait:      opt.HashWait,
+		uploadTime:    opt.UploadTime,
 	}, nil
 }
 
