@@ -60,7 +60,7 @@ type calendarGap struct {
 // missingHolidays names the years without holiday data that a deadline of
 // the longest class, counted from today, may reach; nil when there are none.
 func (s *Server) missingHolidays() *calendarGap {
-	years := s.cal.MissingYears(s.now(), workflow.ClassC.WorkingDays())
+	years := s.complaints.Calendar().MissingYears(s.now(), workflow.ClassC.WorkingDays())
 	if len(years) == 0 {
 		return nil
 	}

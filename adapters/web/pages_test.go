@@ -353,7 +353,12 @@ func TestChannelsPageCalendarWarning(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, func(o *Options) { o.Calendar = tc.cal; o.HolidaysDir = dir })
+			e := newEnv(t, func(o *Options) {
+				if tc.cal != nil {
+					o.Complaints.SetCalendar(tc.cal)
+				}
+				o.HolidaysDir = dir
+			})
 			e.advance(time.Until(today))
 			c := e.signIn("kepala", RolePimpinan)
 			for _, path := range []string{"/channels", "/channels/panel"} {

@@ -45,7 +45,9 @@ type Options struct {
 	// Required returns the identity fields a channel requires (config.Required).
 	Required func(event.Channel) []identity.Field
 	Log      zerolog.Logger
-	// Calendar counts working days; nil means the built-in years only.
+	// Calendar counts working days when Complaints is nil; nil means the
+	// built-in years only. The web counts with Complaints' calendar, which
+	// the calendar page replaces when an admin saves a year.
 	Calendar *calendar.Calendar
 	// HolidaysDir is the folder of holiday year files (config HolidaysPath),
 	// named in the channels page's warning about years without data.
@@ -81,7 +83,6 @@ type Server struct {
 	required   func(event.Channel) []identity.Field
 	log        zerolog.Logger
 	now        func() time.Time
-	cal        *calendar.Calendar
 	holidays   string
 	off        map[event.Channel][]string
 	pages      *pages
@@ -141,7 +142,6 @@ func New(opt Options) (*Server, error) {
 		required:   opt.Required,
 		log:        opt.Log.With().Str("comp", "web").Logger(),
 		now:        opt.Now,
-		cal:        opt.Calendar,
 		holidays:   opt.HolidaysDir,
 		off:        opt.ChannelsOff,
 		pages:      p,

@@ -17,8 +17,14 @@ import (
 
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/calendar"
+	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/workflow"
+	"github.com/aduan-gateway/aduan/store"
 )
+
+// calendarReload is how often a running process looks for holiday years
+// saved on the web by another process.
+const calendarReload = 30 * time.Second
 
 func init() {
 	c := &command{
@@ -41,7 +47,7 @@ years it knows; more years (or corrections) are files like 2027.txt in the
 holidays folder, ADUAN_HOLIDAYS_DIR (default <data dir>/holidays).
 docs/calendar.md describes the file format.`,
 	}
-	c.run = func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if done, err := subcommandUsage(c, args, stderr); done {
 			return err
 		}
@@ -60,7 +66,11 @@ docs/calendar.md describes the file format.`,
 		if err != nil {
 			return err
 		}
-		cal, err := loadCalendar(cfg)
+		var st *store.Store
+		if st = openCalendarStore(ctx, cfg, stderr); st != nil {
+			defer st.Close()
+		}
+		cal, _, err := loadCalendar(ctx, cfg, st)
 		if err != nil {
 			return err
 		}
@@ -75,14 +85,14 @@ docs/calendar.md describes the file format.`,
 	register(c)
 }
 
-// loadCalendar builds the working-day calendar from the built-in years and
-// the *.txt year files of the holidays folder. The default folder may be
-// missing; one set with ADUAN_HOLIDAYS_DIR was checked by config.Validate.
-func loadCalendar(cfg *config.Config) (*calendar.Calendar, error) {
+// holidayFiles reads the *.txt year files of the holidays folder. The
+// default folder may be missing; one set with ADUAN_HOLIDAYS_DIR was checked
+// by config.Validate.
+func holidayFiles(cfg *config.Config) ([]calendar.Source, error) {
 	dir := cfg.HolidaysPath()
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) && cfg.HolidaysDir == "" {
-		return calendar.New()
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("holidays folder: %w", err)
@@ -99,7 +109,78 @@ func loadCalendar(cfg *config.Config) (*calendar.Calendar, error) {
 		}
 		srcs = append(srcs, calendar.Source{Name: name, Data: data})
 	}
-	return calendar.New(srcs...)
+	return srcs, nil
+}
+
+// loadCalendar builds the working-day calendar from the built-in years, the
+// holidays folder's files and, when st is not nil, the years entered on the
+// web (folder over web over built-in, calendar.Layered). shadowed are web
+// years a folder file overrides.
+func loadCalendar(ctx context.Context, cfg *config.Config, st *store.Store) (cal *calendar.Calendar, shadowed []int, err error) {
+	files, err := holidayFiles(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st == nil {
+		cal, err = calendar.New(files...)
+		return cal, nil, err
+	}
+	return st.Calendar(ctx, files)
+}
+
+// calendarStoreWait bounds how long the calendar commands try the database
+// before counting without the web's years.
+const calendarStoreWait = 5 * time.Second
+
+// openCalendarStore opens the database for the calendar commands, which
+// work without it: when none answers they say so on stderr and count with
+// the built-in and folder years alone. The caller closes a non-nil store.
+func openCalendarStore(ctx context.Context, cfg *config.Config, stderr io.Writer) *store.Store {
+	ctx, cancel := context.WithTimeout(ctx, calendarStoreWait)
+	defer cancel()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "note: years entered on the web are not included: %v\n", err)
+		return nil
+	}
+	return st
+}
+
+// reloadCalendar checks the web's years every calendarReload and, when one
+// was saved (by this process's calendar page or another's), hands the
+// rebuilt calendar to complaints: every process takes a new year up
+// without a restart. The folder's files are those read at start.
+func reloadCalendar(ctx context.Context, log zerolog.Logger, cfg *config.Config, st *store.Store, complaints *complaint.Service, files []calendar.Source) error {
+	clog := log.With().Str("comp", "calendar").Logger()
+	stamp, err := st.HolidayYearsStamp(ctx)
+	if err != nil {
+		return err
+	}
+	tick := time.NewTicker(calendarReload)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		now, err := st.HolidayYearsStamp(ctx)
+		if err != nil || now == stamp {
+			if err != nil && ctx.Err() == nil {
+				clog.Warn().Err(err).Msg("checking the holiday years entered on the web")
+			}
+			continue
+		}
+		cal, _, err := st.Calendar(ctx, files)
+		if err != nil {
+			clog.Error().Err(err).Msg("rebuilding the calendar with the holiday years entered on the web; keeping the one in use")
+			continue
+		}
+		stamp = now
+		complaints.SetCalendar(cal)
+		clog.Info().Ints("years", cal.Years()).Msg("calendar reloaded: holiday years changed on the web")
+		warnMissingHolidays(log, cal, cfg, time.Now())
+	}
 }
 
 // warnMissingHolidays logs, loudly, the years without holiday data that a
@@ -111,14 +192,14 @@ func warnMissingHolidays(log zerolog.Logger, cal *calendar.Calendar, cfg *config
 		return
 	}
 	log.Warn().Str("comp", "calendar").Ints("years", missing).Str("holidays_dir", cfg.HolidaysPath()).
-		Msg("no holiday data for years that deadlines starting now may reach: due dates there are refused until the joint decree (SKB) of each year is added as YEAR.txt in the holidays folder (docs/calendar.md)")
+		Msg("no holiday data for years that deadlines starting now may reach: due dates there are refused until an admin adds the joint decree (SKB) of each year on the page /admin/kalender or as YEAR.txt in the holidays folder (docs/calendar.md)")
 }
 
 // noDataHint adds where an administrator puts the missing year's file.
 func noDataHint(err error, cfg *config.Config) error {
 	var nd *calendar.NoDataError
 	if errors.As(err, &nd) {
-		return fmt.Errorf("%w; put %d.txt in %s", err, nd.Year, cfg.HolidaysPath())
+		return fmt.Errorf("%w; enter it on the page /admin/kalender or put %d.txt in %s", err, nd.Year, cfg.HolidaysPath())
 	}
 	return err
 }

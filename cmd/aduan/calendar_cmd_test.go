@@ -12,12 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/rs/zerolog"
 
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus/bustest"
 	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/workflow"
+	"github.com/aduan-gateway/aduan/store"
+	"github.com/aduan-gateway/aduan/store/pgtest"
 )
 
 // made-up 2027 data for tests: we do not have the real decree.
@@ -73,14 +76,24 @@ func TestCalendarCommand(t *testing.T) {
 			[]string{"2027-01-01  Jumat  Libur nasional  Tahun Baru 2027 Masehi"}, nil},
 		{"show the years", map[string]string{"2027.txt": test2027}, false, []string{"show"}, 0,
 			[]string{"2025  28        built-in", "2026  25        built-in", "2027  1         ", "2027.txt"}, nil},
+		{"a year entered on the web", nil, false,
+			[]string{"due", "--received", "2026-12-21T10:00:00+07:00", "--class", "B"}, 0, []string{"2027-01-14\n"}, nil},
+		{"the folder's file wins over the web's", map[string]string{"2027.txt": test2027}, false,
+			[]string{"due", "--received", "2026-12-21T10:00:00+07:00", "--class", "B"}, 0, []string{"2027-01-13\n"}, nil},
 		{"show a word", nil, false, []string{"show", "tahun"}, 1, nil, []string{`year "tahun"`}},
 		{"unknown subcommand", nil, false, []string{"list"}, 2, nil, []string{"Usage: aduan calendar due"}},
 		{"no subcommand", nil, false, nil, 2, nil, []string{"Usage: aduan calendar due"}},
 	}
+	url := pgtest.URL(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			data := t.TempDir()
 			t.Setenv("ADUAN_DATA_DIR", data)
+			t.Setenv("ADUAN_DATABASE_URL", url)
+			t.Setenv("ADUAN_NIK_KEY", strings.Repeat("ab", 32))
+			if strings.Contains(tc.name, "web") {
+				saveWebYear(t, webTest2027)
+			}
 			t.Setenv("ADUAN_HOLIDAYS_DIR", "")
 			dir := filepath.Join(data, "holidays")
 			if tc.own {
@@ -107,6 +120,42 @@ func TestCalendarCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// webTest2027 is made-up 2027 data entered "on the web", test data only: a
+// cuti bersama on 2027-01-04 moves a 14-day deadline a day later than
+// test2027's.
+const webTest2027 = "# test data\n2027-01-01 libur Tahun Baru 2027 Masehi\n2027-01-04 cuti Cuti uji\n"
+
+// saveWebYear stores data as a year entered on the web, as the calendar
+// page does, in the database of ADUAN_DATABASE_URL; it is removed when the
+// test ends so the other cases see no web year.
+func saveWebYear(t *testing.T, data string) {
+	t.Helper()
+	ctx := context.Background()
+	_, st, err := loadStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	y, hs, err := calendar.ParseYear(calendar.Source{Name: calendar.Web, Data: []byte(data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveHolidayYear(ctx, store.HolidayYear{Year: y, Data: data, Days: len(hs), SavedAt: time.Now()}, "siti"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, os.Getenv("ADUAN_DATABASE_URL"))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DELETE FROM holiday_years"); err != nil {
+			t.Error(err)
+		}
+	})
 }
 
 func TestWarnMissingHolidays(t *testing.T) {

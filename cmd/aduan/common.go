@@ -62,7 +62,7 @@ func loadComplaints(ctx context.Context) (*store.Store, *complaint.Service, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	cal, err := loadCalendar(cfg)
+	cal, _, err := loadCalendar(ctx, cfg, st)
 	if err == nil {
 		var svc *complaint.Service
 		if svc, err = newComplaints(cfg, cal); err == nil {

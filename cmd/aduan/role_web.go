@@ -21,7 +21,6 @@ func startWeb(env *serveEnv) error {
 		KickOutbox:  env.relay.Kick,
 		ChannelsOff: env.cfg.ChannelsOff(),
 		Required:    env.cfg.Required,
-		Calendar:    env.cal,
 		HolidaysDir: env.cfg.HolidaysPath(),
 		Log:         env.log,
 	})

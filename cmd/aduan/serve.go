@@ -82,16 +82,27 @@ HTTP endpoints on ADUAN_HTTP_ADDR: /healthz (the process is up), /readyz
 
 func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolog.Logger) error {
 	warnUnknownKeys(log)
-	cal, err := loadCalendar(cfg)
+	files, err := holidayFiles(cfg)
 	if err != nil {
 		return err
 	}
-	warnMissingHolidays(log, cal, cfg, time.Now())
+	if _, err := calendar.New(files...); err != nil {
+		return err // a mistake in the folder stops serve before it touches anything
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	cal, shadowed, err := st.Calendar(ctx, files)
+	if err != nil {
+		return err
+	}
+	if len(shadowed) > 0 {
+		log.Warn().Str("comp", "calendar").Ints("years", shadowed).Str("holidays_dir", cfg.HolidaysPath()).
+			Msg("years entered on the web are overridden by the holidays folder's files of the same years")
+	}
+	warnMissingHolidays(log, cal, cfg, time.Now())
 
 	bcfg, err := busConfig(cfg, cfg.NATSURL)
 	if err != nil {
@@ -121,8 +132,11 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 		return err
 	}
 	mux := http.NewServeMux()
-	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, cal: cal, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg,
+	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, holidayFiles: files, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg,
 		complaints: complaints, relay: outbox.New(st, b, log)}
+	env.goRun("calendar", func(ctx context.Context) error {
+		return reloadCalendar(ctx, log, cfg, st, complaints, files)
+	})
 	for _, role := range cfg.Roles {
 		start, ok := roleStarters[role]
 		if !ok {
@@ -210,9 +224,11 @@ type serveEnv struct {
 	log   zerolog.Logger
 	store *store.Store
 	bus   *bus.Bus
-	cal   *calendar.Calendar
-	mux   *http.ServeMux
-	reg   prometheus.Registerer
+	// holidayFiles are the holidays folder's year files, read at start;
+	// the calendar page rebuilds the calendar with them.
+	holidayFiles []calendar.Source
+	mux          *http.ServeMux
+	reg          prometheus.Registerer
 	// complaints files complaints and carries them through the workflow.
 	complaints *complaint.Service
 	// relay publishes the outbox; the core role runs it, the web kicks it

@@ -80,6 +80,38 @@ func New(extra ...Source) (*Calendar, error) {
 	return c, nil
 }
 
+// Web is the Source name, and so the Origin, of a year entered on the
+// admin's calendar page (/admin/kalender) and kept in the database.
+const Web = "web"
+
+// Layered builds the calendar of the three places years come from, each
+// year taken from the first that has it: the holidays folder's files
+// (folder), then the years entered on the web (web, each named Web), then
+// the embedded years. A folder file thus wins over a web entry for its
+// year, whose page refuses such a year; shadowed lists the web entries set
+// aside so, ascending, for the caller to warn about.
+func Layered(folder, web []Source) (c *Calendar, shadowed []int, err error) {
+	files, err := New(folder...)
+	if err != nil {
+		return nil, nil, err
+	}
+	kept := slices.Clone(folder)
+	for _, src := range web {
+		y, _, err := ParseYear(src)
+		if err != nil {
+			return nil, nil, err
+		}
+		if o := files.Origin(y); o != "" && o != Builtin {
+			shadowed = append(shadowed, y)
+			continue
+		}
+		kept = append(kept, src)
+	}
+	c, err = New(kept...)
+	slices.Sort(shadowed)
+	return c, shadowed, err
+}
+
 // Embedded is the calendar of the embedded year files alone, for callers
 // that take no administrator's files (tests, tools). The embedded files are
 // checked by this package's tests, so a failure here is a broken build.

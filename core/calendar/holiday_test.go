@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -108,5 +109,35 @@ func TestAdminFileReplacesAYear(t *testing.T) {
 	}
 	if h, ok := c.Holiday(Date{2026, time.March, 19}); !ok || h.Kind != KindHoliday || h.Name != "Hari Suci Nyepi" {
 		t.Errorf("Holiday(2026-03-19) = %+v, %v", h, ok)
+	}
+}
+
+// TestLayered: a year comes from the folder, else the web, else the binary;
+// a web entry for a folder year is set aside and named.
+func TestLayered(t *testing.T) {
+	// made-up data for tests, not any decree
+	folder := []Source{{Name: "data/holidays/2027.txt", Data: []byte("2027-01-01 libur Tahun Baru (uji)\n")}}
+	web := []Source{
+		{Name: Web, Data: []byte("2026-01-01 libur Tahun Baru (uji)\n")},
+		{Name: Web, Data: []byte("2027-01-04 cuti Cuti (uji)\n")},
+		{Name: Web, Data: []byte("2028-01-03 cuti Cuti (uji)\n")},
+	}
+	c, shadowed, err := Layered(folder, web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]string{2025: Builtin, 2026: Web, 2027: folder[0].Name, 2028: Web}
+	for y, o := range want {
+		if c.Origin(y) != o {
+			t.Errorf("Origin(%d) = %q, want %q", y, c.Origin(y), o)
+		}
+	}
+	if !slices.Equal(shadowed, []int{2027}) {
+		t.Errorf("shadowed = %v, want [2027]", shadowed)
+	}
+	_, _, err = Layered(nil, []Source{{Name: Web, Data: []byte("2027-01-04 cuti\n")}})
+	var le *LineError
+	if !errors.As(err, &le) || le.Line != 1 || le.Problem != ProblemFormat {
+		t.Errorf("Layered with a bad web line: %v, want a *LineError for line 1", err)
 	}
 }

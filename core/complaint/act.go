@@ -224,7 +224,7 @@ func (s *Service) verify(ctx context.Context, tx *store.Tx, c *store.ComplaintSt
 	if err != nil {
 		return err
 	}
-	due, err := s.cal.Due(c.ReceivedAt, req.Class.WorkingDays())
+	due, err := s.Calendar().Due(c.ReceivedAt, req.Class.WorkingDays())
 	if err != nil {
 		// A year without holiday data: refused until an admin adds it.
 		return &Refused{Code: "no_calendar", Err: err}

@@ -8,6 +8,7 @@ package complaint
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/beritaacara"
@@ -20,7 +21,9 @@ import (
 
 // Service creates complaints and moves them through the workflow.
 type Service struct {
-	cal    *calendar.Calendar
+	// cal is swapped whole when an admin saves a year on the web
+	// (SetCalendar): each count reads it once, so it never mixes two.
+	cal    atomic.Pointer[calendar.Calendar]
 	prefix string
 	now    func() time.Time
 	render Renderer
@@ -51,12 +54,18 @@ func New(cal *calendar.Calendar, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{cal: cal, prefix: opt.TicketPrefix, now: opt.Now, render: opt.BeritaAcara, office: opt.Office,
+	s := &Service{prefix: opt.TicketPrefix, now: opt.Now, render: opt.BeritaAcara, office: opt.Office,
 		survey: opt.Survey}
+	s.cal.Store(cal)
+	return s
 }
 
-// Calendar is the working-day calendar deadlines are counted with.
-func (s *Service) Calendar() *calendar.Calendar { return s.cal }
+// Calendar is the working-day calendar deadlines are counted with now.
+func (s *Service) Calendar() *calendar.Calendar { return s.cal.Load() }
+
+// SetCalendar replaces the calendar for every count from now on: the years
+// entered on the web are taken up without a restart.
+func (s *Service) SetCalendar(cal *calendar.Calendar) { s.cal.Store(cal) }
 
 // Ticket is a ticket number taken for a new complaint.
 type Ticket struct {

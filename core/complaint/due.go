@@ -64,7 +64,7 @@ func (s *Service) DueAt(status workflow.Status, dueDate string, now time.Time) (
 	if err != nil {
 		return Due{}, err
 	}
-	left, err := s.cal.WorkingDaysLeft(now, d)
+	left, err := s.Calendar().WorkingDaysLeft(now, d)
 	if err != nil {
 		return Due{}, err
 	}
@@ -81,7 +81,7 @@ func (s *Service) DueAt(status workflow.Status, dueDate string, now time.Time) (
 // of open complaints in state at now, for a list filter.
 func (s *Service) DueBounds(state DueState, now time.Time) (from, by string, err error) {
 	today := calendar.DateOf(now)
-	next, err := s.cal.Due(now, 1) // the first working day after today
+	next, err := s.Calendar().Due(now, 1) // the first working day after today
 	if err != nil {
 		return "", "", err
 	}

@@ -19,7 +19,7 @@ func (s *Service) Report(ctx context.Context, st *store.Store, m stats.Month, no
 		return stats.Report{}, err
 	}
 	in.Now = now
-	in.Calendar = s.cal
+	in.Calendar = s.Calendar()
 	in.DueAt = func(status workflow.Status, due string, now time.Time) (string, error) {
 		d, err := s.DueAt(status, due, now)
 		return string(d.State), err
