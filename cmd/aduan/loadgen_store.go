@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -14,20 +17,30 @@ import (
 type storedCheck struct {
 	Stored, Twice             int
 	OutOfOrder, Conversations int
+	OutOfOrderBy              map[string]int // by kind of citizen
 }
 
 func (s storedCheck) order() string {
-	return fmt.Sprintf("%d of %d conversations stored out of order", s.OutOfOrder, s.Conversations)
+	out := fmt.Sprintf("%d of %d conversations stored out of order", s.OutOfOrder, s.Conversations)
+	if s.OutOfOrder > 0 {
+		kinds := slices.Sorted(maps.Keys(s.OutOfOrderBy))
+		parts := make([]string, len(kinds))
+		for i, k := range kinds {
+			parts[i] = fmt.Sprintf("%s %d", k, s.OutOfOrderBy[k])
+		}
+		out += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return out
 }
 
 // checkStored looks up t's acknowledged messages among the inbound messages
 // of the database at dbURL.
 func checkStored(ctx context.Context, dbURL string, t *tally) (storedCheck, error) {
-	var s storedCheck
+	s := storedCheck{OutOfOrderBy: map[string]int{}}
 	byCitizen := t.ackedByCitizen()
 	var ids []string
 	for _, c := range byCitizen {
-		ids = append(ids, c...)
+		ids = append(ids, c.ids...)
 	}
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
@@ -58,13 +71,14 @@ func checkStored(ctx context.Context, dbURL string, t *tally) (storedCheck, erro
 	for _, c := range byCitizen {
 		s.Conversations++
 		last := int64(0)
-		for _, ext := range c {
+		for _, ext := range c.ids {
 			id, ok := at[ext]
 			if !ok {
 				continue
 			}
 			if id < last {
 				s.OutOfOrder++
+				s.OutOfOrderBy[c.kind]++
 				break
 			}
 			last = id

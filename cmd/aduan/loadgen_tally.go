@@ -181,21 +181,26 @@ func (t *tally) counts() counts {
 	return n
 }
 
-// ackedByCitizen returns each citizen's acknowledged message ids, in the
-// order they were sent.
-func (t *tally) ackedByCitizen() [][]string {
+// citizenAcks is a citizen's acknowledged message ids, in the order sent.
+type citizenAcks struct {
+	kind string
+	ids  []string
+}
+
+// ackedByCitizen returns each citizen's acknowledged messages.
+func (t *tally) ackedByCitizen() []citizenAcks {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var out [][]string
+	var out []citizenAcks
 	for _, c := range t.citizens {
-		var ids []string
+		a := citizenAcks{kind: c.kind}
 		for _, m := range c.msgs {
 			if m.acked {
-				ids = append(ids, m.ext)
+				a.ids = append(a.ids, m.ext)
 			}
 		}
-		if len(ids) > 0 {
-			out = append(out, ids)
+		if len(a.ids) > 0 {
+			out = append(out, a)
 		}
 	}
 	return out
