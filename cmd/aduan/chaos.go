@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/aduan-gateway/aduan/adapters/meta"
@@ -212,17 +211,12 @@ func chaos(ctx context.Context, o chaosOptions, scenarios []chaosScenario, stdou
 
 func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir string, pg *privatePG, adminURL string, out io.Writer) error {
 	r := &chaosRun{name: s.name, out: out, start: time.Now(), pg: pg, tally: newTally()}
-	var index atomic.Pointer[outboundIndex]
-	fake, err := newGraphFake("127.0.0.1:0", func(rep fakeReply) {
-		if x := index.Load(); x != nil {
-			rep = x.resolve(rep)
-		}
-		r.tally.reply(rep)
-	})
+	fake, err := newGraphFake("127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	defer fake.Close()
+	fake.tally.Store(r.tally)
 
 	sdir := filepath.Join(dir, s.name)
 	if err := os.MkdirAll(sdir, 0o700); err != nil {
@@ -281,21 +275,11 @@ func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir 
 	if err != nil {
 		return err
 	}
-	b, err := openClientBus(ctx, cfg)
+	b, err := openLoadBus(ctx, cfg, fake)
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	x, err := newOutboundIndex(b.Conn())
-	if err != nil {
-		return err
-	}
-	defer x.close()
-	index.Store(x)
-	ktp, err := storeKTP(ctx, b, fake.ktp)
-	if err != nil {
-		return err
-	}
+	defer b.close()
 	if s.natsNodes > 1 {
 		info, err := b.JetStream().Stream(ctx, bus.StreamInbound)
 		if err != nil {
@@ -307,9 +291,8 @@ func runChaosScenario(ctx context.Context, o chaosOptions, s chaosScenario, dir 
 		r.logf("%d NATS nodes, %s at %d replicas", s.natsNodes, bus.StreamInbound, s.natsNodes)
 	}
 	r.logf("load at %.0f messages/s for %s (logs: %s)", o.rate, s.load, sdir)
-	d := &driver{tally: r.tally, client: newLoadClient(16), webhookURL: "http://" + r.serves[0].httpAddr + meta.Path,
-		secret: []byte(cfg.Meta.AppSecret), bus: b, ktpURL: fake.ktpURL(), ktp: ktp, ktpSum: fake.ktpSum,
-		kinds: citizenKinds, run: 100 + len(s.name), rate: o.rate, concurrency: 16, duration: s.load, retryFor: time.Minute}
+	d := b.newDriver(fake, r.tally, newLoadClient(16), "http://"+r.serves[0].httpAddr+meta.Path, cfg.Meta.AppSecret)
+	d.kinds, d.run, d.rate, d.concurrency, d.duration, d.retryFor = citizenKinds, 100+len(s.name), o.rate, 16, s.load, time.Minute
 	faultDone := make(chan error, 1)
 	go func() { faultDone <- s.fault(ctx, r) }()
 	d.drive(ctx)

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -135,9 +134,6 @@ func loadgen(ctx context.Context, o loadOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var cur atomic.Pointer[tally]
-	cur.Store(newTally())
-	var index atomic.Pointer[outboundIndex]
 	graphAddr := o.graphAddr
 	if graphAddr == "" {
 		graphAddr = "127.0.0.1:0"
@@ -149,12 +145,7 @@ func loadgen(ctx context.Context, o loadOptions, stdout io.Writer) error {
 			graphAddr = u.Host
 		}
 	}
-	fake, err := newGraphFake(graphAddr, func(r fakeReply) {
-		if x := index.Load(); x != nil {
-			r = x.resolve(r)
-		}
-		cur.Load().reply(r)
-	})
+	fake, err := newGraphFake(graphAddr)
 	if err != nil {
 		return err
 	}
@@ -176,26 +167,17 @@ func loadgen(ctx context.Context, o loadOptions, stdout io.Writer) error {
 	}
 	defer tg.cleanup()
 
-	b, err := openClientBus(ctx, tg.cfg)
+	b, err := openLoadBus(ctx, tg.cfg, fake)
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	x, err := newOutboundIndex(b.Conn())
-	if err != nil {
-		return err
-	}
-	defer x.close()
-	index.Store(x)
-	ktp, err := storeKTP(ctx, b, fake.ktp)
-	if err != nil {
-		return err
-	}
+	defer b.close()
 	client := newLoadClient(o.concurrency)
 	newDriver := func(t *tally, webhookURL string, kinds []string, run int) *driver {
-		return &driver{tally: t, client: client, webhookURL: webhookURL, secret: []byte(tg.cfg.Meta.AppSecret), bus: b,
-			ktpURL: fake.ktpURL(), ktp: ktp, ktpSum: fake.ktpSum, kinds: kinds, run: run, rate: o.rate,
-			concurrency: o.concurrency, citizens: o.citizens, duration: o.duration, retryFor: o.wait / 2}
+		d := b.newDriver(fake, t, client, webhookURL, tg.cfg.Meta.AppSecret)
+		d.kinds, d.run, d.rate, d.concurrency, d.citizens, d.duration, d.retryFor =
+			kinds, run, o.rate, o.concurrency, o.citizens, o.duration, o.wait/2
+		return d
 	}
 
 	offered := "as fast as they go"
@@ -206,7 +188,7 @@ func loadgen(ctx context.Context, o loadOptions, stdout io.Writer) error {
 		run, o.concurrency, offered, o.duration, strings.Join(o.kinds, ","), loadAverage())
 
 	t := newTally()
-	cur.Store(t)
+	fake.tally.Store(t)
 	var watch *procWatch
 	if tg.pid > 0 {
 		if watch, err = watchProc(tg.pid); err != nil {
@@ -236,7 +218,7 @@ func loadgen(ctx context.Context, o loadOptions, stdout io.Writer) error {
 		return errors.Join(err, fmt.Errorf("baseline: %w", berr))
 	}
 	bt := newTally()
-	cur.Store(bt)
+	fake.tally.Store(bt)
 	newDriver(bt, bl.URL(), []string{kindMessenger}, run+1000).drive(ctx)
 	bt.waitReplies(o.wait, 30*time.Second)
 	bl.close()

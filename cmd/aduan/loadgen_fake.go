@@ -21,6 +21,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/aduan-gateway/aduan/config"
+	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 )
 
@@ -28,16 +30,17 @@ import (
 // Messenger and Instagram Send API (POST /{version}/me/messages, form
 // encoded as huandu/facebook sends it), the WhatsApp Cloud API's sends
 // (POST /{version}/{phone-number-id}/messages, JSON), media look-ups and
-// downloads, and profile look-ups. Every send is timed on arrival and handed
-// to onReply; it answers as Meta does, so the server's senders record it
-// sent and move on.
+// downloads, and profile look-ups. Every send is timed on arrival, resolved
+// to the message it answers (index) and counted in the current tally; it
+// answers as Meta does, so the server's senders record it sent and move on.
 type graphFake struct {
-	srv     *http.Server
-	ln      net.Listener
-	ktp     []byte
-	ktpSum  string
-	ids     atomic.Int64
-	onReply func(fakeReply)
+	srv    *http.Server
+	ln     net.Listener
+	ktp    []byte
+	ktpSum string
+	ids    atomic.Int64
+	tally  atomic.Pointer[tally]
+	index  atomic.Pointer[outboundIndex]
 }
 
 // fakeReply is one send the fake received.
@@ -59,14 +62,15 @@ type fakeReply struct {
 // citizen sends; the fake serves the same JPEG for it.
 const ktpMediaID = "900000000000001"
 
-func newGraphFake(addr string, onReply func(fakeReply)) (*graphFake, error) {
+func newGraphFake(addr string) (*graphFake, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("graph fake: %w", err)
 	}
 	ktp := ktpJPEG()
 	sum := sha256.Sum256(ktp)
-	f := &graphFake{ln: ln, ktp: ktp, ktpSum: hex.EncodeToString(sum[:]), onReply: onReply}
+	f := &graphFake{ln: ln, ktp: ktp, ktpSum: hex.EncodeToString(sum[:])}
+	f.tally.Store(newTally())
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{version}/me/messages", f.sendMeta)
 	mux.HandleFunc("POST /{version}/{pnid}/messages", f.sendCloud)
@@ -108,7 +112,7 @@ func (f *graphFake) sendMeta(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = json.Unmarshal([]byte(r.FormValue("message")), &msg)
-	f.onReply(fakeReply{At: at, Recipient: rcpt.ID, Key: msg.Metadata, Text: msg.Text})
+	f.received(fakeReply{At: at, Recipient: rcpt.ID, Key: msg.Metadata, Text: msg.Text})
 	answerJSON(w, map[string]string{"recipient_id": rcpt.ID, "message_id": "m_loadgen" + strconv.FormatInt(f.ids.Add(1), 10)})
 }
 
@@ -131,12 +135,20 @@ func (f *graphFake) sendCloud(w http.ResponseWriter, r *http.Request) {
 	if req.Context != nil {
 		rep.Key, rep.InReplyTo = req.Context.MessageID, req.Context.MessageID
 	}
-	f.onReply(rep)
+	f.received(rep)
 	answerJSON(w, map[string]any{
 		"messaging_product": "whatsapp",
 		"contacts":          []map[string]string{{"input": req.To, "wa_id": req.To}},
 		"messages":          []map[string]string{{"id": "wamid.loadgen" + strconv.FormatInt(f.ids.Add(1), 10)}},
 	})
+}
+
+// received counts r in the current tally, resolved to what it answers.
+func (f *graphFake) received(r fakeReply) {
+	if x := f.index.Load(); x != nil {
+		r = x.resolve(r)
+	}
+	f.tally.Load().reply(r)
 }
 
 // lookup answers a Cloud API media look-up for the KTP, and any other id as
@@ -259,3 +271,47 @@ func (x *outboundIndex) resolve(r fakeReply) fakeReply {
 const metaMetadataPrefix = "aduan:"
 
 func (x *outboundIndex) close() { _ = x.sub.Unsubscribe() }
+
+// loadBus is a load run's connection to the server's NATS: whatsmeow-shaped
+// events are published through it, the fake's outbound index listens on
+// it, and the KTP photo is stored through it once.
+type loadBus struct {
+	*bus.Bus
+	index *outboundIndex
+	ktp   event.Attachment
+}
+
+// openLoadBus connects to the NATS of the server configured by cfg and
+// gives fake its outbound index.
+func openLoadBus(ctx context.Context, cfg *config.Config, fake *graphFake) (*loadBus, error) {
+	b, err := openClientBus(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	x, err := newOutboundIndex(b.Conn())
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	ktp, err := storeKTP(ctx, b, fake.ktp)
+	if err != nil {
+		x.close()
+		b.Close()
+		return nil, err
+	}
+	fake.index.Store(x)
+	return &loadBus{Bus: b, index: x, ktp: ktp}, nil
+}
+
+// newDriver returns a driver sending to webhookURL with client, signing with
+// secret, publishing through l and counting in t; the caller sets the
+// load's shape (kinds, rate, senders, duration).
+func (l *loadBus) newDriver(fake *graphFake, t *tally, client *http.Client, webhookURL, secret string) *driver {
+	return &driver{tally: t, client: client, webhookURL: webhookURL, secret: []byte(secret), bus: l.Bus,
+		ktpURL: fake.ktpURL(), ktp: l.ktp, ktpSum: fake.ktpSum}
+}
+
+func (l *loadBus) close() {
+	l.index.close()
+	l.Bus.Close()
+}
