@@ -29,7 +29,7 @@ func (s *Store) UpdateDelivery(ctx context.Context, d *event.Delivery) (conv Con
 			platform_id = CASE WHEN $2 <> '' THEN $2 ELSE platform_id END
 		WHERE direction = 'out' AND (event_id = $1 OR ($1 = '' AND $2 <> '' AND channel = $6 AND platform_id = $2))
 		RETURNING conversation_id`,
-		d.OutboundID, d.ExternalID, string(d.Status), d.Reason, d.At, string(d.Channel)).Scan(&conv)
+		d.OutboundID, d.ExternalID, d.Status, d.Reason, d.At, d.Channel).Scan(&conv)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -39,9 +39,19 @@ func (s *Store) UpdateDelivery(ctx context.Context, d *event.Delivery) (conv Con
 	return conv, true, nil
 }
 
+// DeliveryPending is the delivery state of a reply stored and not yet
+// reported on: it lives only in the database, never in a delivery event.
+const DeliveryPending event.DeliveryStatus = "pending"
+
+// OriginEcho is the origin stored for an echo (an event.Inbound with Echo
+// set): a message our side sent outside Aduan, from the office phone say.
+// Outbound events never carry it. A citizen's message has no origin ("").
+const OriginEcho event.Origin = "echo"
+
 // MessageDelivery is the delivery state of one outgoing message.
 type MessageDelivery struct {
-	Status, Reason, PlatformID string
+	Status             event.DeliveryStatus
+	Reason, PlatformID string
 }
 
 // DeliveryOf returns the delivery state of our message with outbound event id.

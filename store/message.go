@@ -148,8 +148,8 @@ type Message struct {
 	Account    string
 	ExternalID string
 	Text       string
-	Origin     string
-	Delivery   string
+	Origin     event.Origin
+	Delivery   event.DeliveryStatus
 	CreatedAt  time.Time
 }
 

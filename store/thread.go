@@ -16,11 +16,11 @@ type ThreadMessage struct {
 	ID             MessageID
 	EventID        string
 	Direction      string
-	Origin         string
+	Origin         event.Origin
 	Author         string
 	Text           string
 	OriginalText   string
-	Delivery       string
+	Delivery       event.DeliveryStatus
 	DeliveryReason string
 	CreatedAt      time.Time
 	EditedAt       time.Time

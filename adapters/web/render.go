@@ -155,8 +155,9 @@ func statusName(code any) string {
 	return orCode(statusNames, dialog.Status(c))
 }
 
-var deliveryNames = map[string]string{
-	"pending": "menunggu dikirim", "sent": "terkirim", "delivered": "diterima", "read": "dibaca", "failed": "gagal",
+var deliveryNames = map[event.DeliveryStatus]string{
+	store.DeliveryPending: "menunggu dikirim", event.DeliverySent: "terkirim", event.DeliveryDelivered: "diterima",
+	event.DeliveryRead: "dibaca", event.DeliveryFailed: "gagal",
 }
 
 var fieldNames = map[identity.Field]string{
@@ -167,7 +168,7 @@ var fieldNames = map[identity.Field]string{
 var funcs = template.FuncMap{
 	"channelName":  event.Channel.Label,
 	"statusName":   statusName,
-	"deliveryName": func(c string) string { return orCode(deliveryNames, c) },
+	"deliveryName": func(c event.DeliveryStatus) string { return orCode(deliveryNames, c) },
 	"fieldName":    func(f identity.Field) string { return orCode(fieldNames, f) },
 	"when":         func(t time.Time) string { return formatWhen(t) },
 	"whenFull": func(t time.Time) string {

@@ -63,7 +63,7 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, sess *session) {
 		if err != nil {
 			return "", nil, err
 		}
-		if m.Delivery != "failed" || m.Retried {
+		if m.Delivery != event.DeliveryFailed || m.Retried {
 			return "", nil, errAction("not_failed")
 		}
 		ob, err := s.sendAgent(ctx, tx, c.ID, m.Text, sess.User.Username, m.ID)

@@ -60,7 +60,7 @@ func TestEndToEnd(t *testing.T) {
 		MessageIDs: []types.MessageID{reply.ID}, Timestamp: time.Now(), Type: types.ReceiptTypeRead})
 	bustest.Eventually(t, 10*time.Second, func() bool {
 		d, err := st.DeliveryOf(ctx, sent.OutboundID)
-		return err == nil && d.Status == string(event.DeliveryRead) && d.PlatformID == reply.ID
+		return err == nil && d.Status == event.DeliveryRead && d.PlatformID == reply.ID
 	})
 	if !contains(h.fake.readIDs(), "3EB0E2E0001") {
 		t.Fatal("the citizen's message was not marked read")

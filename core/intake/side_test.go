@@ -123,9 +123,9 @@ func TestDeliveryAndRejectedConsumers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitStatus := func(want string) store.MessageDelivery {
+	waitStatus := func(want event.DeliveryStatus) store.MessageDelivery {
 		var d store.MessageDelivery
-		eventually(t, 5*time.Second, "delivery "+want, func() bool {
+		eventually(t, 5*time.Second, "delivery "+string(want), func() bool {
 			d, _ = h.st.DeliveryOf(ctx, outID)
 			return d.Status == want
 		})
