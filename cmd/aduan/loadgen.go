@@ -69,6 +69,7 @@ message to the fake) on the same NATS and PostgreSQL, and prints the ratio.`,
 		fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send")
 		fs.IntVar(&o.concurrency, "concurrency", 64, "citizens sending at the same time")
 		fs.IntVar(&o.citizens, "citizens", 0, "stop after this many citizens (0: as many as --duration allows)")
+		fs.IntVar(&o.steps, "steps", len(script), "messages of the script each citizen sends (1: the complaint only, so no report completes and no ticket is taken)")
 		channels := fs.String("channels", strings.Join(citizenKinds, ","), "kinds of citizens, taken in turn")
 		fs.BoolVar(&o.baseline, "baseline", false, "also run the bare baseline pipeline with the same load and print the ratio")
 		fs.StringVar(&o.target, "target", "", "HTTP base URL of a running Aduan (empty: start aduan serve)")
@@ -84,6 +85,9 @@ message to the fake) on the same NATS and PostgreSQL, and prints the ratio.`,
 		if o.kinds, err = parseKinds(*channels); err != nil {
 			return err
 		}
+		if o.steps < 1 || o.steps > len(script) {
+			return fmt.Errorf("--steps: %d is not 1 to %d", o.steps, len(script))
+		}
 		return loadgen(ctx, o, stdout)
 	}
 	register(c)
@@ -93,6 +97,7 @@ type loadOptions struct {
 	rate                            float64
 	duration, wait                  time.Duration
 	concurrency, citizens, servePID int
+	steps                           int
 	kinds                           []string
 	baseline, keep                  bool
 	target, graphAddr, cpuProfile   string
@@ -175,8 +180,8 @@ func loadgen(ctx context.Context, o loadOptions, stdout io.Writer) error {
 	client := newLoadClient(o.concurrency)
 	newDriver := func(t *tally, webhookURL string, kinds []string, run int) *driver {
 		d := b.newDriver(fake, t, client, webhookURL, tg.cfg.Meta.AppSecret)
-		d.kinds, d.run, d.rate, d.concurrency, d.citizens, d.duration, d.retryFor =
-			kinds, run, o.rate, o.concurrency, o.citizens, o.duration, o.wait/2
+		d.kinds, d.steps, d.run, d.rate, d.concurrency, d.citizens, d.duration, d.retryFor =
+			kinds, o.steps, run, o.rate, o.concurrency, o.citizens, o.duration, o.wait/2
 		return d
 	}
 

@@ -73,6 +73,7 @@ type driver struct {
 	ktpSum string
 
 	kinds       []string
+	steps       int // how many messages of the script each citizen sends
 	run         int // a number making this run's ids its own
 	rate        float64
 	concurrency int
@@ -136,7 +137,7 @@ func (d *driver) converse(ctx context.Context, i int, end time.Time) {
 	kind := d.kinds[i%len(d.kinds)]
 	recipient := d.recipient(kind, i)
 	c := d.tally.citizen(kind, recipient)
-	for step := range script {
+	for step := range d.steps {
 		if ctx.Err() != nil || time.Now().After(end) {
 			return
 		}

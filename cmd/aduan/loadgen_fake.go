@@ -308,7 +308,7 @@ func openLoadBus(ctx context.Context, cfg *config.Config, fake *graphFake) (*loa
 // load's shape (kinds, rate, senders, duration).
 func (l *loadBus) newDriver(fake *graphFake, t *tally, client *http.Client, webhookURL, secret string) *driver {
 	return &driver{tally: t, client: client, webhookURL: webhookURL, secret: []byte(secret), bus: l.Bus,
-		ktpURL: fake.ktpURL(), ktp: l.ktp, ktpSum: fake.ktpSum}
+		ktpURL: fake.ktpURL(), ktp: l.ktp, ktpSum: fake.ktpSum, steps: len(script)}
 }
 
 func (l *loadBus) close() {
