@@ -35,7 +35,7 @@ var complaintErrors = map[string]string{
 	"no_result":           "Tuliskan hasil penanganan.",
 	"no_assignee":         "Pilih koordinator.",
 	"not_koordinator":     "Petugas yang dipilih bukan koordinator aktif.",
-	"no_calendar":         "Kalender hari kerja untuk tahun batas waktu belum tersedia. Minta admin menambahkannya, lalu coba lagi.",
+	"no_calendar":         "Kalender hari kerja untuk tahun batas waktu belum tersedia. Minta admin menambahkannya di halaman Kalender hari kerja, lalu coba lagi.",
 	"too_long":            "Teks terlalu panjang.",
 	"no_inspection_date":  "Isi tanggal pemeriksaan lapangan.",
 	"bad_inspection_date": "Tanggal pemeriksaan lapangan tidak sah.",

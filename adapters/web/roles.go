@@ -48,6 +48,7 @@ const (
 	PermViewAudit       Permission = "audit.view"        // the audit log viewer and its CSV export
 	PermManageUsers     Permission = "users.manage"      // add, disable, enable users, reset passwords, change roles
 	PermManageCanned    Permission = "canned.manage"     // add, edit, delete and reorder canned responses
+	PermManageCalendar  Permission = "calendar.manage"   // add or replace a year of holidays (the working-day calendar)
 )
 
 // permissions is the one table of who may do what; docs/roles.md shows it
@@ -74,6 +75,7 @@ var permissions = map[Permission][]Role{
 	PermViewAudit:       {RoleAdmin, RoleAuditor},
 	PermManageUsers:     {RoleAdmin},
 	PermManageCanned:    {RoleAdmin},
+	PermManageCalendar:  {RoleAdmin},
 }
 
 // can reports whether role r has permission p.

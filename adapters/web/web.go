@@ -52,6 +52,9 @@ type Options struct {
 	// HolidaysDir is the folder of holiday year files (config HolidaysPath),
 	// named in the channels page's warning about years without data.
 	HolidaysDir string
+	// HolidayFiles are that folder's year files as read at start: the
+	// calendar page rebuilds the calendar with them when it saves a year.
+	HolidayFiles []calendar.Source
 	// Now defaults to time.Now.
 	Now func() time.Time
 	// KickOutbox asks the process's outbox relay to publish now, so a staff
@@ -84,9 +87,11 @@ type Server struct {
 	log        zerolog.Logger
 	now        func() time.Time
 	holidays   string
-	off        map[event.Channel][]string
-	pages      *pages
-	hub        *hub
+	// holidayFiles: Options.HolidayFiles.
+	holidayFiles []calendar.Source
+	off          map[event.Channel][]string
+	pages        *pages
+	hub          *hub
 	// checkPassword is Options.CheckPassword.
 	checkPassword func(hash, password string) (bool, error)
 	// hashSlots bounds the argon2 hashes running at once; a sign-in waits
@@ -134,18 +139,19 @@ func New(opt Options) (*Server, error) {
 		return nil, err
 	}
 	return &Server{
-		store:      opt.Store,
-		bus:        opt.Bus,
-		cfg:        opt.Web,
-		complaints: opt.Complaints,
-		kick:       opt.KickOutbox,
-		required:   opt.Required,
-		log:        opt.Log.With().Str("comp", "web").Logger(),
-		now:        opt.Now,
-		holidays:   opt.HolidaysDir,
-		off:        opt.ChannelsOff,
-		pages:      p,
-		hub:        newHub(),
+		store:        opt.Store,
+		bus:          opt.Bus,
+		cfg:          opt.Web,
+		complaints:   opt.Complaints,
+		kick:         opt.KickOutbox,
+		required:     opt.Required,
+		log:          opt.Log.With().Str("comp", "web").Logger(),
+		now:          opt.Now,
+		holidays:     opt.HolidaysDir,
+		holidayFiles: opt.HolidayFiles,
+		off:          opt.ChannelsOff,
+		pages:        p,
+		hub:          newHub(),
 
 		checkPassword: opt.CheckPassword,
 		hashSlots:     make(chan struct{}, opt.Web.LoginConcurrency),
@@ -240,6 +246,8 @@ func (s *Server) routes() []route {
 		{pattern: "GET " + Prefix + "/channels", perm: PermViewChannels, handle: s.channels},
 		{pattern: "GET " + Prefix + "/channels/panel", perm: PermViewChannels, handle: s.channelsPanel},
 		{pattern: "POST " + Prefix + "/channels/whatsapp/pair", perm: PermPairWhatsApp, handle: s.pairPhone},
+		{pattern: "GET " + Prefix + "/kalender", perm: PermManageCalendar, handle: s.calendarPage},
+		{pattern: "POST " + Prefix + "/kalender", perm: PermManageCalendar, handle: s.calendarSave},
 	}, append(append(s.complaintRoutes(), s.reportRoutes()...), s.publicationRoutes()...)...)
 }
 

@@ -43,9 +43,10 @@ show YEAR lists that year's national holidays and cuti bersama days; show
 alone lists the years with data and where each comes from.
 
 Working days are Monday to Friday minus those days. The binary carries the
-years it knows; more years (or corrections) are files like 2027.txt in the
-holidays folder, ADUAN_HOLIDAYS_DIR (default <data dir>/holidays).
-docs/calendar.md describes the file format.`,
+years it knows; more years (or corrections) are entered by an admin on the
+page /admin/kalender (kept in the database, read when it answers) or are
+files like 2027.txt in the holidays folder, ADUAN_HOLIDAYS_DIR (default
+<data dir>/holidays), which win. docs/calendar.md describes the format.`,
 	}
 	c.run = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if done, err := subcommandUsage(c, args, stderr); done {

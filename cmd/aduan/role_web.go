@@ -14,15 +14,16 @@ func init() { roleStarters[config.RoleWeb] = startWeb }
 // open browsers.
 func startWeb(env *serveEnv) error {
 	srv, err := web.New(web.Options{
-		Store:       env.store,
-		Bus:         env.bus,
-		Web:         env.cfg.Web,
-		Complaints:  env.complaints,
-		KickOutbox:  env.relay.Kick,
-		ChannelsOff: env.cfg.ChannelsOff(),
-		Required:    env.cfg.Required,
-		HolidaysDir: env.cfg.HolidaysPath(),
-		Log:         env.log,
+		Store:        env.store,
+		Bus:          env.bus,
+		Web:          env.cfg.Web,
+		Complaints:   env.complaints,
+		KickOutbox:   env.relay.Kick,
+		ChannelsOff:  env.cfg.ChannelsOff(),
+		Required:     env.cfg.Required,
+		HolidaysDir:  env.cfg.HolidaysPath(),
+		HolidayFiles: env.holidayFiles,
+		Log:          env.log,
 	})
 	if err != nil {
 		return err
