@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,23 +20,6 @@ const testWeb2027 = `# TEST DATA ONLY, not the 2027 SKB
 2027-01-04 cuti  Cuti bersama uji
 2027-02-08 cuti  Cuti bersama uji kedua
 `
-
-// postPage sends a form with the session's CSRF token and returns the
-// answer's body too.
-func (c *client) postPage(path string, form url.Values) (*http.Response, string) {
-	c.t.Helper()
-	form.Set("csrf", c.csrf)
-	res, err := c.http.PostForm(c.e.ts.URL+path, form)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return res, string(b)
-}
 
 // TestCalendarPageAddsYear: on 2026-11-30 a class C verification reaches
 // 2027, which has no data, and is refused; an admin pastes 2027's lines on

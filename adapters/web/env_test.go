@@ -189,6 +189,21 @@ func (c *client) login(username, password string) *http.Response {
 func (c *client) get(path string) (*http.Response, string) {
 	c.t.Helper()
 	res, err := c.http.Get(c.e.ts.URL + path)
+	return c.read(res, err)
+}
+
+// postPage sends a form with the session's CSRF token and returns the
+// answer's body too.
+func (c *client) postPage(path string, form url.Values) (*http.Response, string) {
+	c.t.Helper()
+	form.Set("csrf", c.csrf)
+	res, err := c.http.PostForm(c.e.ts.URL+path, form)
+	return c.read(res, err)
+}
+
+// read reads and closes the body of an answer.
+func (c *client) read(res *http.Response, err error) (*http.Response, string) {
+	c.t.Helper()
 	if err != nil {
 		c.t.Fatal(err)
 	}
