@@ -23,7 +23,8 @@ import (
 )
 
 // calendarReload is how often a running process looks for holiday years
-// saved on the web by another process.
+// saved on the web by another process (docs/calendar.md says why a check
+// rather than a NATS notice).
 const calendarReload = 30 * time.Second
 
 func init() {
@@ -147,40 +148,42 @@ func openCalendarStore(ctx context.Context, cfg *config.Config, stderr io.Writer
 	return st
 }
 
-// reloadCalendar checks the web's years every calendarReload and, when one
+// reloadCalendar checks the web's years every interval and, when one
 // was saved (by this process's calendar page or another's), hands the
 // rebuilt calendar to complaints: every process takes a new year up
-// without a restart. The folder's files are those read at start.
-func reloadCalendar(ctx context.Context, log zerolog.Logger, cfg *config.Config, st *store.Store, complaints *complaint.Service, files []calendar.Source) error {
+// without a restart. The folder's files are those read at start. The first
+// check rebuilds at once, quietly, in case a year was saved while serve was
+// starting, after its calendar was built.
+func reloadCalendar(ctx context.Context, log zerolog.Logger, cfg *config.Config, st *store.Store, complaints *complaint.Service, files []calendar.Source, interval time.Duration) error {
 	clog := log.With().Str("comp", "calendar").Logger()
-	stamp, err := st.HolidayYearsStamp(ctx)
-	if err != nil {
-		return err
-	}
-	tick := time.NewTicker(calendarReload)
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	var stamp string // of the calendar in use; "" before the first check
 	for {
+		now, err := st.HolidayYearsStamp(ctx)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				clog.Warn().Err(err).Msg("checking the holiday years entered on the web")
+			}
+		case now != stamp:
+			cal, _, err := st.Calendar(ctx, files)
+			if err != nil {
+				clog.Error().Err(err).Msg("rebuilding the calendar with the holiday years entered on the web; keeping the one in use")
+				break
+			}
+			complaints.SetCalendar(cal)
+			if stamp != "" {
+				clog.Info().Ints("years", cal.Years()).Msg("calendar reloaded: holiday years changed on the web")
+				warnMissingHolidays(log, cal, cfg, time.Now())
+			}
+			stamp = now
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
 		}
-		now, err := st.HolidayYearsStamp(ctx)
-		if err != nil || now == stamp {
-			if err != nil && ctx.Err() == nil {
-				clog.Warn().Err(err).Msg("checking the holiday years entered on the web")
-			}
-			continue
-		}
-		cal, _, err := st.Calendar(ctx, files)
-		if err != nil {
-			clog.Error().Err(err).Msg("rebuilding the calendar with the holiday years entered on the web; keeping the one in use")
-			continue
-		}
-		stamp = now
-		complaints.SetCalendar(cal)
-		clog.Info().Ints("years", cal.Years()).Msg("calendar reloaded: holiday years changed on the web")
-		warnMissingHolidays(log, cal, cfg, time.Now())
 	}
 }
 

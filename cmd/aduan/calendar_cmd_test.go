@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -232,4 +233,38 @@ func TestServeCalendar(t *testing.T) {
 			t.Fatalf("missing years %v, log:\n%s", want, logs.String())
 		}
 	})
+}
+
+// TestReloadCalendar: a year saved on the web by another process (here
+// straight into the store) reaches this process's complaint service on the
+// next check, without a restart.
+func TestReloadCalendar(t *testing.T) {
+	t.Setenv("ADUAN_DATABASE_URL", pgtest.URL(t))
+	t.Setenv("ADUAN_DATA_DIR", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg, st, err := loadStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc, err := newComplaints(cfg, calendar.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- reloadCalendar(ctx, zerolog.New(io.Discard), cfg, st, svc, nil, 10*time.Millisecond)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	saveWebYear(t, webTest2027)
+	bustest.Eventually(t, 10*time.Second, func() bool { return svc.Calendar().Origin(2027) == calendar.Web })
+	due, err := svc.Calendar().Due(time.Date(2026, 12, 21, 10, 0, 0, 0, calendar.WIB), workflow.ClassB.WorkingDays())
+	if err != nil || due.String() != "2027-01-14" {
+		t.Errorf("class B from 2026-12-21 after the reload: %s, %v; want 2027-01-14", due, err)
+	}
 }

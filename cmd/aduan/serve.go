@@ -135,7 +135,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout io.Writer, log zerolo
 	env := &serveEnv{cfg: cfg, log: log, store: st, bus: b, holidayFiles: files, mux: mux, reg: reg, ctx: runCtx, fail: cancel, wg: &wg,
 		complaints: complaints, relay: outbox.New(st, b, log)}
 	env.goRun("calendar", func(ctx context.Context) error {
-		return reloadCalendar(ctx, log, cfg, st, complaints, files)
+		return reloadCalendar(ctx, log, cfg, st, complaints, files, calendarReload)
 	})
 	for _, role := range cfg.Roles {
 		start, ok := roleStarters[role]
