@@ -41,8 +41,11 @@ func TestCalendarPageAddsYear(t *testing.T) {
 	if _, err := e.srv.complaints.Calendar().Due(received, 60); !errors.As(err, &nd) || nd.Year != 2027 {
 		t.Fatalf("class C before 2027 is added: %v, want no data for 2027", err)
 	}
-	if got := outcome(vera.postForm(complaintPath(ticket, "/verify"), classC()), ticket); got != "err=no_calendar" {
-		t.Fatalf("verify class C before 2027 is added: %s, want err=no_calendar", got)
+	if got := outcome(vera.postForm(complaintPath(ticket, "/verify"), classC()), ticket); got != "err=no_calendar&tahun=2027" {
+		t.Fatalf("verify class C before 2027 is added: %s, want err=no_calendar naming 2027", got)
+	}
+	if _, body := vera.get(complaintPath(ticket, "?err=no_calendar&tahun=2027")); !strings.Contains(body, "Kalender hari kerja tahun 2027 belum tersedia") {
+		t.Errorf("the complaint page does not name 2027:\n%s", body)
 	}
 	if _, body := ani.get(Prefix + "/channels"); !strings.Contains(body, `href="/admin/kalender"`) {
 		t.Error("the channels page's warning does not link to the calendar page")

@@ -3,8 +3,10 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
+	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/workflow"
 )
@@ -78,7 +80,12 @@ func (s *Server) finishAct(w http.ResponseWriter, r *http.Request, sess *session
 	case errors.As(err, &refused) && refused.Code == "forbidden":
 		s.forbidden(w, r, sess)
 	case errors.As(err, &refused):
-		backToComplaint(w, r, req.Ticket, "err", refused.Code)
+		code := refused.Code
+		var nd *calendar.NoDataError
+		if errors.As(err, &nd) {
+			code += "&tahun=" + strconv.Itoa(nd.Year) // the page names the year to add
+		}
+		backToComplaint(w, r, req.Ticket, "err", code)
 	case s.failed(w, r, sess, err):
 	default:
 		if out.Complaint.Conversation != 0 {

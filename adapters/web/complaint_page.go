@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/complaint"
@@ -89,6 +91,9 @@ func (s *Server) complaintView(w http.ResponseWriter, r *http.Request, sess *ses
 	q := r.URL.Query()
 	p := &complaintPage{File: f, Due: s.due(f.Status, f.DueDate), Off: s.channelOff(f.Channel),
 		Flash: complaintFlashes[q.Get("ok")], Error: complaintErrors[q.Get("err")]}
+	if y, err := strconv.Atoi(q.Get("tahun")); err == nil && q.Get("err") == "no_calendar" {
+		p.Error = fmt.Sprintf("Kalender hari kerja tahun %d belum tersedia, sehingga tenggat tidak dapat dihitung. Minta admin menambahkannya di halaman Kalender hari kerja, lalu coba lagi.", y)
+	}
 	switch ok := q.Get("ok"); {
 	case p.Off == nil:
 	case ok == "message":
