@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -249,9 +250,7 @@ func (g *Group) Err() error { return g.err }
 
 func (g *Group) run() {
 	defer func() {
-		for n := range g.held {
-			g.release(n)
-		}
+		g.release(slices.Collect(maps.Keys(g.held))...)
 		ctx, cancel := g.c.answerCtx()
 		_ = g.b.Bucket(BucketGroupMembers).Delete(ctx, g.key(g.id))
 		cancel()
@@ -305,11 +304,13 @@ func (g *Group) rebalance() error {
 		return nil
 	}
 	rank := slices.Index(alive, g.id)
+	var gone []int
 	for n := range g.held {
 		if n%len(alive) != rank {
-			g.release(n)
+			gone = append(gone, n)
 		}
 	}
+	g.release(gone...)
 	// Joining takes a few round trips each: join in parallel.
 	var wg sync.WaitGroup
 	for n := rank; n < g.parts; n += len(alive) {
@@ -422,12 +423,21 @@ func (g *Group) acquire(n int) error {
 	return nil
 }
 
-// release stops pulling on partition n and hands back (nak, in order) what
-// the worker had not started. If nothing else is outstanding the partition
-// is unpinned, so that the process that should hold it gets it at once;
+// release gives partitions ns up, in parallel (each takes a few round
+// trips). For each it stops pulling and hands back (nak, in order) what the
+// worker had not started. If nothing else is outstanding the partition is
+// unpinned, so that the process that should hold it gets it at once;
 // otherwise the pin lapses after AckWait, after those messages come back,
 // and the order holds.
-func (g *Group) release(n int) {
+func (g *Group) release(ns ...int) {
+	var wg sync.WaitGroup
+	for _, n := range ns {
+		wg.Go(func() { g.releaseOne(n) })
+	}
+	wg.Wait()
+}
+
+func (g *Group) releaseOne(n int) {
 	g.mu.Lock()
 	p := g.held[n]
 	delete(g.held, n)
