@@ -24,6 +24,14 @@ type Store struct {
 	crypt *nikCrypt
 }
 
+// DefaultMaxConns is the connection pool's size unless the database URL sets
+// pool_max_conns: each intake partition's batch, the outbox relay, the
+// delivery and rejected consumers and the web hold one while they work.
+// pgx's own default (4 on two cores) left the relay waiting for a
+// connection while the partitions ran, so replies left once a second, 100
+// at a time (docs/performance.md).
+const DefaultMaxConns = 24
+
 // Open connects to the database at dbURL, creating the database when it does
 // not exist yet, and applies pending migrations. nikKey (32 bytes) encrypts
 // NIKs at rest; a key other than the one the database's NIKs are encrypted
@@ -33,10 +41,17 @@ func Open(ctx context.Context, dbURL string, nikKey []byte) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := createDatabase(ctx, dbURL); err != nil {
+	pcfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("parsing database URL: %w", redactURLError(err))
+	}
+	if err := createDatabase(ctx, pcfg.ConnConfig); err != nil {
 		return nil, err
 	}
-	pool, err := pgxpool.New(ctx, dbURL)
+	if !strings.Contains(dbURL, "pool_max_conns") {
+		pcfg.MaxConns = max(pcfg.MaxConns, DefaultMaxConns)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to database: %w", err)
 	}
@@ -62,14 +77,10 @@ func (s *Store) Close() { s.pool.Close() }
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
-// createDatabase creates the database named in dbURL if it is missing, by
+// createDatabase creates the database cfg names if it is missing, by
 // connecting to the server's "postgres" database. A server we may not create
 // databases on is fine as long as the database exists.
-func createDatabase(ctx context.Context, dbURL string) error {
-	cfg, err := pgx.ParseConfig(dbURL)
-	if err != nil {
-		return fmt.Errorf("parsing database URL: %w", redactURLError(err))
-	}
+func createDatabase(ctx context.Context, cfg *pgx.ConnConfig) error {
 	name := cfg.Database
 	if name == "" || name == "postgres" {
 		return nil

@@ -345,6 +345,27 @@ func TestOutboxRelayPublishesInOrderOnce(t *testing.T) {
 	}
 }
 
+// TestOpenWithPoolSize: a database URL may size the connection pool
+// (pool_max_conns, pgx's own parameter); it used to reach PostgreSQL as a
+// setting it refused, so Open failed.
+func TestOpenWithPoolSize(t *testing.T) {
+	u := pgtest.URL(t)
+	if strings.Contains(u, "://") {
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + "pool_max_conns=3"
+	} else {
+		u += " pool_max_conns=3"
+	}
+	st, err := store.Open(context.Background(), u, testKey)
+	if err != nil {
+		t.Fatalf("Open with pool_max_conns: %v", err)
+	}
+	st.Close()
+}
+
 func TestMigrateRefusesNewerDatabase(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
