@@ -35,6 +35,9 @@ type e2e struct {
 	graph *graphFake
 	h     *harness
 	cdn   *cdnFake
+	// unread are the replies taken from the fake that no waitReply has
+	// matched yet: two replies can arrive in one poll.
+	unread []graphRequest
 }
 
 func startEndToEnd(t *testing.T) *e2e {
@@ -99,9 +102,11 @@ func (e *e2e) waitReply(t *testing.T, ok func(text string) bool) graphRequest {
 	t.Helper()
 	var got graphRequest
 	bustest.Eventually(t, 10*time.Second, func() bool {
-		for _, r := range e.graph.take() {
+		e.unread = append(e.unread, e.graph.take()...)
+		for i, r := range e.unread {
 			if text, _ := r.Message["text"].(string); ok(text) {
 				got = r
+				e.unread = append(e.unread[:i], e.unread[i+1:]...)
 				return true
 			}
 		}
