@@ -21,21 +21,17 @@ import (
 
 // Messenger and Instagram messages with files wait in the fetch queue
 // (adapters/internal/fetchqueue) while workers download the files from
-// Meta's CDN.
+// Meta's CDN; so do their senders' later messages, to keep their order.
 const (
-	StreamFetch        = bus.StreamMetaFetch // declared by the bus
-	subjectFetchPrefix = bus.SubjectMetaFetchPrefix
-	// FetchConsumer is the durable name the fetch workers share.
+	StreamFetch = bus.StreamMetaFetch // declared by the bus
+	// FetchConsumer names the fetch workers: FetchConsumer-<shard>, and
+	// FetchConsumer for the jobs queued before shards.
 	FetchConsumer = "meta-fetch"
 )
 
 // fetchAttempts is how many deliveries a download gets on transient errors
 // (network, 5xx) before the message goes on with the failure noted.
 const fetchAttempts = 3
-
-func (w *Webhook) enqueueFetch(ctx context.Context, in *event.Inbound, src []fetchqueue.Source) error {
-	return w.fetchq.Enqueue(ctx, subjectFetchPrefix+string(in.Channel), in, src)
-}
 
 type fetchConfig struct {
 	client  *http.Client
@@ -65,7 +61,8 @@ func newFetchConfig(cfg config.MetaConfig, client *http.Client, backoff []time.D
 // CDN, downloaded with the safe client.
 func (w *Webhook) newFetchQueue() *fetchqueue.Queue {
 	return fetchqueue.New(w.b, fetchqueue.Config{
-		Stream: StreamFetch, Durable: FetchConsumer, Attempts: fetchAttempts,
+		Stream: StreamFetch, Prefix: bus.SubjectMetaFetchPrefix, Legacy: bus.SubjectMetaFetchLegacy,
+		Durable: FetchConsumer, Attempts: fetchAttempts,
 		Backoff: w.fetch.backoff, AckWait: w.fetch.timeout + 30*time.Second,
 		Fetch: func(ctx context.Context, s fetchqueue.Source, att *event.Attachment) error {
 			return w.fetchOne(ctx, s.URL, att)
@@ -79,10 +76,12 @@ func (w *Webhook) newFetchQueue() *fetchqueue.Queue {
 	})
 }
 
-// RunFetcher runs workers parallel download workers over the fetch queue
-// until ctx ends.
-func (w *Webhook) RunFetcher(ctx context.Context, workers int) error {
-	return w.fetchq.Run(ctx, workers)
+// FetchConsumers names the fetch queue's consumers (for lag gauges).
+func FetchConsumers() []string { return fetchqueue.Consumers(FetchConsumer) }
+
+// RunFetcher runs the fetch queue's workers, one per shard, until ctx ends.
+func (w *Webhook) RunFetcher(ctx context.Context) error {
+	return w.fetchq.Run(ctx)
 }
 
 // transientError marks a download failure worth another try.

@@ -94,7 +94,7 @@ func (h *harness) runFetcher(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := h.w.RunFetcher(ctx, 2); err != nil {
+		if err := h.w.RunFetcher(ctx); err != nil {
 			t.Error(err)
 		}
 	}()

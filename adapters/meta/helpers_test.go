@@ -160,7 +160,7 @@ func summary(t testing.TB, m *nats.Msg) string {
 			t.Errorf("inbound %s invalid: %v", in.ExternalID, err)
 		}
 		return "inbound " + inboundSummary(&in)
-	case strings.HasPrefix(m.Subject, subjectFetchPrefix):
+	case strings.HasPrefix(m.Subject, bus.SubjectMetaFetchPrefix):
 		var job fetchqueue.Job
 		if err := json.Unmarshal(m.Data, &job); err != nil {
 			t.Fatal(err)

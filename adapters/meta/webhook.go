@@ -274,13 +274,7 @@ func (w *Webhook) publishItem(ctx context.Context, it item) error {
 		in.Sender.Name = w.names.get(in.Channel, in.Account, in.Sender.ID)
 		w.health.Received(in.Channel, in.Account, in.ReceivedAt)
 	}
-	if len(it.fetch) > 0 {
-		return w.enqueueFetch(ctx, in, it.fetch)
-	}
-	if _, err := w.b.PublishEvent(ctx, in, in.Subject(), in.MsgID()); err != nil {
-		return err
-	}
-	return nil
+	return w.fetchq.Publish(ctx, in, it.fetch)
 }
 
 // publishReceipt turns a delivery or read report into delivery events for

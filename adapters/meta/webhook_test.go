@@ -91,7 +91,8 @@ func TestWebhookPayloads(t *testing.T) {
 		{"several messaging items in order", "messenger_multi_messaging.json", nil, []string{
 			"inbound " + msgr + mid("13") + from + ` text="Nama: Siti Aminah\nNIK: 1971015708900003"` + sent,
 			"fetch " + msgr + mid("14") + from + " att=image:ktp_n.jpg sent=2025-11-27T05:30:01Z src0=" + fbCDN + "ktp_n.jpg?oh=1",
-			"inbound " + msgr + mid("15") + from + ` text="itu foto KTP saya" sent=2025-11-27T05:30:02Z`}},
+			// Behind its sender's photo, to keep the order.
+			"fetch " + msgr + mid("15") + from + ` text="itu foto KTP saya" sent=2025-11-27T05:30:02Z`}},
 		{"identity text and KTP photo", "messenger_identity_no_phone.json", nil, []string{
 			"inbound " + msgr + mid("30") + from + ` text="Selamat siang admin. Saya mau lapor, bantuan PKH ibu saya sudah 3 bulan tidak cair padahal masih terdaftar.\nNama: Siti Aminah\nNIK: 1971015708900003\nAlamat: Jl. Depati Amir No. 12, Pangkalpinang"` + sent,
 			"fetch " + msgr + mid("31") + from + " att=image:470001122_ktp_n.jpg sent=2025-11-27T05:30:02Z src0=" + fbCDN + "470001122_ktp_n.jpg?_nc_cat=103&ccb=1-7&oh=00_AYE&oe=67A1B2C4"}},
@@ -155,6 +156,13 @@ func TestWebhookPayloads(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// The cases share senders and nothing fetches here: a file an
+			// earlier case queued would hold this case's texts behind it.
+			if s, err := h.b.JetStream().Stream(t.Context(), StreamFetch); err != nil {
+				t.Fatal(err)
+			} else if err := s.Purge(t.Context()); err != nil {
+				t.Fatal(err)
+			}
 			if tt.setup != nil {
 				tt.setup(t)
 			}

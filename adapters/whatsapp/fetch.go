@@ -2,8 +2,6 @@ package whatsapp
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 )
@@ -37,8 +36,7 @@ func FetchConsumer(shard int) string { return "whatsmeow-fetch-" + strconv.Itoa(
 // fetchSubject is the chat's subject on WHATSMEOW_FETCH: its shard, and a
 // hash standing for the chat so that no phone number is in a subject.
 func fetchSubject(chat string) string {
-	sum := sha256.Sum256([]byte(chat))
-	return bus.SubjectWhatsmeowFetchPrefix + strconv.Itoa(int(sum[0])%Shards) + "." + hex.EncodeToString(sum[:10])
+	return fetchqueue.Subject(bus.SubjectWhatsmeowFetchPrefix, chat)
 }
 
 // queued is a job as the download queue stores it.
@@ -154,7 +152,7 @@ func (a *Adapter) RunFetcher(ctx context.Context) error {
 		for i := range Shards {
 			c, err := a.b.Consume(ctx, bus.ConsumerSpec{
 				Stream: bus.StreamWhatsmeowFetch, Durable: FetchConsumer(i),
-				FilterSubjects: []string{bus.SubjectWhatsmeowFetchPrefix + strconv.Itoa(i) + ".*"},
+				FilterSubjects: []string{fetchqueue.ShardFilter(bus.SubjectWhatsmeowFetchPrefix, i)},
 				MaxDeliver:     fetchDeliveries,
 				// One at a time: a failed message is delivered again before
 				// the next, which keeps each chat in order.

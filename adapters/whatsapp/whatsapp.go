@@ -21,6 +21,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
+	"github.com/aduan-gateway/aduan/adapters/internal/fetchqueue"
 	"github.com/aduan-gateway/aduan/adapters/whatsapp/internal/wasent"
 	"github.com/aduan-gateway/aduan/config"
 	"github.com/aduan-gateway/aduan/core/bus"
@@ -57,9 +58,9 @@ const (
 // handler must not wait for it), and so do later messages of a chat while
 // one of its files is still being fetched. A chat always goes to the same
 // worker, so a citizen's messages reach the bus in the order they were sent
-// while one slow download does not hold up other chats. Changing it strands
-// what is queued under the old shards.
-const Shards = 4
+// while one slow download does not hold up other chats. The subjects are
+// the shared fetch queue's (adapters/internal/fetchqueue), shards included.
+const Shards = fetchqueue.Shards
 
 // Options are the adapter's collaborators; zero values work.
 type Options struct {

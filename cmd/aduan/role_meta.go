@@ -21,10 +21,10 @@ func startMeta(env *serveEnv) error {
 	s := meta.NewSender(env.cfg.Meta, env.bus, meta.SenderOptions{
 		Options: meta.Options{Log: env.log, Metrics: metaMetrics(env)},
 	})
-	env.reg.MustRegister(
-		lagGauge(env.bus, bus.StreamOutbound, meta.SenderConsumer),
-		lagGauge(env.bus, meta.StreamFetch, meta.FetchConsumer),
-	)
+	env.reg.MustRegister(lagGauge(env.bus, bus.StreamOutbound, meta.SenderConsumer))
+	for _, c := range meta.FetchConsumers() {
+		env.reg.MustRegister(lagGauge(env.bus, meta.StreamFetch, c))
+	}
 	env.goRun("meta", s.Run)
 	log.Info().Strs("accounts", env.cfg.MetaAccounts()).Str("path", meta.Path).Msg("meta adapter started")
 	return nil

@@ -43,9 +43,6 @@ func startWhatsApp(env *serveEnv) error {
 	return nil
 }
 
-// cloudFetchWorkers download Cloud API media in parallel.
-const cloudFetchWorkers = 4
-
 // startWhatsAppCloud runs the Cloud API transport: its webhooks come
 // through the Meta webhook at /webhooks/meta, replies go to the Graph API.
 func startWhatsAppCloud(env *serveEnv) error {
@@ -55,11 +52,11 @@ func startWhatsAppCloud(env *serveEnv) error {
 	r := cloudapi.NewReceiver(env.cfg, env.bus, opt)
 	s := cloudapi.NewSender(env.cfg, env.bus, opt)
 	metaWebhook(env).HandleObject(cloudapi.Object, r.Handle)
-	env.reg.MustRegister(
-		lagGauge(env.bus, bus.StreamOutbound, cloudapi.SenderConsumer),
-		lagGauge(env.bus, cloudapi.StreamFetch, cloudapi.FetchConsumer),
-	)
-	env.goRun("whatsapp", func(ctx context.Context) error { return r.RunFetcher(ctx, cloudFetchWorkers) })
+	env.reg.MustRegister(lagGauge(env.bus, bus.StreamOutbound, cloudapi.SenderConsumer))
+	for _, c := range cloudapi.FetchConsumers() {
+		env.reg.MustRegister(lagGauge(env.bus, cloudapi.StreamFetch, c))
+	}
+	env.goRun("whatsapp", r.RunFetcher)
 	env.goRun("whatsapp", s.Run)
 	log.Info().Str("transport", config.WhatsAppTransportCloudAPI).Str("path", meta.Path).Msg("whatsapp adapter started")
 	return nil

@@ -25,15 +25,11 @@ func metaWebhook(env *serveEnv) *meta.Webhook {
 	}
 	w := meta.NewWebhook(env.cfg.Meta, env.bus, meta.Options{Log: env.log, Metrics: metaMetrics(env)})
 	w.Mount(env.mux)
-	env.goRun("meta", func(ctx context.Context) error { return w.RunFetcher(ctx, metaFetchWorkers) })
+	env.goRun("meta", w.RunFetcher)
 	env.goRun("meta", func(ctx context.Context) error { w.RunNames(ctx); return nil })
 	env.meta.webhook = w
 	return w
 }
-
-// metaFetchWorkers download attachments in parallel, so one slow file does
-// not hold up the others.
-const metaFetchWorkers = 4
 
 // metaMetrics returns the serve's Meta metrics, registering them on first use.
 func metaMetrics(env *serveEnv) *meta.Metrics {

@@ -26,12 +26,19 @@ const (
 )
 
 // The adapters' fetch queues: messages whose files are still at the
-// platform, durable before the webhook answers (work queues).
+// platform, and their senders' later messages behind them, durable before
+// the webhook answers (work queues). Subjects carry a shard and a hash of
+// the sender (adapters/internal/fetchqueue), never the sender's id.
 const (
 	StreamMetaFetch        = "META_FETCH"
-	SubjectMetaFetchPrefix = "aduan.meta.fetch." // + channel
-	StreamWhatsAppFetch    = "WHATSAPP_FETCH"
-	SubjectWhatsAppFetch   = "aduan.whatsapp.fetch"
+	SubjectMetaFetchPrefix = "aduan.meta.fetch." // + shard + "." + sender hash
+	// SubjectMetaFetchLegacy: jobs queued before the queue kept senders'
+	// order (aduan.meta.fetch.<channel>).
+	SubjectMetaFetchLegacy     = SubjectMetaFetchPrefix + "*"
+	StreamWhatsAppFetch        = "WHATSAPP_FETCH"
+	SubjectWhatsAppFetchPrefix = "aduan.whatsapp.fetch." // + shard + "." + sender hash
+	// SubjectWhatsAppFetch: jobs queued before the queue kept senders' order.
+	SubjectWhatsAppFetch = "aduan.whatsapp.fetch"
 	// WHATSMEOW_FETCH holds whatsmeow messages between WhatsApp's delivery
 	// and their publication: those with files, and a chat's later messages
 	// behind them. Subjects carry a shard and a hash of the chat, never the
@@ -92,6 +99,9 @@ func streamConfigs(replicas, partitions int) []jetstream.StreamConfig {
 	// the partition a hash of channel and key: the form partitioned
 	// consumer groups (pcgroups, static) consume. Other subjects are kept
 	// as they are and consumed unpartitioned.
+	waFetch := sc(StreamWhatsAppFetch, SubjectWhatsAppFetch, jetstream.WorkQueuePolicy, 7*day,
+		"WhatsApp Cloud API messages waiting for their media to be fetched, and their senders' later messages, in order")
+	waFetch.Subjects = append(waFetch.Subjects, SubjectWhatsAppFetchPrefix+">")
 	inbound.SubjectTransform = &jetstream.SubjectTransformConfig{
 		Source:      event.SubjectInboundPrefix + "*.*",
 		Destination: fmt.Sprintf("{{partition(%d,1,2)}}.%s{{wildcard(1)}}.{{wildcard(2)}}", partitions, event.SubjectInboundPrefix),
@@ -110,9 +120,8 @@ func streamConfigs(replicas, partitions int) []jetstream.StreamConfig {
 		sc(StreamRejected, event.SubjectRejectedPrefix+">", jetstream.LimitsPolicy, 30*day,
 			"Input adapters could not understand, until the core has stored it for inspection"),
 		sc(StreamMetaFetch, SubjectMetaFetchPrefix+">", jetstream.WorkQueuePolicy, 7*day,
-			"Messenger and Instagram messages waiting for their files to be fetched from Meta's CDN"),
-		sc(StreamWhatsAppFetch, SubjectWhatsAppFetch, jetstream.WorkQueuePolicy, 7*day,
-			"WhatsApp Cloud API messages waiting for their media to be fetched"),
+			"Messenger and Instagram messages waiting for their files to be fetched from Meta's CDN, and their senders' later messages, in order"),
+		waFetch,
 		sc(StreamWhatsmeowFetch, SubjectWhatsmeowFetchPrefix+">", jetstream.WorkQueuePolicy, 7*day,
 			"WhatsApp (whatsmeow) messages waiting for their files, and their chats' later messages, in order"),
 	}

@@ -6,21 +6,58 @@
 // nothing: a file that cannot be had is noted on its attachment and the
 // message goes on without it.
 //
+// A sender's messages reach the core in the order they were sent. Each
+// sender has its own subject (a hash of channel, account and conversation,
+// never the id itself) in one of Shards shards; a sender with anything
+// queued sends its later messages, texts too, through the queue behind it;
+// and one worker per shard takes one message at a time. A slow download
+// holds up only the senders of its shard.
+//
 // The streams are declared by core/bus with every other; this package only
 // publishes to them and consumes them.
 package fetchqueue
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 )
+
+// Shards is how many ordered workers a queue has. Queued subjects carry
+// their shard, so it cannot change while messages are queued.
+const Shards = 4
+
+// Subject is key's subject under prefix: its shard and a hash of key, so
+// that no phone number or account id is in a subject.
+func Subject(prefix, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return prefix + strconv.Itoa(int(sum[0])%Shards) + "." + hex.EncodeToString(sum[:10])
+}
+
+// Consumers names the consumers of a queue whose Config.Durable is durable:
+// each shard's worker, then the one of jobs queued before shards.
+func Consumers(durable string) []string {
+	names := make([]string, 0, Shards+1)
+	for i := range Shards {
+		names = append(names, durable+"-"+strconv.Itoa(i))
+	}
+	return append(names, durable)
+}
+
+// ShardFilter is the subject filter of shard i's senders under prefix.
+func ShardFilter(prefix string, i int) string { return prefix + strconv.Itoa(i) + ".*" }
 
 // Job is a message whose files are still at the platform.
 type Job struct {
@@ -65,8 +102,12 @@ const (
 
 // Config is one channel's queue.
 type Config struct {
-	// Stream is the work-queue stream; Durable the consumer its workers share.
-	Stream, Durable string
+	// Stream is the work-queue stream and Prefix its subjects' (Subject).
+	// Durable names the workers: shard i's is Durable-i.
+	Stream, Prefix, Durable string
+	// Legacy, when set, is the subject filter of jobs queued before the
+	// queue kept senders' order; the Durable consumer still works them off.
+	Legacy string
 	// Attempts is how many deliveries a file gets on retryable errors before
 	// the message goes on with the failure noted.
 	Attempts int
@@ -93,6 +134,9 @@ type Config struct {
 type Queue struct {
 	b   *bus.Bus
 	cfg Config
+
+	mu     sync.Mutex
+	stream jetstream.Stream // looked up on first use
 }
 
 // New returns the queue of cfg on b.
@@ -106,9 +150,22 @@ func New(b *bus.Bus, cfg Config) *Queue {
 	return &Queue{b: b, cfg: cfg}
 }
 
-// Enqueue makes a message with files durable on subject, a subject of the
-// queue's stream; a retried webhook enqueues it once.
-func (q *Queue) Enqueue(ctx context.Context, subject string, in *event.Inbound, src []Source) error {
+// Publish makes a message durable: on the queue when it has files to fetch
+// (src) or its sender has messages queued still, so that it comes out
+// behind them; else straight to the core. A retried webhook publishes it
+// once.
+func (q *Queue) Publish(ctx context.Context, in *event.Inbound, src []Source) error {
+	subject := Subject(q.cfg.Prefix, string(in.Channel)+"\x00"+in.Account+"\x00"+in.ConversationKey)
+	if len(src) == 0 {
+		queued, err := q.queued(ctx, subject)
+		if err != nil {
+			return err
+		}
+		if !queued {
+			_, err := q.b.PublishEvent(ctx, in, in.Subject(), in.MsgID())
+			return err
+		}
+	}
 	data, err := json.Marshal(Job{Inbound: *in, Sources: src})
 	if err != nil {
 		return err
@@ -117,15 +174,59 @@ func (q *Queue) Enqueue(ctx context.Context, subject string, in *event.Inbound, 
 	return err
 }
 
-// Run runs workers parallel download workers until ctx ends.
-func (q *Queue) Run(ctx context.Context, workers int) error {
+// queued tells whether subject has a message on the queue. The stream, not
+// memory, is asked: another process may have queued it, and a worker
+// publishes a message before it takes it off the queue, so a sender found
+// with nothing queued has had everything published.
+func (q *Queue) queued(ctx context.Context, subject string) (bool, error) {
+	q.mu.Lock()
+	s := q.stream
+	q.mu.Unlock()
+	if s == nil {
+		var err error
+		if s, err = q.b.JetStream().Stream(ctx, q.cfg.Stream); err != nil {
+			return false, fmt.Errorf("reading %s: %w", q.cfg.Stream, err)
+		}
+		q.mu.Lock()
+		q.stream = s
+		q.mu.Unlock()
+	}
+	_, err := s.GetLastMsgForSubject(ctx, subject)
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("reading %s: %w", q.cfg.Stream, err)
+	}
+	return true, nil
+}
+
+// Run runs one worker per shard until ctx ends.
+func (q *Queue) Run(ctx context.Context) error {
 	spec := bus.ConsumerSpec{
-		Stream: q.cfg.Stream, Durable: q.cfg.Durable,
+		Stream: q.cfg.Stream,
 		// Past Attempts the handler publishes the message itself, so these
 		// extra deliveries only cover a failing publish.
 		MaxDeliver: q.cfg.Attempts + 5,
 		Backoff:    q.cfg.Backoff,
 		AckWait:    q.cfg.AckWait,
+	}
+	var specs []bus.ConsumerSpec
+	if q.cfg.Legacy != "" {
+		// First: the consumer took the whole stream before, and on a work
+		// queue the shards' filters must not overlap it.
+		s := spec
+		s.Durable, s.FilterSubjects = q.cfg.Durable, []string{q.cfg.Legacy}
+		specs = append(specs, s)
+	}
+	for i, name := range Consumers(q.cfg.Durable)[:Shards] {
+		s := spec
+		s.Durable = name
+		s.FilterSubjects = []string{ShardFilter(q.cfg.Prefix, i)}
+		// One at a time, across processes: a failed message is delivered
+		// again before the next one, which keeps each sender in order.
+		s.MaxAckPending = 1
+		specs = append(specs, s)
 	}
 	var cs []*bus.Consumer
 	defer func() {
@@ -133,10 +234,13 @@ func (q *Queue) Run(ctx context.Context, workers int) error {
 			c.Stop()
 		}
 	}()
-	for range max(workers, 1) {
-		c, err := q.b.Consume(ctx, spec, q.handle)
+	for _, s := range specs {
+		c, err := q.b.Consume(ctx, s, q.handle)
+		if err != nil && ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		if err != nil {
-			return fmt.Errorf("starting %s fetcher: %w", q.cfg.Durable, err)
+			return fmt.Errorf("starting %s fetcher: %w", s.Durable, err)
 		}
 		cs = append(cs, c)
 	}

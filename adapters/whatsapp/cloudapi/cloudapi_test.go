@@ -29,7 +29,7 @@ func TestReceiverMessages(t *testing.T) {
 	b := bustest.New(t)
 	g := newGraphFake(t)
 	r := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
-	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx, 2) })
+	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx) })
 	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	jpeg, pdf, ogg := mediaFile(t, "ktp.jpg"), mediaFile(t, "surat.pdf"), mediaFile(t, "voice.ogg")
 	sender := event.Sender{ID: citizen, Name: "Siti Aminah", Phone: "+" + citizen}
@@ -133,7 +133,7 @@ func TestReceiverMediaFetch(t *testing.T) {
 	g := newGraphFake(t)
 	g.mediaFailures = 2
 	r := NewReceiver(testConfig(g.srv.URL), b, testOptions(now))
-	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx, 1) })
+	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx) })
 	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 
 	if err := r.Handle(context.Background(), readTestdata(t, "image.json")); err != nil {

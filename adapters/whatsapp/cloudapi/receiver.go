@@ -28,10 +28,12 @@ import (
 )
 
 // Messages with media wait in the fetch queue (adapters/internal/fetchqueue)
-// while workers look the media ids up and download the files.
+// while workers look the media ids up and download the files; so do their
+// senders' later messages, to keep their order.
 const (
-	StreamFetch   = bus.StreamWhatsAppFetch // declared by the bus
-	subjectFetch  = bus.SubjectWhatsAppFetch
+	StreamFetch = bus.StreamWhatsAppFetch // declared by the bus
+	// FetchConsumer names the fetch workers: FetchConsumer-<shard>, and
+	// FetchConsumer for the jobs queued before shards.
 	FetchConsumer = "whatsapp-fetch"
 )
 
@@ -108,7 +110,8 @@ func NewReceiver(cfg *config.Config, b *bus.Bus, opt Options) *Receiver {
 		r.now = time.Now
 	}
 	r.fetchq = fetchqueue.New(b, fetchqueue.Config{
-		Stream: StreamFetch, Durable: FetchConsumer, Attempts: fetchAttempts, Backoff: opt.Backoff,
+		Stream: StreamFetch, Prefix: bus.SubjectWhatsAppFetchPrefix, Legacy: bus.SubjectWhatsAppFetch,
+		Durable: FetchConsumer, Attempts: fetchAttempts, Backoff: opt.Backoff,
 		Fetch: func(ctx context.Context, s fetchqueue.Source, att *event.Attachment) error {
 			return r.fetchOne(ctx, s.MediaID, att)
 		},
@@ -157,12 +160,7 @@ func (r *Receiver) publish(ctx context.Context, it item) error {
 		_, err = r.b.PublishEvent(ctx, d, d.Subject(), event.DeliveryMsgID(d.Channel, d.ExternalID, d.Status))
 		return err
 	}
-	in := it.in
-	if len(it.media) > 0 {
-		return r.fetchq.Enqueue(ctx, subjectFetch, in, it.media)
-	}
-	_, err := r.b.PublishEvent(ctx, in, in.Subject(), in.MsgID())
-	return err
+	return r.fetchq.Publish(ctx, it.in, it.media)
 }
 
 // reject keeps a body that could not be understood, whole; Meta gets 200.
@@ -179,10 +177,13 @@ func (r *Receiver) reject(ctx context.Context, body []byte, reason string) error
 	return nil
 }
 
-// RunFetcher downloads media of queued messages with workers consumers and
+// FetchConsumers names the fetch queue's consumers (for lag gauges).
+func FetchConsumers() []string { return fetchqueue.Consumers(FetchConsumer) }
+
+// RunFetcher downloads media of queued messages, one worker per shard, and
 // publishes the messages, until ctx ends.
-func (r *Receiver) RunFetcher(ctx context.Context, workers int) error {
-	return r.fetchq.Run(ctx, workers)
+func (r *Receiver) RunFetcher(ctx context.Context) error {
+	return r.fetchq.Run(ctx)
 }
 
 // fetchOne downloads a media id, checks its digest and stores it.

@@ -21,7 +21,7 @@ func TestMediaDownloadRefusesPrivateAddresses(t *testing.T) {
 	cfg := testConfig(g.srv.URL)
 	cfg.Meta.FetchAllowPrivate = false
 	r := NewReceiver(cfg, b, testOptions(now))
-	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx, 1) })
+	run(t, func(ctx context.Context) error { return r.RunFetcher(ctx) })
 	in := newReader(t, b, bus.StreamInbound, bus.InboundFilter(event.ChannelWhatsApp))
 	if err := r.Handle(context.Background(), readTestdata(t, "image.json")); err != nil {
 		t.Fatal(err)
