@@ -101,21 +101,35 @@ func (s *Service) Handle(ctx context.Context, m *event.Inbound) (Result, error) 
 	return res, nil
 }
 
-// HandleBatch processes messages of one partition in order, in one
-// transaction: all are stored, or (on an error) none.
+// HandleBatch processes messages of one partition in order. They share one
+// transaction, except that it commits right after a message that took a
+// ticket number and the rest go on in a new one: the year's ticket counter
+// row stays locked until commit, and holding it through the rest of the
+// batch would queue every other partition's reports behind this batch. On
+// an error the failing transaction stores nothing; what committed before it
+// stays, and handling those messages again finds them stored (duplicates),
+// so the caller's message-by-message retry is safe.
 func (s *Service) HandleBatch(ctx context.Context, ms []*event.Inbound) ([]Result, error) {
 	results := make([]Result, len(ms))
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		for i, m := range ms {
-			var err error
-			if results[i], err = s.handleIn(ctx, tx, m); err != nil {
-				return err
+	for done := 0; done < len(ms); {
+		err := s.store.InTx(ctx, func(tx *store.Tx) error {
+			for i := done; i < len(ms); i++ {
+				res, err := s.handleIn(ctx, tx, ms[i])
+				if err != nil {
+					return err
+				}
+				results[i] = res
+				if res.Ticket != "" && i+1 < len(ms) {
+					done = i + 1
+					return nil
+				}
 			}
+			done = len(ms)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	for i, m := range ms {
 		s.metrics.handled(m.Channel, results[i])

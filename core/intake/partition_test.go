@@ -10,6 +10,7 @@ import (
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/event"
 	"github.com/aduan-gateway/aduan/store"
+	"github.com/jackc/pgx/v5"
 )
 
 // TestParallelIntakeKeepsEachReportersOrder: two core processes share the
@@ -121,5 +122,77 @@ func TestPoisonMessageInABatch(t *testing.T) {
 		if _, err := h.st.InboundByExternalID(ctx, m.Channel, m.Account, m.ExternalID); err != nil {
 			t.Errorf("message %q not stored: %v", m.Text, err)
 		}
+	}
+}
+
+// A batch commits right after a message that took a ticket number, so the
+// year's counter row is free while the rest of the batch is handled: here the
+// rest waits on a conversation row the test holds, and meanwhile the report
+// is committed and the counter can be locked by another transaction.
+func TestBatchCommitsAfterATicket(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	const reporter, other = "6281234500081", "6281234500082"
+	if _, err := h.svc.Handle(ctx, wa(reporter, "Nama: Siti Aminah\nNIK: 1971015708900003\n"+
+		"Alamat: Jl. Depati Amir No. 12, Pangkalpinang\nBantuan PKH ibu saya sudah 3 bulan tidak cair")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Handle(ctx, wa(other, "Bantuan BPNT kami belum cair")); err != nil {
+		t.Fatal(err)
+	}
+	ktp := wa(reporter, "ini ktp saya")
+	ktp.Attachments = []event.Attachment{{Kind: event.AttachmentImage, MIME: "image/jpeg", Caption: "ktp", SHA256: "0b", ObjectKey: "sha256/0b"}}
+	next := wa(other, "Nama: Hendra Gunawan")
+
+	db, err := pgx.Connect(ctx, h.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	hold, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Rollback(ctx)
+	if _, err := hold.Exec(ctx, `SELECT 1 FROM conversations WHERE conversation_key = $1 FOR UPDATE`, other); err != nil {
+		t.Fatal(err)
+	}
+
+	type outcome struct {
+		res []Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := h.svc.HandleBatch(ctx, []*event.Inbound{ktp, next})
+		done <- outcome{res, err}
+	}()
+	eventually(t, 30*time.Second, "the report committed while the batch waits", func() bool {
+		list, err := h.st.ListComplaints(ctx, store.ComplaintFilter{})
+		return err == nil && len(list) == 1
+	})
+	probe, err := pgx.Connect(ctx, h.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close(ctx)
+	var n int
+	if err := probe.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM ticket_counters FOR UPDATE NOWAIT) c`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("ticket counter still locked by the waiting batch (%d rows, %v)", n, err)
+	}
+	select {
+	case o := <-done:
+		t.Fatalf("batch finished while its second message's conversation was held: %+v, %v", o.res, o.err)
+	default:
+	}
+	if err := hold.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o := <-done
+	if o.err != nil || len(o.res) != 2 || o.res[0].Ticket == "" || o.res[1].Ticket != "" {
+		t.Fatalf("batch results %+v, %v", o.res, o.err)
+	}
+	if _, err := h.st.InboundByExternalID(ctx, next.Channel, next.Account, next.ExternalID); err != nil {
+		t.Fatalf("second message not stored: %v", err)
 	}
 }
