@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -217,12 +218,7 @@ func (s *Simulator) Stats() SimStats {
 func (s *Simulator) TrackingIDs() []int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ids := make([]int64, 0, len(s.reports))
-	for id := range s.reports {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return slices.Sorted(maps.Keys(s.reports))
 }
 
 // Report returns a report's wire form as JSON (with file URLs relative to

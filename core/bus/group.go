@@ -233,12 +233,7 @@ func (g *Group) Stop() {
 func (g *Group) Partitions() []int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	ns := make([]int, 0, len(g.held))
-	for n := range g.held {
-		ns = append(ns, n)
-	}
-	slices.Sort(ns)
-	return ns
+	return slices.Sorted(maps.Keys(g.held))
 }
 
 // Done is closed when the group stopped: by Stop, ctx or an error (Err).
