@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -231,5 +232,44 @@ func TestFetchDoesNotHoldTheWebhook(t *testing.T) {
 	in := h.waitInbound(t, mid("02"))
 	if len(in.Attachments) != 1 || in.Attachments[0].ObjectKey == "" {
 		t.Fatalf("attachment %+v, want stored", in.Attachments)
+	}
+}
+
+// TestSenderOrderBehindSlowDownload: a citizen's text sent after a photo
+// whose download is slow reaches the core after the photo; another
+// citizen's text does not wait for that download.
+func TestSenderOrderBehindSlowDownload(t *testing.T) {
+	h := newHarness(t, testConfig("http://127.0.0.1:1/"))
+	h.runFetcher(t)
+	cdn := newCDNFake(t)
+	post := func(body string) {
+		t.Helper()
+		if code := h.postSigned([]byte(body)); code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+	}
+	var stored []string // external ids published to INBOUND, in order
+	read := func() {
+		for _, m := range h.published() {
+			var in event.Inbound
+			if strings.HasPrefix(m.Subject, event.SubjectInboundPrefix) && event.Unmarshal(m.Data, &in) == nil {
+				stored = append(stored, in.ExternalID)
+			}
+		}
+	}
+	text := string(readTestdata(t, "messenger_text.json"))
+	post(strings.Replace(string(readTestdata(t, "messenger_image.json")),
+		"https://scontent.xx.fbcdn.net/v/t1.15752-9/468123456_1122_n.jpg", cdn.srv.URL+"/slow.jpg", 1))
+	bustest.Eventually(t, 5*time.Second, func() bool { return cdn.hitCount("/slow.jpg") == 1 })
+	post(text)
+	post(strings.ReplaceAll(strings.Replace(text, mid("01"), mid("41"), 1), "7788990011223344", "7788990011229999"))
+	bustest.Eventually(t, 10*time.Second, func() bool { read(); return slices.Contains(stored, mid("41")) })
+	if slices.Contains(stored, mid("01")) || slices.Contains(stored, mid("02")) {
+		t.Fatalf("stored %v while the photo was still downloading, want only the other citizen's text", stored)
+	}
+	close(cdn.gate)
+	bustest.Eventually(t, 10*time.Second, func() bool { read(); return slices.Contains(stored, mid("01")) })
+	if i, j := slices.Index(stored, mid("02")), slices.Index(stored, mid("01")); i < 0 || i > j {
+		t.Errorf("stored %v, want the photo (%s) before the text sent after it", stored, mid("02"))
 	}
 }
