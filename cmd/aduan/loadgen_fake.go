@@ -234,8 +234,8 @@ func newOutboundIndex(nc *nats.Conn) (*outboundIndex, error) {
 
 // resolve fills r's key and the message it answers from its outbound event,
 // waiting briefly for the event to be seen; without one, r stays as it is.
-// A text found in several of the recipient's events goes to the oldest not
-// yet given that text.
+// A text goes to the oldest of the recipient's events holding it that was
+// not yet given it.
 func (x *outboundIndex) resolve(r fakeReply) fakeReply {
 	id, named := strings.CutPrefix(r.Key, metaMetadataPrefix)
 	if r.InReplyTo != "" || r.Key != "" && !named {
@@ -248,9 +248,13 @@ func (x *outboundIndex) resolve(r fakeReply) fakeReply {
 		if named {
 			found = x.byID[id]
 		} else if r.Key == "" && part != "" {
+			// The oldest event holding the text not yet given it; if
+			// every one was, the text may belong to an event not seen
+			// yet, and stays unresolved.
 			for _, o := range x.byTo[r.Recipient] {
-				if strings.Contains(o.Text, part) && (found == nil || found.parts[part] && !o.parts[part]) {
+				if strings.Contains(o.Text, part) && !o.parts[part] {
 					found = o
+					break
 				}
 			}
 		}

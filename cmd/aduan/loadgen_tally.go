@@ -21,7 +21,10 @@ import (
 // Messenger metadata, which carries the outbound event id; the WhatsApp
 // context id; for Instagram, whose requests carry neither, the outbound
 // event the text belongs to) and the same text; the same key with another
-// text is the next part of a long reply.
+// text is the next part of a long reply. A reply without a key (an
+// Instagram reply whose outbound event was not seen, as while NATS
+// restarts) is a duplicate only when every message already has a reply:
+// two replies may rightly have the same text.
 type tally struct {
 	mu        sync.Mutex
 	start     time.Time
@@ -114,20 +117,18 @@ func (t *tally) reply(r fakeReply) {
 		return
 	}
 	kt := t.kind(c.kind)
-	key := r.Key
-	if key == "" {
-		key = "text:" + r.Text
-	}
-	if texts, ok := c.seen[key]; ok {
-		// A long reply goes out in parts sharing the key: only the same
-		// part again is a duplicate.
-		if texts[r.Text] {
-			kt.dups++
+	if key := r.Key; key != "" {
+		if texts, ok := c.seen[key]; ok {
+			// A long reply goes out in parts sharing the key: only the
+			// same part again is a duplicate.
+			if texts[r.Text] {
+				kt.dups++
+			}
+			texts[r.Text] = true
+			return
 		}
-		texts[r.Text] = true
-		return
+		c.seen[key] = map[string]bool{r.Text: true}
 	}
-	c.seen[key] = map[string]bool{r.Text: true}
 	var m *msgLog
 	for _, x := range c.msgs {
 		if r.InReplyTo != "" && x.ext == r.InReplyTo {

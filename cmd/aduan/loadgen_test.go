@@ -48,13 +48,14 @@ func TestTallyMatchesRepliesToMessages(t *testing.T) {
 		{At: at, Recipient: "psid1", Key: "out2", Text: "b2"},                             // second part of m2's reply
 		{At: at, Recipient: "628770001", Key: "wamid.2", InReplyTo: "wamid.2", Text: "y"}, // out of order, matched exactly
 		{At: at, Recipient: "igsid1", Text: "z"},
-		{At: at, Recipient: "igsid1", Text: "z"}, // same text, no key: duplicate
+		{At: at, Recipient: "igsid1", Text: "z"}, // no key: answers ig2, whose ack was lost
+		{At: at, Recipient: "igsid1", Text: "z"}, // no message left: duplicate
 		{At: at, Recipient: "stranger", Text: "?"},
 	} {
 		tl.reply(r)
 	}
 	n := tl.counts()
-	want := counts{Sent: 7, Acked: 6, Replies: 4, Duplicates: 2, Lost: 2, Strangers: 1}
+	want := counts{Sent: 7, Acked: 6, Replies: 5, Duplicates: 2, Lost: 2, Strangers: 1}
 	if n != want {
 		t.Fatalf("counts = %+v, want %+v", n, want)
 	}
