@@ -73,8 +73,7 @@ func TestGroupKeepsOrderPerKey(t *testing.T) {
 	rec := &groupRecorder{seen: map[string][]string{}}
 	h, bh := rec.handlers()
 	var groups []*bus.Group
-	for range procs {
-		conn := bustest.Open(t, server.ClientConfig())
+	for _, conn := range openProcesses(t, server, procs) {
 		g, err := conn.ConsumeGroup(t.Context(), spec, h, bh)
 		if err != nil {
 			t.Fatal(err)
@@ -131,8 +130,9 @@ func TestGroupHandsPartitionsOver(t *testing.T) {
 		AckWait: 2 * time.Second}}
 	recs := []*groupRecorder{{seen: map[string][]string{}}, {seen: map[string][]string{}}}
 	var groups []*bus.Group
-	for _, rec := range recs {
-		conn := bustest.Open(t, server.ClientConfig())
+	conns := openProcesses(t, server, len(recs))
+	for i, rec := range recs {
+		conn := conns[i]
 		h, bh := rec.handlers()
 		g, err := conn.ConsumeGroup(t.Context(), spec, h, bh)
 		if err != nil {
@@ -160,4 +160,18 @@ func TestGroupHandsPartitionsOver(t *testing.T) {
 	if recs[0].count() != before {
 		t.Errorf("the stopped process handled %d messages after it stopped", recs[0].count()-before)
 	}
+}
+
+// openProcesses connects n processes to server before any of them starts a
+// group. Each connection declares the streams (an update of INBOUND), and
+// nats-server 2.15 races internally when a stream update meets consumer
+// creation on that stream (the race detector reports it in
+// fileStore.ConsumerStore), so the tests keep the two apart.
+func openProcesses(t *testing.T, server *bus.Bus, n int) []*bus.Bus {
+	t.Helper()
+	conns := make([]*bus.Bus, n)
+	for i := range conns {
+		conns[i] = bustest.Open(t, server.ClientConfig())
+	}
+	return conns
 }
