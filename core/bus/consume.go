@@ -244,47 +244,79 @@ func (c *Consumer) run() {
 	}
 }
 
-func (c *Consumer) handle(m jetstream.Msg) {
+func (c *Consumer) handle(m jetstream.Msg) { c.process(m, false) }
+
+// ErrLater, wrapped in a handler's error, says the message needs another
+// that may come after it (an edit that overtook its original): a partition's
+// worker hands it back for a later redelivery instead of retrying it in
+// place, where it would wait for what it itself holds up.
+var ErrLater = errors.New("waits for a later message")
+
+// handleInOrder is handle for a partition's worker, which must not let a
+// reporter's later message pass an earlier one: a transient failure is
+// retried here after the same backoff, the server told meanwhile that the
+// message is still in progress, instead of being handed back for a later
+// redelivery while the worker goes on with the next messages.
+func (c *Consumer) handleInOrder(m jetstream.Msg) { c.process(m, true) }
+
+func (c *Consumer) process(m jetstream.Msg, inPlace bool) {
 	md, err := m.Metadata()
 	if err != nil {
 		c.log.Error().Err(err).Str("subject", m.Subject()).Msg("message without jetstream metadata")
 		_ = m.Term()
 		return
 	}
-	log := c.log.With().Str("subject", m.Subject()).
-		Uint64("stream_seq", md.Sequence.Stream).Uint64("deliveries", md.NumDelivered).Logger()
-	if c.ctx.Err() != nil {
-		// Shutting down: hand it back at once instead of after AckWait.
-		_ = m.Nak()
-		return
-	}
-	if md.NumDelivered > uint64(c.spec.MaxDeliver) {
-		c.deadLetter(m, md, errors.New("last allowed delivery was never answered (process died or hung)"), log)
-		return
-	}
-	err = c.call(newMsg(m, md))
-	switch {
-	case err == nil:
-		ctx, cancel := c.answerCtx()
-		defer cancel()
-		// A double ack waits for the server, so a lost ack is noticed here.
-		if err := m.DoubleAck(ctx); err != nil {
-			log.Warn().Err(err).Msg("ack failed; the message will be redelivered")
+	for {
+		log := c.log.With().Str("subject", m.Subject()).
+			Uint64("stream_seq", md.Sequence.Stream).Uint64("deliveries", md.NumDelivered).Logger()
+		if c.ctx.Err() != nil {
+			// Shutting down: hand it back at once instead of after AckWait.
+			_ = m.Nak()
 			return
 		}
-		c.erase(ctx, md, log)
-	case c.ctx.Err() != nil:
-		// The handler most likely failed because of the shutdown; that is
-		// no reason to spend a delivery's backoff or dead-letter it.
-		_ = m.Nak()
-	case isPermanent(err) || md.NumDelivered >= uint64(c.spec.MaxDeliver):
-		c.deadLetter(m, md, err, log)
-	default:
+		if md.NumDelivered > uint64(c.spec.MaxDeliver) {
+			c.deadLetter(m, md, errors.New("last allowed delivery was never answered (process died or hung)"), log)
+			return
+		}
+		err = c.call(newMsg(m, md))
+		switch {
+		case err == nil:
+			ctx, cancel := c.answerCtx()
+			defer cancel()
+			// A double ack waits for the server, so a lost ack is noticed here.
+			if err := m.DoubleAck(ctx); err != nil {
+				log.Warn().Err(err).Msg("ack failed; the message will be redelivered")
+				return
+			}
+			c.erase(ctx, md, log)
+			return
+		case c.ctx.Err() != nil:
+			// The handler most likely failed because of the shutdown; that is
+			// no reason to spend a delivery's backoff or dead-letter it.
+			_ = m.Nak()
+			return
+		case isPermanent(err) || md.NumDelivered >= uint64(c.spec.MaxDeliver):
+			c.deadLetter(m, md, err, log)
+			return
+		}
 		delay := c.spec.backoff(md.NumDelivered)
 		log.Warn().Err(err).Stringer("retry_in", delay).Msg("handler failed; will retry")
-		if err := m.NakWithDelay(delay); err != nil {
-			log.Warn().Err(err).Msg("nak failed; the message will be redelivered after ack wait")
+		if !inPlace || errors.Is(err, ErrLater) {
+			if err := m.NakWithDelay(delay); err != nil {
+				log.Warn().Err(err).Msg("nak failed; the message will be redelivered after ack wait")
+			}
+			return
 		}
+		stop := keepAlive(c.spec.AckWait/3, m)
+		select {
+		case <-time.After(delay):
+		case <-c.ctx.Done():
+		}
+		stop()
+		// The next attempt counts as a delivery, as a redelivery would.
+		next := *md
+		next.NumDelivered++
+		md = &next
 	}
 }
 

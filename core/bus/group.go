@@ -513,7 +513,7 @@ func (g *Group) handle(batch []jetstream.Msg) {
 			i++
 		}
 		if i < 2 || g.bh == nil {
-			g.c.handle(batch[0])
+			g.c.handleInOrder(batch[0])
 			batch = batch[1:]
 			continue
 		}
@@ -567,7 +567,7 @@ func (g *Group) handleRun(ms []jetstream.Msg) {
 	default:
 		c.log.Debug().Err(err).Int("messages", len(ms)).Msg("batch failed; handling its messages one by one")
 		for _, m := range ms {
-			c.handle(m)
+			c.handleInOrder(m)
 		}
 	}
 }

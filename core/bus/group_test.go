@@ -175,3 +175,44 @@ func openProcesses(t *testing.T, server *bus.Bus, n int) []*bus.Bus {
 	}
 	return conns
 }
+
+// TestGroupRetriesInOrder: a message that fails for a passing reason (the
+// database away) is retried before the partition's worker goes on, so the
+// key's next message is not handled first.
+func TestGroupRetriesInOrder(t *testing.T) {
+	server := bustest.Open(t, bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Partitions: 2})
+	spec := bus.GroupSpec{ConsumerSpec: bus.ConsumerSpec{Stream: bus.StreamInbound, Durable: "intake",
+		AckWait: 2 * time.Second, Backoff: []time.Duration{200 * time.Millisecond}}, Batch: 8}
+	// Both wait before the group starts, so they arrive as one batch.
+	publish(t, server, "aduan.inbound.whatsapp.k001", "first", "first")
+	publish(t, server, "aduan.inbound.whatsapp.k001", "second", "second")
+	var (
+		mu      sync.Mutex
+		handled []string
+		failed  int
+	)
+	h := func(_ context.Context, m *bus.Msg) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if string(m.Data) == "first" && failed < 2 {
+			failed++
+			return errors.New("database unreachable")
+		}
+		handled = append(handled, string(m.Data))
+		return nil
+	}
+	bh := func(_ context.Context, ms []*bus.Msg) error { return errors.New("database unreachable") }
+	if _, err := openProcesses(t, server, 1)[0].ConsumeGroup(t.Context(), spec, h, bh); err != nil {
+		t.Fatal(err)
+	}
+	bustest.Eventually(t, 30*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(handled) == 2
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(handled, []string{"first", "second"}) || failed != 2 {
+		t.Fatalf("handled %v after %d failures, want first then second after 2", handled, failed)
+	}
+}

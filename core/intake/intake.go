@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/calendar"
 	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/dialog"
@@ -411,5 +412,7 @@ func (s *Service) handleRevision(ctx context.Context, tx *store.Tx, m *event.Inb
 }
 
 // ErrNotYet marks an event that refers to something not stored yet; it is
-// retried with backoff and dead-lettered if that never changes.
-var ErrNotYet = errors.New("refers to a message not stored yet")
+// retried with backoff and dead-lettered if that never changes. It is a
+// bus.ErrLater: what it waits for may be behind it in its partition, so the
+// partition's worker goes on instead of retrying it in place.
+var ErrNotYet = fmt.Errorf("refers to a message not stored yet (%w)", bus.ErrLater)
