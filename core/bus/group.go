@@ -572,14 +572,10 @@ func (g *Group) handleRun(ms []jetstream.Msg) {
 	}
 }
 
-// callBatch runs the BatchHandler, keeping every message alive meanwhile,
-// and turns a panic into an error (the fallback then finds the culprit).
+// callBatch runs the BatchHandler and turns a panic into an error (the
+// fallback then finds the culprit). The messages are kept alive by work,
+// around the whole batch.
 func (g *Group) callBatch(msgs []*Msg) (err error) {
-	raw := make([]jetstream.Msg, len(msgs))
-	for i, m := range msgs {
-		raw[i] = m.Raw
-	}
-	defer keepAlive(g.spec.AckWait/3, raw...)()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("batch handler panic: %v", r)
