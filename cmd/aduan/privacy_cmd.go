@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aduan-gateway/aduan/core/bus"
 	"github.com/aduan-gateway/aduan/core/identity"
@@ -67,10 +68,13 @@ Both are written to the audit log by reporter id, never with the NIK.`,
 		if *as == "" || *nikFlag == "" {
 			return errors.New("--nik NIK and --as USER are required")
 		}
-		nik, err := privacy.ParseNIK(*nikFlag)
+		// Every NIK stored was accepted by identity.ParseNIK; one it refuses
+		// was mistyped.
+		parsed, err := identity.ParseNIK(*nikFlag, time.Now())
 		if err != nil {
 			return err
 		}
+		nik := parsed.Number
 		cfg, st, err := loadStore(ctx)
 		if err != nil {
 			return err

@@ -10,10 +10,8 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/aduan-gateway/aduan/core/bus"
@@ -25,27 +23,6 @@ import (
 
 // ErrNotAdmin is returned for an actor other than an admin.
 var ErrNotAdmin = fmt.Errorf("data-subject requests are answered by an admin: %w", workflow.ErrForbidden)
-
-// ErrBadNIK is returned for a NIK that is not 16 digits.
-var ErrBadNIK = errors.New("a NIK is 16 digits")
-
-// ParseNIK reads a NIK as typed on a request form: 16 digits, with spaces,
-// dots or dashes between groups allowed.
-func ParseNIK(s string) (string, error) {
-	digits := strings.Map(func(r rune) rune {
-		switch {
-		case r >= '0' && r <= '9':
-			return r
-		case r == ' ' || r == '.' || r == '-':
-			return -1
-		}
-		return 'x'
-	}, s)
-	if len(digits) != 16 || strings.Contains(digits, "x") {
-		return "", ErrBadNIK
-	}
-	return digits, nil
-}
 
 // Authorize refuses every actor but an admin.
 func Authorize(actor workflow.Actor) error {
