@@ -3,11 +3,9 @@ package whatsapp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
@@ -88,47 +86,8 @@ func (a *Adapter) enqueue(ctx context.Context, subject string, j *job) error {
 	if err != nil {
 		return err
 	}
-	// Marked before the publish: a worker finishing the chat's previous
-	// message meanwhile must not take it for the chat's last.
-	a.markPending(subject)
 	_, err = a.b.Publish(ctx, subject, "fetch:"+j.in.MsgID(), data)
 	return err
-}
-
-// markPending notes that subject's chat has messages queued.
-func (a *Adapter) markPending(subject string) {
-	a.pendingMu.Lock()
-	defer a.pendingMu.Unlock()
-	a.pendingMark++
-	a.pending[subject] = a.pendingMark
-}
-
-// isPending tells whether a chat's next message must queue behind earlier
-// ones. The first call of a session reads the stream: another process may
-// have queued messages before this one took the session.
-func (a *Adapter) isPending(ctx context.Context, subject string) (bool, error) {
-	a.pendingMu.Lock()
-	loaded := a.pendingLoaded
-	a.pendingMu.Unlock()
-	if !loaded {
-		s, err := a.b.JetStream().Stream(ctx, bus.StreamWhatsmeowFetch)
-		if err != nil {
-			return false, fmt.Errorf("reading the whatsapp download queue: %w", err)
-		}
-		info, err := s.Info(ctx, jetstream.WithSubjectFilter(bus.SubjectWhatsmeowFetchPrefix+">"))
-		if err != nil {
-			return false, fmt.Errorf("reading the whatsapp download queue: %w", err)
-		}
-		for subj := range info.State.Subjects {
-			a.markPending(subj)
-		}
-		a.pendingMu.Lock()
-		a.pendingLoaded = true
-		a.pendingMu.Unlock()
-	}
-	a.pendingMu.Lock()
-	defer a.pendingMu.Unlock()
-	return a.pending[subject] != 0, nil
 }
 
 // RunFetcher works through the download queue until ctx ends: it runs
@@ -145,10 +104,6 @@ func (a *Adapter) RunFetcher(ctx context.Context) error {
 	}
 	defer stop()
 	err := a.retry(ctx, "starting the whatsapp download workers", a.publishTimeout, func(tctx context.Context) error {
-		s, err := a.b.JetStream().Stream(tctx, bus.StreamWhatsmeowFetch)
-		if err != nil {
-			return fmt.Errorf("reading the whatsapp download queue: %w", err)
-		}
 		for i := range Shards {
 			c, err := a.b.Consume(ctx, bus.ConsumerSpec{
 				Stream: bus.StreamWhatsmeowFetch, Durable: FetchConsumer(i),
@@ -157,7 +112,7 @@ func (a *Adapter) RunFetcher(ctx context.Context) error {
 				// One at a time: a failed message is delivered again before
 				// the next, which keeps each chat in order.
 				MaxAckPending: 1,
-			}, func(ctx context.Context, m *bus.Msg) error { return a.handleQueued(ctx, s, m) })
+			}, a.handleQueued)
 			if err != nil {
 				stop()
 				return err
@@ -173,7 +128,7 @@ func (a *Adapter) RunFetcher(ctx context.Context) error {
 }
 
 // handleQueued downloads a queued message's files and publishes it.
-func (a *Adapter) handleQueued(ctx context.Context, s jetstream.Stream, m *bus.Msg) error {
+func (a *Adapter) handleQueued(ctx context.Context, m *bus.Msg) error {
 	j, err := decodeJob(m.Data)
 	if err != nil {
 		return bus.Permanent(err)
@@ -187,38 +142,5 @@ func (a *Adapter) handleQueued(ctx context.Context, s jetstream.Stream, m *bus.M
 			}
 		}
 	}
-	if err := a.publishMessage(ctx, j, true); err != nil {
-		return err
-	}
-	a.settle(ctx, s, m)
-	return nil
-}
-
-// settle lets the chat's next messages be published at once when m was the
-// last one queued for it. Any doubt keeps the chat queued: that costs a
-// detour, never the order.
-func (a *Adapter) settle(ctx context.Context, s jetstream.Stream, m *bus.Msg) {
-	a.pendingMu.Lock()
-	mark := a.pending[m.Subject]
-	a.pendingMu.Unlock()
-	if mark == 0 {
-		return
-	}
-	lctx, cancel := context.WithTimeout(ctx, a.publishTimeout)
-	defer cancel()
-	last, err := s.GetLastMsgForSubject(lctx, m.Subject)
-	if err != nil {
-		if !errors.Is(err, jetstream.ErrMsgNotFound) {
-			a.log.Debug().Err(err).Msg("checking the whatsapp download queue")
-		}
-		return
-	}
-	if last.Sequence != m.StreamSeq {
-		return
-	}
-	a.pendingMu.Lock()
-	defer a.pendingMu.Unlock()
-	if a.pending[m.Subject] == mark { // nothing queued for it since
-		delete(a.pending, m.Subject)
-	}
+	return a.publishMessage(ctx, j, true)
 }

@@ -94,14 +94,9 @@ type Adapter struct {
 	sendBackoff    []time.Duration
 	connectWait    time.Duration
 
-	// pending holds the queue subjects of chats with messages on the
-	// download queue, each with the mark of its latest change; their next
-	// messages queue behind them. pendingLoaded: read from the stream for
-	// this session.
-	pendingMu     sync.Mutex
-	pending       map[string]uint64
-	pendingMark   uint64
-	pendingLoaded bool
+	// backlog tells chats with messages on the download queue; their next
+	// messages queue behind them.
+	backlog *fetchqueue.Backlog
 
 	mu        sync.Mutex
 	client    Client
@@ -137,7 +132,7 @@ func New(cfg config.WhatsAppConfig, b *bus.Bus, opt Options) *Adapter {
 	if a.connectWait == 0 {
 		a.connectWait = 20 * time.Second
 	}
-	a.pending = map[string]uint64{}
+	a.backlog = fetchqueue.NewBacklog(b, bus.StreamWhatsmeowFetch)
 	return a
 }
 
@@ -148,10 +143,6 @@ func (a *Adapter) Attach(c Client, lids LIDMap, account string) {
 	prev := a.account
 	a.client, a.lids, a.account = c, lids, account
 	a.mu.Unlock()
-	// Another process may have queued downloads while it held the session.
-	a.pendingMu.Lock()
-	a.pendingLoaded = false
-	a.pendingMu.Unlock()
 	if prev != account && prev != "" {
 		a.forgetHealth(prev)
 	}
@@ -281,7 +272,7 @@ func (a *Adapter) stop(reason, detail string) {
 func (a *Adapter) take(j *job) bool {
 	subject := fetchSubject(j.in.ConversationKey)
 	return a.storeNow(func(ctx context.Context) error {
-		behind, err := a.isPending(ctx, subject)
+		behind, err := a.backlog.Has(ctx, subject)
 		if err != nil {
 			return err
 		}

@@ -132,11 +132,9 @@ type Config struct {
 
 // Queue publishes jobs and runs the workers of one channel's fetch stream.
 type Queue struct {
-	b   *bus.Bus
-	cfg Config
-
-	mu     sync.Mutex
-	stream jetstream.Stream // looked up on first use
+	b       *bus.Bus
+	cfg     Config
+	backlog *Backlog
 }
 
 // New returns the queue of cfg on b.
@@ -147,7 +145,46 @@ func New(b *bus.Bus, cfg Config) *Queue {
 	if cfg.Observe == nil {
 		cfg.Observe = func(string) {}
 	}
-	return &Queue{b: b, cfg: cfg}
+	return &Queue{b: b, cfg: cfg, backlog: NewBacklog(b, cfg.Stream)}
+}
+
+// Backlog tells whether a sender has messages on a queue stream. The
+// stream, not memory, is asked: another process may have queued them, and
+// a worker publishes a message before it takes it off the queue, so a
+// sender found with nothing queued has had everything published.
+type Backlog struct {
+	b    *bus.Bus
+	name string
+
+	mu     sync.Mutex
+	stream jetstream.Stream // looked up on first use
+}
+
+// NewBacklog returns the backlog of the work-queue stream name on b.
+func NewBacklog(b *bus.Bus, name string) *Backlog { return &Backlog{b: b, name: name} }
+
+// Has tells whether subject has a message on the stream.
+func (bl *Backlog) Has(ctx context.Context, subject string) (bool, error) {
+	bl.mu.Lock()
+	s := bl.stream
+	bl.mu.Unlock()
+	if s == nil {
+		var err error
+		if s, err = bl.b.JetStream().Stream(ctx, bl.name); err != nil {
+			return false, fmt.Errorf("reading %s: %w", bl.name, err)
+		}
+		bl.mu.Lock()
+		bl.stream = s
+		bl.mu.Unlock()
+	}
+	_, err := s.GetLastMsgForSubject(ctx, subject)
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("reading %s: %w", bl.name, err)
+	}
+	return true, nil
 }
 
 // Publish makes a message durable: on the queue when it has files to fetch
@@ -157,7 +194,7 @@ func New(b *bus.Bus, cfg Config) *Queue {
 func (q *Queue) Publish(ctx context.Context, in *event.Inbound, src []Source) error {
 	subject := Subject(q.cfg.Prefix, string(in.Channel)+"\x00"+in.Account+"\x00"+in.ConversationKey)
 	if len(src) == 0 {
-		queued, err := q.queued(ctx, subject)
+		queued, err := q.backlog.Has(ctx, subject)
 		if err != nil {
 			return err
 		}
@@ -172,33 +209,6 @@ func (q *Queue) Publish(ctx context.Context, in *event.Inbound, src []Source) er
 	}
 	_, err = q.b.Publish(ctx, subject, "fetch:"+in.MsgID(), data)
 	return err
-}
-
-// queued tells whether subject has a message on the queue. The stream, not
-// memory, is asked: another process may have queued it, and a worker
-// publishes a message before it takes it off the queue, so a sender found
-// with nothing queued has had everything published.
-func (q *Queue) queued(ctx context.Context, subject string) (bool, error) {
-	q.mu.Lock()
-	s := q.stream
-	q.mu.Unlock()
-	if s == nil {
-		var err error
-		if s, err = q.b.JetStream().Stream(ctx, q.cfg.Stream); err != nil {
-			return false, fmt.Errorf("reading %s: %w", q.cfg.Stream, err)
-		}
-		q.mu.Lock()
-		q.stream = s
-		q.mu.Unlock()
-	}
-	_, err := s.GetLastMsgForSubject(ctx, subject)
-	switch {
-	case errors.Is(err, jetstream.ErrMsgNotFound):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("reading %s: %w", q.cfg.Stream, err)
-	}
-	return true, nil
 }
 
 // Run runs one worker per shard until ctx ends.
