@@ -103,10 +103,15 @@ func (w *HealthWriter) note(ch event.Channel, account string, add func(*healthNe
 	time.AfterFunc(wait, func() { w.flush(ch, account) })
 }
 
-// flush writes the news of an account.
+// flush writes the news of an account, unless it was forgotten meanwhile:
+// a write would bring its record back.
 func (w *HealthWriter) flush(ch event.Channel, account string) {
 	w.mu.Lock()
-	n := w.entry(ch, account)
+	n, ok := w.news[event.HealthKey(ch, account)]
+	if !ok {
+		w.mu.Unlock()
+		return
+	}
 	news := *n
 	n.in, n.out, n.working, n.flushing, n.written = time.Time{}, time.Time{}, false, false, time.Now()
 	w.mu.Unlock()

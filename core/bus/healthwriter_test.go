@@ -67,8 +67,15 @@ func TestHealthWriterThrottles(t *testing.T) {
 	if want := first.Add(100 * time.Second); !h.LastInboundAt.Equal(want) || h.State != event.HealthDown {
 		t.Fatalf("health %+v; want the latest inbound %v folded into the state change", h, want)
 	}
+	// News noted before Forget leaves a write scheduled; when it runs, the
+	// forgotten account must not come back.
+	w.Received(event.ChannelWhatsApp, "62811", first.Add(time.Hour))
 	w.Forget(ctx, event.ChannelWhatsApp, "62811")
 	if _, ok, _ := b.Health(ctx, event.ChannelWhatsApp, "62811"); ok {
 		t.Fatal("forgotten account still recorded")
+	}
+	bus.FlushHealth(w, event.ChannelWhatsApp, "62811")
+	if h, ok, _ := b.Health(ctx, event.ChannelWhatsApp, "62811"); ok {
+		t.Fatalf("forgotten account recorded again by a scheduled write: %+v", h)
 	}
 }
