@@ -171,15 +171,25 @@ func (t *tally) counts() counts {
 		n.Replies += kt.replies
 		n.Duplicates += kt.dups
 	}
-	for _, c := range t.citizens {
-		for _, m := range c.msgs {
-			if m.acked && !m.replied {
-				n.Lost++
-			}
-		}
+	for _, l := range t.lostByKind() {
+		n.Lost += l
 	}
 	n.Strangers = t.strangers
 	return n
+}
+
+// lostByKind counts each kind's acknowledged messages without a reply.
+// The caller holds t.mu.
+func (t *tally) lostByKind() map[string]int {
+	lost := map[string]int{}
+	for _, c := range t.citizens {
+		for _, m := range c.msgs {
+			if m.acked && !m.replied {
+				lost[c.kind]++
+			}
+		}
+	}
+	return lost
 }
 
 // citizenAcks is a citizen's acknowledged message ids, in the order sent.
@@ -311,14 +321,7 @@ func (t *tally) print(w io.Writer, title string) summary {
 	sort.Strings(kinds)
 	fmt.Fprintf(w, "%s\n  %-10s %7s %7s %7s %5s %5s  %-21s %-21s %s\n", title,
 		"citizens", "sent", "acked", "replies", "lost", "dup", "webhook p50 / p99", "reply p50 / p99", "refused attempts")
-	lost := map[string]int{}
-	for _, c := range t.citizens {
-		for _, m := range c.msgs {
-			if m.acked && !m.replied {
-				lost[c.kind]++
-			}
-		}
-	}
+	lost := t.lostByKind()
 	for _, k := range kinds {
 		kt := t.kinds[k]
 		fmt.Fprintf(w, "  %-10s %7d %7d %7d %5d %5d  %-21s %-21s %s\n", k, kt.sent, kt.acked, kt.replies, lost[k], kt.dups,
