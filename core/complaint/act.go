@@ -62,6 +62,21 @@ func refuse(code, format string, args ...any) error {
 	return &Refused{Code: code, Err: fmt.Errorf(format, args...)}
 }
 
+// workflowRefusal is err from a workflow check as the caller should see
+// it: a rule the actor or the complaint's state breaks is a Refused with
+// its code; anything else is returned as it is.
+func workflowRefusal(err error) error {
+	switch {
+	case errors.Is(err, workflow.ErrForbidden):
+		return &Refused{Code: "forbidden", Err: err}
+	case errors.Is(err, workflow.ErrNotNow):
+		return &Refused{Code: "not_now", Err: err}
+	case errors.Is(err, workflow.ErrNotAssignee):
+		return &Refused{Code: "not_assignee", Err: err}
+	}
+	return err
+}
+
 // Outcome is what an action did.
 type Outcome struct {
 	Complaint *store.ComplaintState
@@ -93,15 +108,8 @@ func (s *Service) Act(ctx context.Context, st *store.Store, req Request) (*Outco
 func (s *Service) apply(ctx context.Context, tx *store.Tx, c *store.ComplaintState, req Request) (*Outcome, error) {
 	to, err := workflow.Check(workflow.Case{Status: c.Status, Assignee: c.Assignee, PostponedFrom: c.PostponedFrom},
 		req.Action, req.Actor)
-	switch {
-	case errors.Is(err, workflow.ErrForbidden):
-		return nil, &Refused{Code: "forbidden", Err: err}
-	case errors.Is(err, workflow.ErrNotNow):
-		return nil, &Refused{Code: "not_now", Err: err}
-	case errors.Is(err, workflow.ErrNotAssignee):
-		return nil, &Refused{Code: "not_assignee", Err: err}
-	case err != nil:
-		return nil, err
+	if err != nil {
+		return nil, workflowRefusal(err)
 	}
 	if req.Action == workflow.Return && c.Channel == event.ChannelLapor {
 		return nil, refuse("lapor_return", "a LAPOR! report cannot go back to its reporter before verification "+

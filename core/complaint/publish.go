@@ -2,7 +2,6 @@ package complaint
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -58,14 +57,8 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, c *store.ComplaintSt
 	if _, ok := workflow.ParseDecision(string(req.Decision)); !ok {
 		return nil, refuse("no_decision", "unknown decision %q: publish or withhold", req.Decision)
 	}
-	err := workflow.CheckDecision(c.Status, req.Actor)
-	switch {
-	case errors.Is(err, workflow.ErrForbidden):
-		return nil, &Refused{Code: "forbidden", Err: err}
-	case errors.Is(err, workflow.ErrNotNow):
-		return nil, &Refused{Code: "not_now", Err: err}
-	case err != nil:
-		return nil, err
+	if err := workflow.CheckDecision(c.Status, req.Actor); err != nil {
+		return nil, workflowRefusal(err)
 	}
 	reason, summary := strings.TrimSpace(req.Reason), strings.TrimSpace(req.Summary)
 	switch {
