@@ -82,7 +82,7 @@ func (d Date) Long() string {
 	if d.Month < time.January || d.Month > time.December {
 		return d.String()
 	}
-	return fmt.Sprintf("%s, %d %s %d", DayName(d.Weekday()), d.Day, monthNames[d.Month-1], d.Year)
+	return fmt.Sprintf("%s, %d %s %d", DayName(d.Weekday()), d.Day, MonthName(d.Month), d.Year)
 }
 
 var (
@@ -93,3 +93,6 @@ var (
 
 // DayName is the Indonesian name of a weekday: Senin for Monday.
 func DayName(w time.Weekday) string { return dayNames[w] }
+
+// MonthName is the Indonesian name of a month: Maret for March.
+func MonthName(m time.Month) string { return monthNames[m-1] }

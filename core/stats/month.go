@@ -46,11 +46,10 @@ func (m Month) Add(n int) Month {
 // Contains reports whether t falls in the month (WIB).
 func (m Month) Contains(t time.Time) bool { return MonthOf(t) == m }
 
-var monthNames = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-	"September", "Oktober", "November", "Desember"}
-
 // Label is the month in Indonesian, e.g. "Maret 2026".
-func (m Month) Label() string { return fmt.Sprintf("%s %d", monthNames[m.Month-1], m.Year) }
+func (m Month) Label() string { return fmt.Sprintf("%s %d", calendar.MonthName(m.Month), m.Year) }
 
 // Short is the month shortly, for chart axes: "Mar 26".
-func (m Month) Short() string { return fmt.Sprintf("%s %02d", monthNames[m.Month-1][:3], m.Year%100) }
+func (m Month) Short() string {
+	return fmt.Sprintf("%s %02d", calendar.MonthName(m.Month)[:3], m.Year%100)
+}
