@@ -43,9 +43,6 @@ func (m Month) Add(n int) Month {
 	return MonthOf(time.Date(m.Year, m.Month+time.Month(n), 1, 12, 0, 0, 0, calendar.WIB))
 }
 
-// Contains reports whether t falls in the month (WIB).
-func (m Month) Contains(t time.Time) bool { return MonthOf(t) == m }
-
 // Label is the month in Indonesian, e.g. "Maret 2026".
 func (m Month) Label() string { return fmt.Sprintf("%s %d", calendar.MonthName(m.Month), m.Year) }
 
