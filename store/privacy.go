@@ -118,15 +118,6 @@ type SubjectConcerned struct {
 // Empty reports whether nothing is held about the person.
 func (s *Subject) Empty() bool { return len(s.Reporters) == 0 && len(s.Concerned) == 0 }
 
-// ReporterIDs are the ids of the person's reporter rows.
-func (s *Subject) ReporterIDs() []ReporterID {
-	ids := make([]ReporterID, len(s.Reporters))
-	for i, r := range s.Reporters {
-		ids[i] = r.ID
-	}
-	return ids
-}
-
 // Tickets are the person's complaints and those about them, in order.
 func (s *Subject) Tickets() []string {
 	var out []string
