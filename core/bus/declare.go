@@ -99,13 +99,13 @@ func streamConfigs(replicas, partitions int) []jetstream.StreamConfig {
 	// the partition a hash of channel and key: the form partitioned
 	// consumer groups (pcgroups, static) consume. Other subjects are kept
 	// as they are and consumed unpartitioned.
-	waFetch := sc(StreamWhatsAppFetch, SubjectWhatsAppFetch, jetstream.WorkQueuePolicy, 7*day,
-		"WhatsApp Cloud API messages waiting for their media to be fetched, and their senders' later messages, in order")
-	waFetch.Subjects = append(waFetch.Subjects, SubjectWhatsAppFetchPrefix+">")
 	inbound.SubjectTransform = &jetstream.SubjectTransformConfig{
 		Source:      event.SubjectInboundPrefix + "*.*",
 		Destination: fmt.Sprintf("{{partition(%d,1,2)}}.%s{{wildcard(1)}}.{{wildcard(2)}}", partitions, event.SubjectInboundPrefix),
 	}
+	waFetch := sc(StreamWhatsAppFetch, SubjectWhatsAppFetch, jetstream.WorkQueuePolicy, 7*day,
+		"WhatsApp Cloud API messages waiting for their media to be fetched, and their senders' later messages, in order")
+	waFetch.Subjects = append(waFetch.Subjects, SubjectWhatsAppFetchPrefix+">")
 	return []jetstream.StreamConfig{
 		inbound,
 		// A work queue: a reply is gone once its adapter acknowledged it.
