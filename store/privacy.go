@@ -401,7 +401,7 @@ func (t *Tx) refuseOpen(ctx context.Context, reporters []ReporterID, convs []Con
 	var ticket string
 	var status workflow.Status
 	if _, err := pgx.ForEachRow(rows, []any{&ticket, &status}, func() error {
-		if status.Open() {
+		if !status.Finished() {
 			open = append(open, ticket)
 		}
 		return nil

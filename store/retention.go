@@ -156,12 +156,7 @@ func (t *Tx) expireArchived(ctx context.Context, cutoff time.Time, out *Expired)
 
 // anonymiseIdle is Expire's second pass.
 func (t *Tx) anonymiseIdle(ctx context.Context, cutoff time.Time, out *Expired) ([]string, error) {
-	var open []workflow.Status
-	for _, st := range workflow.Statuses() {
-		if st.Open() {
-			open = append(open, st)
-		}
-	}
+	open := workflow.UnfinishedStatuses()
 	rows, err := t.tx.Query(ctx, `SELECT r.id FROM reporters r
 		WHERE r.anonymised_at IS NULL AND r.created_at < $1 AND r.updated_at < $1
 		AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.reporter_id = r.id

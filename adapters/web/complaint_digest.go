@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/aduan-gateway/aduan/core/complaint"
 	"github.com/aduan-gateway/aduan/core/workflow"
 	"github.com/aduan-gateway/aduan/store"
 )
@@ -36,7 +35,7 @@ func (s *Server) digest(r *http.Request, sess *session) (*digest, error) {
 	ctx := r.Context()
 	switch sess.Role {
 	case RoleKoordinator:
-		list, err := s.store.ListComplaints(ctx, store.ComplaintFilter{Statuses: complaint.OpenStatuses(),
+		list, err := s.store.ListComplaints(ctx, store.ComplaintFilter{Statuses: workflow.OpenStatuses(),
 			Assignee: sess.User.Username, Limit: digestLimit})
 		if err != nil {
 			return nil, err

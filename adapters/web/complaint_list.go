@@ -113,7 +113,7 @@ func (s *Server) complaintsList(w http.ResponseWriter, r *http.Request, sess *se
 	if f.Due != "" {
 		// A due state belongs to open complaints only.
 		if f.Status == "" {
-			sf.Statuses = complaint.OpenStatuses()
+			sf.Statuses = workflow.OpenStatuses()
 		} else if !f.Status.Open() {
 			empty = true
 		}

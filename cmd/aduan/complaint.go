@@ -154,7 +154,7 @@ func complaintList(ctx context.Context, c *command, args []string, stdout, stder
 			return err
 		}
 		if len(f.Statuses) == 0 {
-			f.Statuses = complaint.OpenStatuses()
+			f.Statuses = workflow.OpenStatuses()
 		}
 	}
 	list, err := st.ListComplaints(ctx, f)

@@ -33,7 +33,7 @@ func (c *dueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 func (c *dueCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	counts, err := c.store.CountByDueDate(ctx, complaint.OpenStatuses())
+	counts, err := c.store.CountByDueDate(ctx, workflow.OpenStatuses())
 	if err != nil {
 		return
 	}

@@ -388,7 +388,7 @@ func TestDueFilter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		list, err := f.st.ListComplaints(f.ctx, store.ComplaintFilter{Statuses: OpenStatuses(), DueFrom: from, DueBy: by})
+		list, err := f.st.ListComplaints(f.ctx, store.ComplaintFilter{Statuses: workflow.OpenStatuses(), DueFrom: from, DueBy: by})
 		if err != nil {
 			t.Fatal(err)
 		}

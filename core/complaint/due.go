@@ -95,14 +95,3 @@ func (s *Service) DueBounds(state DueState, now time.Time) (from, by string, err
 	}
 	return "", "", fmt.Errorf("no bounds for due state %q", state)
 }
-
-// OpenStatuses are the statuses whose deadline runs.
-func OpenStatuses() []workflow.Status {
-	var out []workflow.Status
-	for _, st := range workflow.Statuses() {
-		if st.Open() {
-			out = append(out, st)
-		}
-	}
-	return out
-}

@@ -14,7 +14,7 @@ import (
 // due states for the open backlog. The page, the files and `aduan stats`
 // all read it.
 func (s *Service) Report(ctx context.Context, st *store.Store, m stats.Month, now time.Time) (stats.Report, error) {
-	in, err := st.StatsInput(ctx, m, OpenStatuses())
+	in, err := st.StatsInput(ctx, m, workflow.OpenStatuses())
 	if err != nil {
 		return stats.Report{}, err
 	}

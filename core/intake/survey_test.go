@@ -111,7 +111,7 @@ func TestSatisfactionSurvey(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	in, err := h.st.StatsInput(ctx, stats.MonthOf(h.clock), complaint.OpenStatuses())
+	in, err := h.st.StatsInput(ctx, stats.MonthOf(h.clock), workflow.OpenStatuses())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestSatisfactionSurvey(t *testing.T) {
 	if s.Asked != 1 || s.Responses != 1 || s.ByScore != [4]int{0, 0, 0, 1} || s.Index != 100 {
 		t.Errorf("statistics of the month: %+v", s)
 	}
-	in, err = h.st.StatsInput(ctx, stats.MonthOf(h.clock).Add(-1), complaint.OpenStatuses())
+	in, err = h.st.StatsInput(ctx, stats.MonthOf(h.clock).Add(-1), workflow.OpenStatuses())
 	if err != nil || len(in.Satisfaction) != 0 || in.SurveyAsked != 0 {
 		t.Errorf("the month before counts %v answers, %d asked (%v)", in.Satisfaction, in.SurveyAsked, err)
 	}

@@ -29,6 +29,25 @@ func Statuses() []Status {
 	return []Status{AwaitingVerification, Verified, FollowingUp, Postponed, Returned, Resolved, NotOurMatter, Archived}
 }
 
+// OpenStatuses are the statuses whose deadline runs.
+func OpenStatuses() []Status { return statusesWhere(Status.Open) }
+
+// UnfinishedStatuses are the statuses whose handling has not ended:
+// the open ones and Returned, which the reporter's answer reopens.
+func UnfinishedStatuses() []Status {
+	return statusesWhere(func(s Status) bool { return !s.Finished() })
+}
+
+func statusesWhere(keep func(Status) bool) []Status {
+	var out []Status
+	for _, st := range Statuses() {
+		if keep(st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
 // ParseStatus returns the status with code s.
 func ParseStatus(s string) (Status, bool) {
 	for _, st := range Statuses() {
