@@ -144,5 +144,5 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request, sess *session)
 		s.serverError(w, r, err)
 		return
 	}
-	sendFile(w, "text/csv; charset=utf-8", "log-audit-"+s.now().In(calendar.WIB).Format("20060102-1504")+".csv", &b)
+	sendBytes(w, "text/csv; charset=utf-8", "log-audit-"+s.now().In(calendar.WIB).Format("20060102-1504")+".csv", b.Bytes())
 }

@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"html/template"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -157,15 +155,6 @@ func (s *Server) statsFile(kind fileKind) func(http.ResponseWriter, *http.Reques
 			s.serverError(w, r, err)
 			return
 		}
-		sendFile(w, ctype, name, &b)
+		sendBytes(w, ctype, name, b.Bytes())
 	}
-}
-
-// sendFile sends body as a download named name.
-func sendFile(w http.ResponseWriter, ctype, name string, body io.Reader) {
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	h.Set("Cache-Control", "no-store")
-	io.Copy(w, body) //nolint:errcheck // the client went away
 }
