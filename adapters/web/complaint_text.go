@@ -37,10 +37,7 @@ func (s *Server) dialogPanel(ctx context.Context, id store.ConversationID) (dial
 		return p, err
 	}
 	if p.Concerned.NeedsOfficer != "" {
-		p.NeedsOfficer = needsOfficerWords[p.Concerned.NeedsOfficer]
-		if p.NeedsOfficer == "" {
-			p.NeedsOfficer = p.Concerned.NeedsOfficer
-		}
+		p.NeedsOfficer = orCode(needsOfficerWords, p.Concerned.NeedsOfficer)
 	}
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		p.Complaint, p.Ticket, err = tx.ComplaintTextOf(ctx, id)
