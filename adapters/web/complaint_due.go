@@ -12,7 +12,7 @@ import (
 // or the complaint page says it.
 type dueView struct {
 	State complaint.DueState
-	// Date is the due date in words ("10 Juni 2026"), "" before verification.
+	// Date is the due date in words ("Rabu, 10 Juni 2026"), "" before verification.
 	Date string
 	// Left says the working days left or overdue, "" when none apply.
 	Left string
