@@ -336,3 +336,31 @@ func filesHold(t *testing.T, dir, s string) bool {
 	}
 	return found
 }
+
+// A process opening the bus of an unchanged server updates no stream: every
+// command opens it, and a stream update racing another process's consumer
+// creation trips a data race inside nats-server.
+func TestOpenLeavesDeclaredStreamsAlone(t *testing.T) {
+	server := bustest.Open(t, bus.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir()})
+	adv, err := server.Conn().SubscribeSync("$JS.EVENT.ADVISORY.STREAM.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bustest.Open(t, server.ClientConfig())
+	// Advisories leave in order: the sentinel's creation comes after any
+	// update the second Open made.
+	if _, err := server.JetStream().CreateStream(t.Context(), jetstream.StreamConfig{Name: "SENTINEL",
+		Subjects: []string{"sentinel.>"}, Storage: jetstream.MemoryStorage}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		m, err := adv.NextMsg(10 * time.Second)
+		if err != nil {
+			t.Fatalf("no advisory of the sentinel stream: %v", err)
+		}
+		if strings.HasSuffix(m.Subject, ".SENTINEL") {
+			return
+		}
+		t.Errorf("opening an unchanged bus sent %s", m.Subject)
+	}
+}

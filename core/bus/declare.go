@@ -2,7 +2,9 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -142,33 +144,71 @@ func bucketConfigs(cfg Config) []jetstream.KeyValueConfig {
 	}
 }
 
-// declare creates or updates every stream and bucket, on every start, so
-// that a drifted configuration is put back.
+// declare creates every stream and bucket, and puts back one whose
+// configuration drifted, on every start. One already as declared is left
+// alone: every process and command opens the bus, and an update of a stream
+// while another process creates consumers on it trips a data race inside
+// nats-server 2.15 (fileStore.UpdateConfig against ConsumerStore).
 func (b *Bus) declare(ctx context.Context) error {
 	for _, sc := range streamConfigs(b.cfg.Replicas, b.cfg.Partitions) {
+		if s, err := b.js.Stream(ctx, sc.Name); err == nil && unchanged(sc, s.CachedInfo().Config) {
+			continue
+		}
 		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
 			return fmt.Errorf("declaring stream %s: %w", sc.Name, err)
 		}
 	}
-	var err error
-	b.obj, err = b.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	oc := jetstream.ObjectStoreConfig{
 		Bucket:      AttachmentBucket,
 		Description: "Citizens' attachments, keyed by sha256",
 		Storage:     jetstream.FileStorage,
 		Replicas:    b.cfg.Replicas,
-	})
-	if err != nil {
-		return fmt.Errorf("declaring object store %s: %w", AttachmentBucket, err)
 	}
+	obj, err := b.js.ObjectStore(ctx, oc.Bucket)
+	if err == nil {
+		st, serr := obj.Status(ctx)
+		if serr != nil || st.Description() != oc.Description || st.Storage() != oc.Storage || st.Replicas() != oc.Replicas {
+			err = errDrifted
+		}
+	}
+	if err != nil {
+		if obj, err = b.js.CreateOrUpdateObjectStore(ctx, oc); err != nil {
+			return fmt.Errorf("declaring object store %s: %w", AttachmentBucket, err)
+		}
+	}
+	b.obj = obj
 	b.buckets = map[string]jetstream.KeyValue{}
 	for _, kc := range bucketConfigs(b.cfg) {
-		kv, err := b.js.CreateOrUpdateKeyValue(ctx, kc)
+		kv, err := b.js.KeyValue(ctx, kc.Bucket)
+		if err == nil {
+			st, serr := kv.Status(ctx)
+			if serr != nil || !unchanged(kc, st.Config()) {
+				err = errDrifted
+			}
+		}
 		if err != nil {
-			return fmt.Errorf("declaring key-value bucket %s: %w", kc.Bucket, err)
+			if kv, err = b.js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
+				return fmt.Errorf("declaring key-value bucket %s: %w", kc.Bucket, err)
+			}
 		}
 		b.buckets[kc.Bucket] = kv
 	}
 	return nil
+}
+
+var errDrifted = errors.New("configuration drifted")
+
+// unchanged tells whether cur, as the server reports it, already is want.
+// The fields want leaves zero take the server's defaults, so they are not
+// compared.
+func unchanged[T any](want, cur T) bool {
+	w, c := reflect.ValueOf(&want).Elem(), reflect.ValueOf(cur)
+	for i := range w.NumField() {
+		if f := w.Field(i); f.CanSet() && f.IsZero() {
+			f.Set(c.Field(i))
+		}
+	}
+	return reflect.DeepEqual(want, cur)
 }
 
 // Bucket returns a key-value bucket declared by Open (the Bucket*
