@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 	"github.com/synadia-io/orbit.go/pcgroups"
@@ -134,8 +136,24 @@ func (b *Bus) ConsumeGroup(ctx context.Context, spec GroupSpec, h Handler, bh Ba
 	if h == nil || spec.Batch < 1 {
 		return nil, fmt.Errorf("%w: group %s: handler and a batch of at least 1 required", ErrInvalidConfig, spec.Durable)
 	}
-	if err := b.ensureGroup(ctx, spec.Stream, spec.Durable); err != nil {
-		return nil, err
+	// A cluster electing its JetStream leader answers no one for a moment:
+	// a core process starting then waits for it rather than exiting.
+	for {
+		err := b.ensureGroup(ctx, spec.Stream, spec.Durable)
+		if err == nil {
+			break
+		}
+		// pcgroups does not always wrap the client's error, hence the text.
+		if !errors.Is(err, nats.ErrNoResponders) && !errors.Is(err, nats.ErrTimeout) &&
+			!strings.Contains(err.Error(), nats.ErrNoResponders.Error()) {
+			return nil, err
+		}
+		b.log.Warn().Err(err).Str("consumer", spec.Durable).Msg("JetStream not answering yet; retrying")
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Second):
+		}
 	}
 	stream, err := b.js.Stream(ctx, spec.Stream)
 	if err != nil {
